@@ -1,0 +1,39 @@
+# ngx_http_apisec_module
+#
+#   make            build build/ngx_http_apisec_module.so (nginx-dev tree;
+#                   NGINX_SRC=<nginx-1.22.1 tree> for upstream source)
+#   make demo       install what is missing, build, run the demo
+#   make test       install what is missing, build, run the whole suite
+#   make bench      wrk + callgrind figures, see bench/README.md
+#   make test-asan  the suite against nginx built with ASan + UBSan
+
+PROVE ?= prove
+T     ?= t
+
+.PHONY: all build deps demo test test-asan bench clean
+
+all: build
+
+build:
+	./util/build.sh
+
+deps:
+	./util/deps.sh
+
+demo: deps build
+	./util/demo.sh
+
+test: deps build
+	$(PROVE) -r $(T)
+
+test-asan:
+	./util/deps.sh asan
+	./util/build-asan.sh
+	set -a && . ./util/asan.env && set +a && $(PROVE) -r $(T)
+
+bench: build
+	./util/deps.sh bench
+	./bench/run
+
+clean:
+	rm -rf build t/servroot*

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages that are missing, and only those.
+#
+#   util/deps.sh            build + test dependencies
+#   util/deps.sh bench      ... and wrk, valgrind for bench/
+#   util/deps.sh asan fuzz  ... and what the sanitizer build / fuzzers need
+
+set -euo pipefail
+
+pkgs=(
+    make gcc                        # build
+    nginx nginx-dev                 # the stock nginx and its module tree
+    libssl-dev libjansson-dev libjwt-dev
+    libpcre2-dev zlib1g-dev         # nginx's configure checks for them
+    libtest-base-perl perl          # the test runner
+    openssl curl                    # test certificates, demo
+    python3-jwt python3-cryptography  # tokens minted by a library we did not write
+)
+
+for extra in "$@"; do
+    case $extra in
+        bench) pkgs+=(wrk valgrind) ;;
+        asan)  pkgs+=(dpkg-dev) ;;
+        fuzz)  pkgs+=(clang libclang-rt-14-dev) ;;
+        valgrind) pkgs+=(valgrind) ;;
+        *) echo "deps: unknown group \"$extra\"" >&2; exit 2 ;;
+    esac
+done
+
+missing=()
+for p in "${pkgs[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
+         | grep -q "install ok installed"
+    then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+
+sudo=
+if [ "$(id -u)" != 0 ]; then
+    sudo=sudo
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
