@@ -175,5 +175,5 @@ qr/\[emerg\] .*invalid number of arguments in "apisec_csp" directive in \S+nginx
         empty_gif;
     }
 --- request
-GET /
+GET /nothing/here
 --- error_code: 404

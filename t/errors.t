@@ -28,12 +28,12 @@ Content-Length: 85
 
 === TEST 2: nginx's own 404 in an apisec location
 --- config
-    location / {
+    location /files/ {
         apisec_security_headers on;
         root html;
     }
 --- request
-GET /nothing/here
+GET /files/nothing/here
 --- error_code: 404
 --- response_headers
 Content-Type: application/problem+json
@@ -44,8 +44,8 @@ Content-Type: application/problem+json
 
 === TEST 3: nginx's own 405, 413 and 414 pages
 --- config
-    client_max_body_size 10;
     location /api {
+        client_max_body_size 10;
         apisec_security_headers on;
         root html;
     }

@@ -111,7 +111,7 @@ X-Frame-Options: DENY
         location /off { apisec_hsts off; empty_gif; }
     }
 --- config
-    location / {
+    location /o {
         apisec_hsts off;
         proxy_pass https://unix:$TEST_NGINX_HTML_DIR/tls.sock;
     }

@@ -66,5 +66,7 @@ fi
 
 make -s -C "$tree" -f objs/Makefile modules
 mkdir -p "$root/build"
-cp "$tree/objs/ngx_http_apisec_module.so" "$root/build/ngx_http_apisec_module.so"
+# copy, then rename: a running nginx that has the old file mapped keeps it
+cp "$tree/objs/ngx_http_apisec_module.so" "$root/build/.ngx_http_apisec_module.so.$$"
+mv -f "$root/build/.ngx_http_apisec_module.so.$$" "$root/build/ngx_http_apisec_module.so"
 echo "build: $root/build/ngx_http_apisec_module.so"
