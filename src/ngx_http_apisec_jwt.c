@@ -1,0 +1,1459 @@
+
+/*
+ * Copyright (C) ngx_http_apisec_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_apisec.h"
+
+
+/* how much of an untrusted kid goes into a log line */
+#define NGX_HTTP_APISEC_JWT_LOG_KID   64
+
+/* the parsed headers and claims a worker keeps, and their largest size */
+#define NGX_HTTP_APISEC_JWT_PARSED      8
+#define NGX_HTTP_APISEC_JWT_PARSED_MAX  1024
+
+
+typedef struct {
+    ngx_str_t                   name;       /* $apisec_auth_result */
+    char                       *description;
+} ngx_http_apisec_jwt_error_t;
+
+
+typedef struct {
+    u_char                      seg[NGX_HTTP_APISEC_JWT_PARSED_MAX];
+    size_t                      len;
+    json_t                     *json;
+} ngx_http_apisec_jwt_parsed_t;
+
+
+typedef struct {
+    ngx_http_apisec_jwt_parsed_t  slot[NGX_HTTP_APISEC_JWT_PARSED];
+    ngx_uint_t                    next;
+} ngx_http_apisec_jwt_parsed_cache_t;
+
+
+static ngx_uint_t ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
+    ngx_str_t *kid, char **why);
+static ngx_uint_t ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token, char **why);
+static json_t *ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf,
+    char **why, char *what);
+static json_t *ngx_http_apisec_jwt_json(ngx_str_t *text, char **why,
+    char *what);
+static ngx_uint_t ngx_http_apisec_jwt_check_header(json_t *header,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t *alg, char **why);
+static ngx_int_t ngx_http_apisec_jwt_verify_signature(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t alg, ngx_str_t *kid,
+    ngx_str_t *input, ngx_str_t *sig, char **why);
+static ngx_int_t ngx_http_apisec_jwt_challenge(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t result);
+static void ngx_http_apisec_jwt_log(ngx_http_request_t *r, ngx_str_t *kid,
+    char *why);
+static ngx_int_t ngx_http_apisec_jwt_type_match(ngx_str_t *a, ngx_str_t *b);
+static ngx_int_t ngx_http_apisec_jwt_strip_media(ngx_str_t *type);
+
+
+static ngx_http_apisec_jwt_error_t  ngx_http_apisec_jwt_errors[] = {
+    { ngx_string("ok"), NULL },
+    { ngx_string("missing"), "no bearer token" },
+    { ngx_string("invalid_request"), "malformed bearer credentials" },
+    { ngx_string("too_large"), "token too large" },
+    { ngx_string("malformed"), "token malformed" },
+    { ngx_string("bad_alg"), "algorithm not accepted" },
+    { ngx_string("bad_type"), "token type not accepted" },
+    { ngx_string("crit"), "critical extension not supported" },
+    { ngx_string("unknown_key"), "unknown key" },
+    { ngx_string("bad_signature"), "signature invalid" },
+    { ngx_string("bad_claim"), "token malformed" },
+    { ngx_string("expired"), "token expired" },
+    { ngx_string("not_yet_valid"), "token not yet valid" },
+    { ngx_string("issued_in_future"), "token not yet valid" },
+    { ngx_string("bad_issuer"), "issuer not accepted" },
+    { ngx_string("bad_audience"), "audience not accepted" },
+    { ngx_string("error"), "internal error" }
+};
+
+
+/*
+ * The tokens of one issuer share a handful of headers, and a client sends
+ * the same token again and again: a worker keeps the last few headers and
+ * claims it parsed, by their exact base64url text, and shares the parsed
+ * (never modified) objects by reference count.  Workers are
+ * single-threaded.
+ */
+
+static ngx_http_apisec_jwt_parsed_cache_t  ngx_http_apisec_jwt_headers;
+static ngx_http_apisec_jwt_parsed_cache_t  ngx_http_apisec_jwt_claims;
+
+
+/* RFC 4648, section 5, and nothing else: no padding, no "+" or "/" */
+
+static u_char  ngx_http_apisec_basis64url[] = {
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 62, 77, 77,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 77, 77, 77, 77, 77, 77,
+    77,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 77, 77, 77, 77, 63,
+    77, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 77, 77, 77, 77, 77,
+
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77
+};
+
+
+/* RFC 6750, 2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" /
+ * "+" / "/" ) *"=" */
+
+static uint32_t  ngx_http_apisec_b64token[] = {
+    0x00000000, /* 0000 0000 0000 0000  0000 0000 0000 0000 */
+
+                /* ?>=< ;:98 7654 3210  /.-, +*)( '&%$ #"!  */
+    0x03ffe800, /* 0000 0011 1111 1111  1110 1000 0000 0000 */
+
+                /* _^]\ [ZYX WVUT SRQP  ONML KJIH GFED CBA@ */
+    0x87fffffe, /* 1000 0111 1111 1111  1111 1111 1111 1110 */
+
+                /*  ~}| {zyx wvut srqp  onml kjih gfed cba` */
+    0x47fffffe, /* 0100 0111 1111 1111  1111 1111 1111 1110 */
+
+    0x00000000, /* 1111 1111 1111 1111  1111 1111 1111 1111 */
+    0x00000000, /* 1111 1111 1111 1111  1111 1111 1111 1111 */
+    0x00000000, /* 1111 1111 1111 1111  1111 1111 1111 1111 */
+    0x00000000  /* 1111 1111 1111 1111  1111 1111 1111 1111 */
+};
+
+
+/* configuration */
+
+void
+ngx_http_apisec_jwt_create_conf(ngx_http_apisec_jwt_conf_t *conf)
+{
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->realm = { 0, NULL };
+     *     conf->challenge = { 0, NULL };
+     */
+
+    conf->enable = NGX_CONF_UNSET;
+    conf->token = NGX_CONF_UNSET;
+    conf->keys = NGX_CONF_UNSET_PTR;
+    conf->algorithms = NGX_CONF_UNSET_UINT;
+    conf->issuers = NGX_CONF_UNSET_PTR;
+    conf->audiences = NGX_CONF_UNSET_PTR;
+    conf->types = NGX_CONF_UNSET_PTR;
+    conf->leeway = NGX_CONF_UNSET;
+    conf->max_size = NGX_CONF_UNSET_SIZE;
+}
+
+
+char *
+ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
+    ngx_http_apisec_jwt_conf_t *prev, ngx_http_apisec_jwt_conf_t *conf)
+{
+    u_char                      *p;
+    ngx_uint_t                   i, algs, set;
+    ngx_http_apisec_jwt_key_t  **key;
+
+    set = (conf->algorithms != NGX_CONF_UNSET_UINT);
+
+    if (conf->enable == NGX_CONF_UNSET) {
+        conf->enable = prev->enable;
+        conf->realm = prev->realm;
+    }
+
+    if (conf->enable == NGX_CONF_UNSET) {
+        conf->enable = 0;
+    }
+
+    ngx_conf_merge_value(conf->token, prev->token,
+                         NGX_HTTP_APISEC_JWT_TOKEN_HEADER);
+    ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
+    ngx_conf_merge_uint_value(conf->algorithms, prev->algorithms,
+                              NGX_HTTP_APISEC_ALGS_ALL);
+    ngx_conf_merge_ptr_value(conf->issuers, prev->issuers, NULL);
+    ngx_conf_merge_ptr_value(conf->audiences, prev->audiences, NULL);
+    ngx_conf_merge_ptr_value(conf->types, prev->types, NULL);
+    ngx_conf_merge_sec_value(conf->leeway, prev->leeway, 0);
+    ngx_conf_merge_size_value(conf->max_size, prev->max_size, 8192);
+
+    if (!conf->enable) {
+        return NGX_CONF_OK;
+    }
+
+    if (conf->keys == NULL || conf->keys->nelts == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"apisec_jwt\" is on, but no "
+                           "\"apisec_jwt_key_file\" is set");
+        return NGX_CONF_ERROR;
+    }
+
+    algs = 0;
+    key = conf->keys->elts;
+
+    for (i = 0; i < conf->keys->nelts; i++) {
+        algs |= key[i]->algs;
+    }
+
+    if (set) {
+        for (i = 0; i < NGX_HTTP_APISEC_NALGS; i++) {
+            if ((conf->algorithms & NGX_HTTP_APISEC_ALG_BIT(i))
+                && !(algs & NGX_HTTP_APISEC_ALG_BIT(i)))
+            {
+                ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                                   "no key can verify \"%V\" of "
+                                   "\"apisec_jwt_algorithms\"",
+                                   &ngx_http_apisec_jwt_algs[i].name);
+            }
+        }
+    }
+
+    if (conf->keyset.data == NULL) {
+        conf->keyset.data = ngx_pnalloc(cf->pool, NGX_HTTP_APISEC_KEY_FP_LEN);
+        if (conf->keyset.data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (ngx_http_apisec_jwt_keyset_fingerprint(conf->keys,
+                                                   conf->keyset.data)
+            != NGX_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "EVP_Digest() failed");
+            return NGX_CONF_ERROR;
+        }
+
+        conf->keyset.len = NGX_HTTP_APISEC_KEY_FP_LEN;
+    }
+
+    if (conf->challenge.data == NULL) {
+        conf->challenge.len = sizeof("Bearer realm=\"\"") - 1
+                              + conf->realm.len;
+        conf->challenge.data = ngx_pnalloc(cf->pool, conf->challenge.len);
+        if (conf->challenge.data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        p = ngx_cpymem(conf->challenge.data, "Bearer realm=\"",
+                       sizeof("Bearer realm=\"") - 1);
+        p = ngx_cpymem(p, conf->realm.data, conf->realm.len);
+        *p = '"';
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* apisec_jwt off | on | "realm"; */
+
+char *
+ngx_http_apisec_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_apisec_loc_conf_t *alcf = conf;
+
+    u_char     *p;
+    ngx_str_t  *value;
+
+    if (alcf->jwt.enable != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        alcf->jwt.enable = 0;
+        return NGX_CONF_OK;
+    }
+
+    alcf->jwt.enable = 1;
+
+    if (ngx_strcmp(value[1].data, "on") == 0) {
+        ngx_str_set(&alcf->jwt.realm, "api");
+        return NGX_CONF_OK;
+    }
+
+    /* a quoted-string without quoted-pairs: nothing to escape, ever */
+
+    for (p = value[1].data; p < value[1].data + value[1].len; p++) {
+        if (*p == '"' || *p == '\\' || *p < 0x20 || *p == 0x7f) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid realm \"%V\": quotes, backslashes "
+                               "and control characters are not allowed",
+                               &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    alcf->jwt.realm = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+/* apisec_jwt_token $variable | off; */
+
+char *
+ngx_http_apisec_jwt_token(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_apisec_loc_conf_t *alcf = conf;
+
+    ngx_str_t  *value, name;
+
+    if (alcf->jwt.token != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        alcf->jwt.token = NGX_HTTP_APISEC_JWT_TOKEN_HEADER;
+        return NGX_CONF_OK;
+    }
+
+    if (value[1].len < 2 || value[1].data[0] != '$') {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid variable name \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    name.len = value[1].len - 1;
+    name.data = value[1].data + 1;
+
+    alcf->jwt.token = ngx_http_get_variable_index(cf, &name);
+
+    if (alcf->jwt.token == NGX_ERROR) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* apisec_jwt_key_file path; repeatable: every file adds its keys */
+
+char *
+ngx_http_apisec_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_apisec_loc_conf_t *alcf = conf;
+
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    if (alcf->jwt.keys == NGX_CONF_UNSET_PTR) {
+        alcf->jwt.keys = ngx_array_create(cf->pool, 4,
+                                      sizeof(ngx_http_apisec_jwt_key_t *));
+        if (alcf->jwt.keys == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return ngx_http_apisec_jwt_keys_load(cf, &value[1], alcf->jwt.keys);
+}
+
+
+/* apisec_jwt_algorithms alg ...; */
+
+char *
+ngx_http_apisec_jwt_algorithms(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_apisec_loc_conf_t *alcf = conf;
+
+    ngx_int_t    alg;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (alcf->jwt.algorithms != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    alcf->jwt.algorithms = 0;
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (value[i].len == 4
+            && ngx_strncasecmp(value[i].data, (u_char *) "none", 4) == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "algorithm \"%V\" is never accepted",
+                               &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        alg = ngx_http_apisec_jwt_alg(value[i].data, value[i].len);
+
+        if (alg == NGX_ERROR) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "unknown algorithm \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        alcf->jwt.algorithms |= NGX_HTTP_APISEC_ALG_BIT(alg);
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * apisec_jwt_issuer iss ... | off; apisec_jwt_audience aud ... | off;
+ * apisec_jwt_type typ ... | off;  Repeating one at a level adds to its list.
+ */
+
+char *
+ngx_http_apisec_jwt_list(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    ngx_str_t     *value, *s;
+    ngx_uint_t     i;
+    ngx_array_t  **a;
+
+    a = (ngx_array_t **) (p + cmd->offset);
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
+        if (*a != NGX_CONF_UNSET_PTR) {
+            return "is duplicate";
+        }
+
+        *a = NULL;
+        return NGX_CONF_OK;
+    }
+
+    if (*a == NULL) {
+        return "is duplicate";
+    }
+
+    if (*a == NGX_CONF_UNSET_PTR) {
+        *a = ngx_array_create(cf->pool, 2, sizeof(ngx_str_t));
+        if (*a == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (value[i].len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "empty value in \"%V\"", &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        s = ngx_array_push(*a);
+        if (s == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *s = value[i];
+
+        if (cmd->offset == offsetof(ngx_http_apisec_loc_conf_t, jwt.types)
+            && ngx_http_apisec_jwt_strip_media(s) != NGX_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid token type \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the access phase's part */
+
+ngx_int_t
+ngx_http_apisec_jwt_access(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf)
+{
+    ngx_uint_t              result;
+    ngx_http_apisec_ctx_t  *ctx;
+
+    ctx = ngx_http_apisec_jwt_result(r);
+
+    result = ctx ? ctx->jwt_result : NGX_HTTP_APISEC_JWT_ERROR;
+
+    if (result == NGX_HTTP_APISEC_JWT_OK) {
+        return NGX_OK;
+    }
+
+    if (result == NGX_HTTP_APISEC_JWT_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_apisec_jwt_challenge(r, jcf, result) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (result == NGX_HTTP_APISEC_JWT_INVALID_REQUEST) {
+        return ngx_http_apisec_refuse(r, NGX_HTTP_BAD_REQUEST, 0,
+                          ngx_http_apisec_jwt_errors[result].description);
+    }
+
+    return ngx_http_apisec_refuse(r, NGX_HTTP_UNAUTHORIZED, 1,
+                          ngx_http_apisec_jwt_errors[result].description);
+}
+
+
+/*
+ * The result of authentication for this request, computed at the first
+ * need (a variable in "if" during the rewrite phase, or the access phase)
+ * and then kept in the ctx with the conf it was computed for; a location
+ * with another conf computes it again.  After the response header is sent
+ * (the log phase of a request refused before the access phase) nothing is
+ * computed any more, so that no refused request costs a verification.
+ */
+
+ngx_http_apisec_ctx_t *
+ngx_http_apisec_jwt_result(ngx_http_request_t *r)
+{
+    char                        *why;
+    ngx_str_t                    kid;
+    ngx_http_apisec_ctx_t       *ctx;
+    ngx_http_apisec_jwt_conf_t  *jcf;
+    ngx_http_apisec_loc_conf_t  *alcf;
+
+    r = r->main;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
+    jcf = &alcf->jwt;
+
+    ctx = ngx_http_apisec_find_ctx(r);
+
+    if (!jcf->enable || r->header_sent
+        || (ctx && ctx->jwt_conf == jcf))
+    {
+        return ctx;
+    }
+
+    ctx = ngx_http_apisec_get_ctx(r);
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    if (ctx->jwt_header) {
+        json_decref(ctx->jwt_header);
+        ctx->jwt_header = NULL;
+    }
+
+    if (ctx->jwt_claims) {
+        json_decref(ctx->jwt_claims);
+        ctx->jwt_claims = NULL;
+    }
+
+    ngx_str_null(&ctx->subject);
+    ngx_str_null(&kid);
+    why = NULL;
+
+    ctx->jwt_conf = jcf;
+    ctx->jwt_result = ngx_http_apisec_jwt_authenticate(r, jcf, ctx, &kid,
+                                                       &why);
+
+    if (ctx->jwt_result != NGX_HTTP_APISEC_JWT_OK) {
+        ngx_http_apisec_jwt_log(r, &kid, why);
+    }
+
+    return ctx;
+}
+
+
+ngx_str_t *
+ngx_http_apisec_jwt_result_name(ngx_uint_t result)
+{
+    return &ngx_http_apisec_jwt_errors[result].name;
+}
+
+
+static ngx_uint_t
+ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
+    ngx_str_t *kid, char **why)
+{
+    u_char      *p;
+    json_t      *header, *claims, *v;
+    ngx_int_t    rc;
+    ngx_str_t    token, seg[3], sig, input;
+    ngx_uint_t   result, alg;
+
+    result = ngx_http_apisec_jwt_get_token(r, jcf, &token, why);
+    if (result != NGX_HTTP_APISEC_JWT_OK) {
+        return result;
+    }
+
+    if (token.len > jcf->max_size) {
+        *why = "token too large";
+        return NGX_HTTP_APISEC_JWT_TOO_LARGE;
+    }
+
+    if (ngx_http_apisec_jwt_split(&token, seg) != NGX_OK) {
+        *why = "token is not three base64url segments";
+        return NGX_HTTP_APISEC_JWT_MALFORMED;
+    }
+
+    /* one buffer for the decoded header, claims and signature */
+
+    p = ngx_pnalloc(r->pool, token.len);
+    if (p == NULL) {
+        return NGX_HTTP_APISEC_JWT_ERROR;
+    }
+
+    header = ngx_http_apisec_jwt_parse(&seg[0], p, why, "header");
+    if (header == NULL) {
+        return NGX_HTTP_APISEC_JWT_MALFORMED;
+    }
+
+    ctx->jwt_header = header;
+
+    v = json_object_get(header, "kid");
+
+    if (v) {
+        if (!json_is_string(v)) {
+            *why = "kid is not a string";
+            return NGX_HTTP_APISEC_JWT_MALFORMED;
+        }
+
+        kid->len = json_string_length(v);
+        kid->data = (u_char *) json_string_value(v);
+    }
+
+    result = ngx_http_apisec_jwt_check_header(header, jcf, &alg, why);
+    if (result != NGX_HTTP_APISEC_JWT_OK) {
+        return result;
+    }
+
+    sig.data = p;
+
+    if (ngx_http_apisec_base64url_decode(&sig, &seg[2]) != NGX_OK) {
+        *why = "signature is not base64url";
+        return NGX_HTTP_APISEC_JWT_MALFORMED;
+    }
+
+    input.data = token.data;
+    input.len = seg[1].data + seg[1].len - token.data;
+
+    /*
+     * NGX_HTTP_APISEC_JWT_CACHE: the verified-token cache is looked up
+     * here, by ngx_http_apisec_jwt_cache_digest(&jcf->keyset, &token, ...):
+     * on a hit, skip the call below; the claims are checked in either case,
+     * so a hit never outlives "exp".
+     */
+
+    rc = ngx_http_apisec_jwt_verify_signature(r, jcf, alg, kid, &input, &sig,
+                                              why);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_APISEC_JWT_ERROR;
+    }
+
+    if (rc == NGX_ABORT) {
+        return NGX_HTTP_APISEC_JWT_UNKNOWN_KEY;
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_APISEC_JWT_BAD_SIGNATURE;
+    }
+
+    claims = ngx_http_apisec_jwt_parse(&seg[1], sig.data + sig.len, why,
+                                       "claims");
+    if (claims == NULL) {
+        return NGX_HTTP_APISEC_JWT_MALFORMED;
+    }
+
+    ctx->jwt_claims = claims;
+
+    result = ngx_http_apisec_jwt_check_claims(claims, jcf, ngx_time(), why);
+    if (result != NGX_HTTP_APISEC_JWT_OK) {
+        return result;
+    }
+
+    /*
+     * NGX_HTTP_APISEC_JWT_CACHE: a verified token is stored here, with its
+     * "exp" (json_object_get(claims, "exp")), if the lookup above missed.
+     */
+
+    v = json_object_get(claims, "sub");
+
+    if (v) {
+        ctx->subject.len = json_string_length(v);
+        ctx->subject.data = (u_char *) json_string_value(v);
+    }
+
+    return NGX_HTTP_APISEC_JWT_OK;
+}
+
+
+static ngx_uint_t
+ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token, char **why)
+{
+    ngx_int_t                   rc;
+    ngx_http_variable_value_t  *vv;
+
+    if (jcf->token != NGX_HTTP_APISEC_JWT_TOKEN_HEADER) {
+        vv = ngx_http_get_indexed_variable(r, jcf->token);
+
+        if (vv == NULL) {
+            return NGX_HTTP_APISEC_JWT_ERROR;
+        }
+
+        if (vv->not_found || vv->len == 0) {
+            *why = "no token";
+            return NGX_HTTP_APISEC_JWT_MISSING;
+        }
+
+        token->len = vv->len;
+        token->data = vv->data;
+
+        return NGX_HTTP_APISEC_JWT_OK;
+    }
+
+    /* nginx itself refuses a request with two Authorization headers */
+
+    if (r->headers_in.authorization == NULL) {
+        *why = "no Authorization header";
+        return NGX_HTTP_APISEC_JWT_MISSING;
+    }
+
+    rc = ngx_http_apisec_jwt_bearer(&r->headers_in.authorization->value,
+                                    jcf->max_size, token);
+
+    switch (rc) {
+
+    case NGX_OK:
+        return NGX_HTTP_APISEC_JWT_OK;
+
+    case NGX_DECLINED:
+        *why = "no bearer token in Authorization header";
+        return NGX_HTTP_APISEC_JWT_MISSING;
+
+    case NGX_ABORT:
+        *why = "token too large";
+        return NGX_HTTP_APISEC_JWT_TOO_LARGE;
+
+    default: /* NGX_ERROR */
+        *why = "malformed Authorization header, expected "
+               "\"Bearer <b64token>\"";
+        return NGX_HTTP_APISEC_JWT_INVALID_REQUEST;
+    }
+}
+
+
+static json_t *
+ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
+    char *what)
+{
+    json_t                              *json;
+    ngx_str_t                            text;
+    ngx_uint_t                           i;
+    ngx_http_apisec_jwt_parsed_t        *p;
+    ngx_http_apisec_jwt_parsed_cache_t  *cache;
+
+    cache = (what[0] == 'h') ? &ngx_http_apisec_jwt_headers
+                             : &ngx_http_apisec_jwt_claims;
+
+    for (i = 0; i < NGX_HTTP_APISEC_JWT_PARSED; i++) {
+        p = &cache->slot[i];
+
+        if (p->json
+            && p->len == seg->len
+            && ngx_memcmp(p->seg, seg->data, seg->len) == 0)
+        {
+            return json_incref(p->json);
+        }
+    }
+
+    text.data = buf;
+
+    if (ngx_http_apisec_base64url_decode(&text, seg) != NGX_OK) {
+        *why = (what[0] == 'h') ? "header is not base64url"
+                                : "claims are not base64url";
+        return NULL;
+    }
+
+    json = ngx_http_apisec_jwt_json(&text, why, what);
+
+    if (json == NULL || seg->len > NGX_HTTP_APISEC_JWT_PARSED_MAX) {
+        return json;
+    }
+
+    p = &cache->slot[cache->next++ % NGX_HTTP_APISEC_JWT_PARSED];
+
+    if (p->json) {
+        json_decref(p->json);
+    }
+
+    p->json = json_incref(json);
+    p->len = seg->len;
+    ngx_memcpy(p->seg, seg->data, seg->len);
+
+    return json;
+}
+
+
+static json_t *
+ngx_http_apisec_jwt_json(ngx_str_t *text, char **why, char *what)
+{
+    json_t        *json;
+    json_error_t   err;
+
+    json = json_loadb((char *) text->data, text->len, JSON_REJECT_DUPLICATES,
+                      &err);
+
+    if (json == NULL) {
+        if (json_error_code(&err) == json_error_duplicate_key) {
+            *why = (what[0] == 'h') ? "duplicate member name in header"
+                                    : "duplicate member name in claims";
+        } else {
+            *why = (what[0] == 'h') ? "header is not JSON"
+                                    : "claims are not JSON";
+        }
+
+        return NULL;
+    }
+
+    if (!json_is_object(json)) {
+        json_decref(json);
+        *why = (what[0] == 'h') ? "header is not a JSON object"
+                                : "claims are not a JSON object";
+        return NULL;
+    }
+
+    return json;
+}
+
+
+static ngx_uint_t
+ngx_http_apisec_jwt_check_header(json_t *header,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t *alg, char **why)
+{
+    json_t      *v;
+    ngx_int_t    a;
+    ngx_str_t    s, *type;
+    ngx_uint_t   i;
+
+    v = json_object_get(header, "alg");
+
+    if (!json_is_string(v)) {
+        *why = "no alg in header";
+        return NGX_HTTP_APISEC_JWT_MALFORMED;
+    }
+
+    s.len = json_string_length(v);
+    s.data = (u_char *) json_string_value(v);
+
+    if (s.len == 4 && ngx_strncasecmp(s.data, (u_char *) "none", 4) == 0) {
+        *why = "alg \"none\" is never accepted";
+        return NGX_HTTP_APISEC_JWT_BAD_ALG;
+    }
+
+    a = ngx_http_apisec_jwt_alg(s.data, s.len);
+
+    if (a == NGX_ERROR) {
+        *why = "unsupported alg";
+        return NGX_HTTP_APISEC_JWT_BAD_ALG;
+    }
+
+    if (!(jcf->algorithms & NGX_HTTP_APISEC_ALG_BIT(a))) {
+        *why = "alg not in apisec_jwt_algorithms";
+        return NGX_HTTP_APISEC_JWT_BAD_ALG;
+    }
+
+    *alg = a;
+
+    /* no extension is understood (RFC 7515, 4.1.11) */
+
+    if (json_object_get(header, "crit")) {
+        *why = "crit names an extension not understood";
+        return NGX_HTTP_APISEC_JWT_CRIT;
+    }
+
+    if (jcf->types == NULL) {
+        return NGX_HTTP_APISEC_JWT_OK;
+    }
+
+    v = json_object_get(header, "typ");
+
+    if (!json_is_string(v)) {
+        *why = "no typ in header";
+        return NGX_HTTP_APISEC_JWT_BAD_TYPE;
+    }
+
+    s.len = json_string_length(v);
+    s.data = (u_char *) json_string_value(v);
+
+    if (ngx_http_apisec_jwt_strip_media(&s) == NGX_OK) {
+        type = jcf->types->elts;
+
+        for (i = 0; i < jcf->types->nelts; i++) {
+            if (ngx_http_apisec_jwt_type_match(&s, &type[i]) == NGX_OK) {
+                return NGX_HTTP_APISEC_JWT_OK;
+            }
+        }
+    }
+
+    *why = "typ not accepted";
+    return NGX_HTTP_APISEC_JWT_BAD_TYPE;
+}
+
+
+/*
+ * The signature, with the keys that may verify it: the keys with the
+ * token's kid; or, when the token has no kid, or no key has it, the keys
+ * without one (PEM keys), and for a token without kid any key; always only
+ * keys whose type and alg fit the token's alg, and at most a few of them.
+ *
+ * NGX_OK: verified; NGX_DECLINED: a bad signature; NGX_ABORT: no key for
+ * the token; NGX_ERROR: a library failure.
+ */
+
+static ngx_int_t
+ngx_http_apisec_jwt_verify_signature(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t alg, ngx_str_t *kid,
+    ngx_str_t *input, ngx_str_t *sig, char **why)
+{
+    ngx_int_t                    rc;
+    ngx_uint_t                   i, bit, tried, named;
+    ngx_http_apisec_jwt_key_t  **keys, *key;
+
+    keys = jcf->keys->elts;
+    bit = NGX_HTTP_APISEC_ALG_BIT(alg);
+    tried = 0;
+    named = 0;
+
+    if (kid->data) {
+
+        for (i = 0; i < jcf->keys->nelts; i++) {
+            key = keys[i];
+
+            if (key->kid.len != kid->len
+                || ngx_memcmp(key->kid.data, kid->data, kid->len) != 0)
+            {
+                continue;
+            }
+
+            named = 1;
+
+            if (!(key->algs & bit)) {
+                continue;
+            }
+
+            rc = ngx_http_apisec_jwt_verify_key(key, alg, input->data,
+                                                input->len, sig->data,
+                                                sig->len);
+            if (rc != NGX_DECLINED) {
+                goto done;
+            }
+
+            if (++tried == NGX_HTTP_APISEC_JWT_MAX_TRIES) {
+                break;
+            }
+        }
+
+        if (named) {
+            *why = tried ? "signature invalid"
+                         : "the key with the kid does not fit alg";
+            return tried ? NGX_DECLINED : NGX_ABORT;
+        }
+    }
+
+    for (i = 0; i < jcf->keys->nelts; i++) {
+        key = keys[i];
+
+        if ((kid->data && key->kid.data) || !(key->algs & bit)) {
+            continue;
+        }
+
+        rc = ngx_http_apisec_jwt_verify_key(key, alg, input->data, input->len,
+                                            sig->data, sig->len);
+        if (rc != NGX_DECLINED) {
+            goto done;
+        }
+
+        if (++tried == NGX_HTTP_APISEC_JWT_MAX_TRIES) {
+            break;
+        }
+    }
+
+    if (tried == 0) {
+        *why = kid->data ? "no key with the kid, and no key without a kid "
+                           "fits alg"
+                         : "no key fits alg";
+        return NGX_ABORT;
+    }
+
+    *why = "signature invalid";
+    return NGX_DECLINED;
+
+done:
+
+    if (rc == NGX_ERROR) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "apisec: %V signature verification failed "
+                      "in the library", &ngx_http_apisec_jwt_algs[alg].name);
+    }
+
+    return rc;
+}
+
+
+/*
+ * RFC 7519, 4.1: exp, nbf and iat are numbers and are checked against
+ * "now" with the leeway; iss is one of the configured issuers; aud, a
+ * string or an array of strings, holds one of the configured audiences.
+ */
+
+ngx_uint_t
+ngx_http_apisec_jwt_check_claims(json_t *claims,
+    ngx_http_apisec_jwt_conf_t *jcf, time_t now, char **why)
+{
+    double       t, early, late;
+    json_t      *v, *a;
+    size_t       j, n;
+    ngx_str_t   *s;
+    ngx_uint_t   i;
+
+    early = (double) now - jcf->leeway;
+    late = (double) now + jcf->leeway;
+
+    v = json_object_get(claims, "exp");
+
+    if (v) {
+        if (!json_is_number(v)) {
+            *why = "exp is not a number";
+            return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
+        }
+
+        t = json_number_value(v);
+
+        if (early >= t) {
+            *why = "token expired";
+            return NGX_HTTP_APISEC_JWT_EXPIRED;
+        }
+    }
+
+    v = json_object_get(claims, "nbf");
+
+    if (v) {
+        if (!json_is_number(v)) {
+            *why = "nbf is not a number";
+            return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
+        }
+
+        if (late < json_number_value(v)) {
+            *why = "token not yet valid (nbf)";
+            return NGX_HTTP_APISEC_JWT_NOT_YET_VALID;
+        }
+    }
+
+    v = json_object_get(claims, "iat");
+
+    if (v) {
+        if (!json_is_number(v)) {
+            *why = "iat is not a number";
+            return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
+        }
+
+        if (late < json_number_value(v)) {
+            *why = "token issued in the future (iat)";
+            return NGX_HTTP_APISEC_JWT_ISSUED_IN_FUTURE;
+        }
+    }
+
+    v = json_object_get(claims, "sub");
+
+    if (v && !json_is_string(v)) {
+        *why = "sub is not a string";
+        return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
+    }
+
+    if (jcf->issuers) {
+        v = json_object_get(claims, "iss");
+
+        if (!json_is_string(v)) {
+            *why = "no iss";
+            return NGX_HTTP_APISEC_JWT_BAD_ISSUER;
+        }
+
+        s = jcf->issuers->elts;
+
+        for (i = 0; i < jcf->issuers->nelts; i++) {
+            if (s[i].len == json_string_length(v)
+                && ngx_memcmp(s[i].data, json_string_value(v), s[i].len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (i == jcf->issuers->nelts) {
+            *why = "iss not accepted";
+            return NGX_HTTP_APISEC_JWT_BAD_ISSUER;
+        }
+    }
+
+    if (jcf->audiences) {
+        a = json_object_get(claims, "aud");
+
+        if (json_is_string(a)) {
+            n = 1;
+
+        } else if (json_is_array(a)) {
+            n = json_array_size(a);
+
+        } else {
+            *why = a ? "aud is neither a string nor an array" : "no aud";
+            return NGX_HTTP_APISEC_JWT_BAD_AUDIENCE;
+        }
+
+        s = jcf->audiences->elts;
+
+        for (j = 0; j < n; j++) {
+            v = json_is_array(a) ? json_array_get(a, j) : a;
+
+            if (!json_is_string(v)) {
+                *why = "aud holds a non-string";
+                return NGX_HTTP_APISEC_JWT_BAD_AUDIENCE;
+            }
+
+            for (i = 0; i < jcf->audiences->nelts; i++) {
+                if (s[i].len == json_string_length(v)
+                    && ngx_memcmp(s[i].data, json_string_value(v), s[i].len)
+                       == 0)
+                {
+                    return NGX_HTTP_APISEC_JWT_OK;
+                }
+            }
+        }
+
+        *why = "aud not accepted";
+        return NGX_HTTP_APISEC_JWT_BAD_AUDIENCE;
+    }
+
+    return NGX_HTTP_APISEC_JWT_OK;
+}
+
+
+/*
+ * "Bearer" 1*SP b64token, spaces around tolerated, the scheme in any case.
+ * NGX_OK: the token; NGX_DECLINED: another scheme (no bearer credentials);
+ * NGX_ABORT: a token longer than "max"; NGX_ERROR: malformed.
+ */
+
+ngx_int_t
+ngx_http_apisec_jwt_bearer(ngx_str_t *value, size_t max, ngx_str_t *token)
+{
+    u_char  *p, *last, *start;
+
+    p = value->data;
+    last = p + value->len;
+
+    while (p < last && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
+    while (last > p && (last[-1] == ' ' || last[-1] == '\t')) {
+        last--;
+    }
+
+    if (last - p < 6
+        || ngx_strncasecmp(p, (u_char *) "bearer", 6) != 0
+        || (last - p > 6 && p[6] != ' ' && p[6] != '\t'))
+    {
+        return NGX_DECLINED;
+    }
+
+    p += 6;
+
+    while (p < last && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
+    if (p == last) {
+        return NGX_ERROR;
+    }
+
+    if ((size_t) (last - p) > max) {
+        return NGX_ABORT;
+    }
+
+    start = p;
+
+    while (p < last
+           && (ngx_http_apisec_b64token[*p >> 5] & (1U << (*p & 0x1f))))
+    {
+        p++;
+    }
+
+    while (p < last && *p == '=') {
+        p++;
+    }
+
+    if (p != last || p == start || *start == '=') {
+        return NGX_ERROR;
+    }
+
+    token->len = last - start;
+    token->data = start;
+
+    return NGX_OK;
+}
+
+
+/* header.claims.signature, base64url, the signature possibly empty */
+
+ngx_int_t
+ngx_http_apisec_jwt_split(ngx_str_t *token, ngx_str_t *seg)
+{
+    u_char      *p, *last;
+    ngx_uint_t   n;
+
+    n = 0;
+    seg[0].data = token->data;
+
+    last = token->data + token->len;
+
+    for (p = token->data; p < last; p++) {
+
+        if (*p == '.') {
+            if (n == 2) {
+                return NGX_DECLINED;
+            }
+
+            seg[n].len = p - seg[n].data;
+            seg[++n].data = p + 1;
+            continue;
+        }
+
+        if (ngx_http_apisec_basis64url[*p] == 77) {
+            return NGX_DECLINED;
+        }
+    }
+
+    if (n != 2) {
+        return NGX_DECLINED;
+    }
+
+    seg[2].len = last - seg[2].data;
+
+    /* an empty signature is left for the alg checks to refuse */
+
+    if (seg[0].len == 0 || seg[1].len == 0) {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Strict base64url: the alphabet of RFC 4648, 5, no padding, and the
+ * unused bits of the last character zero, so that one byte string has one
+ * encoding only.  dst->data has room for 3/4 of src->len.
+ */
+
+ngx_int_t
+ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src)
+{
+    u_char   *d, *s, *basis;
+    size_t    len;
+
+    basis = ngx_http_apisec_basis64url;
+
+    s = src->data;
+    len = src->len;
+
+    if (len % 4 == 1) {
+        return NGX_ERROR;
+    }
+
+    for (d = dst->data; len >= 4; len -= 4, s += 4) {
+        if ((basis[s[0]] | basis[s[1]] | basis[s[2]] | basis[s[3]]) & 0x40) {
+            return NGX_ERROR;
+        }
+
+        *d++ = (u_char) (basis[s[0]] << 2 | basis[s[1]] >> 4);
+        *d++ = (u_char) (basis[s[1]] << 4 | basis[s[2]] >> 2);
+        *d++ = (u_char) (basis[s[2]] << 6 | basis[s[3]]);
+    }
+
+    if (len == 2) {
+        if (((basis[s[0]] | basis[s[1]]) & 0x40) || (basis[s[1]] & 0x0f)) {
+            return NGX_ERROR;
+        }
+
+        *d++ = (u_char) (basis[s[0]] << 2 | basis[s[1]] >> 4);
+
+    } else if (len == 3) {
+        if (((basis[s[0]] | basis[s[1]] | basis[s[2]]) & 0x40)
+            || (basis[s[2]] & 0x03))
+        {
+            return NGX_ERROR;
+        }
+
+        *d++ = (u_char) (basis[s[0]] << 2 | basis[s[1]] >> 4);
+        *d++ = (u_char) (basis[s[1]] << 4 | basis[s[2]] >> 2);
+    }
+
+    dst->len = d - dst->data;
+
+    return NGX_OK;
+}
+
+
+/* RFC 6750, 3: the challenge of each refusal */
+
+static ngx_int_t
+ngx_http_apisec_jwt_challenge(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t result)
+{
+    u_char           *p;
+    size_t            len;
+    char             *desc;
+    ngx_str_t         name, value;
+
+    desc = ngx_http_apisec_jwt_errors[result].description;
+
+    switch (result) {
+
+    case NGX_HTTP_APISEC_JWT_MISSING:
+        value = jcf->challenge;
+        break;
+
+    case NGX_HTTP_APISEC_JWT_INVALID_REQUEST:
+        len = jcf->challenge.len + sizeof(", error=\"invalid_request\"") - 1;
+
+        p = ngx_pnalloc(r->pool, len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        value.data = p;
+        p = ngx_cpymem(p, jcf->challenge.data, jcf->challenge.len);
+        p = ngx_cpymem(p, ", error=\"invalid_request\"",
+                       sizeof(", error=\"invalid_request\"") - 1);
+        value.len = p - value.data;
+        break;
+
+    default:
+
+        /* the descriptions are ours: no quote or backslash to escape */
+
+        len = jcf->challenge.len
+              + sizeof(", error=\"invalid_token\", error_description=\"\"")
+              - 1 + ngx_strlen(desc);
+
+        p = ngx_pnalloc(r->pool, len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        value.data = p;
+        p = ngx_cpymem(p, jcf->challenge.data, jcf->challenge.len);
+        p = ngx_sprintf(p, ", error=\"invalid_token\", "
+                        "error_description=\"%s\"", desc);
+        value.len = p - value.data;
+        break;
+    }
+
+    ngx_str_set(&name, "WWW-Authenticate");
+
+    r->headers_out.www_authenticate = ngx_http_apisec_set_header(r, &name,
+                                                                 &value);
+    if (r->headers_out.www_authenticate == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the precise reason, at "info", with the kid: never the token */
+
+static void
+ngx_http_apisec_jwt_log(ngx_http_request_t *r, ngx_str_t *kid, char *why)
+{
+    u_char     *p, *s, *last;
+    u_char      buf[NGX_HTTP_APISEC_JWT_LOG_KID * 4 + 3];
+    ngx_str_t   k;
+
+    if (why == NULL) {
+        why = "internal error";
+    }
+
+    if (kid->data == NULL) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "apisec: JWT refused: %s", why);
+        return;
+    }
+
+    p = buf;
+    s = kid->data;
+    last = s + ngx_min(kid->len, NGX_HTTP_APISEC_JWT_LOG_KID);
+
+    for ( /* void */ ; s < last; s++) {
+        if (*s < 0x20 || *s >= 0x7f || *s == '"' || *s == '\\') {
+            p = ngx_sprintf(p, "\\x%02xd", *s);
+
+        } else {
+            *p++ = *s;
+        }
+    }
+
+    if (kid->len > NGX_HTTP_APISEC_JWT_LOG_KID) {
+        p = ngx_cpymem(p, "...", 3);
+    }
+
+    k.len = p - buf;
+    k.data = buf;
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "apisec: JWT refused: %s, kid \"%V\"", why, &k);
+}
+
+
+/* RFC 7515, 4.1.9: "application/" may be left out; compared in any case */
+
+static ngx_int_t
+ngx_http_apisec_jwt_strip_media(ngx_str_t *type)
+{
+    if (type->len > 12
+        && ngx_strncasecmp(type->data, (u_char *) "application/", 12) == 0)
+    {
+        type->data += 12;
+        type->len -= 12;
+    }
+
+    if (type->len == 0
+        || ngx_strlchr(type->data, type->data + type->len, '/') != NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_jwt_type_match(ngx_str_t *a, ngx_str_t *b)
+{
+    if (a->len == b->len && ngx_strncasecmp(a->data, b->data, a->len) == 0) {
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
+}

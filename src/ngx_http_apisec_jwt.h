@@ -1,0 +1,87 @@
+
+/*
+ * Copyright (C) ngx_http_apisec_module authors
+ */
+
+
+#ifndef _NGX_HTTP_APISEC_JWT_H_INCLUDED_
+#define _NGX_HTTP_APISEC_JWT_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <jansson.h>
+
+
+/* apisec_jwt_token not set: "Authorization: Bearer" */
+#define NGX_HTTP_APISEC_JWT_TOKEN_HEADER  -2
+
+/* keys tried for a token whose kid names none of them */
+#define NGX_HTTP_APISEC_JWT_MAX_TRIES     4
+
+/* results of authentication, $apisec_auth_result */
+#define NGX_HTTP_APISEC_JWT_OK                0
+#define NGX_HTTP_APISEC_JWT_MISSING           1
+#define NGX_HTTP_APISEC_JWT_INVALID_REQUEST   2
+#define NGX_HTTP_APISEC_JWT_TOO_LARGE         3
+#define NGX_HTTP_APISEC_JWT_MALFORMED         4
+#define NGX_HTTP_APISEC_JWT_BAD_ALG           5
+#define NGX_HTTP_APISEC_JWT_BAD_TYPE          6
+#define NGX_HTTP_APISEC_JWT_CRIT              7
+#define NGX_HTTP_APISEC_JWT_UNKNOWN_KEY       8
+#define NGX_HTTP_APISEC_JWT_BAD_SIGNATURE     9
+#define NGX_HTTP_APISEC_JWT_BAD_CLAIM         10
+#define NGX_HTTP_APISEC_JWT_EXPIRED           11
+#define NGX_HTTP_APISEC_JWT_NOT_YET_VALID     12
+#define NGX_HTTP_APISEC_JWT_ISSUED_IN_FUTURE  13
+#define NGX_HTTP_APISEC_JWT_BAD_ISSUER        14
+#define NGX_HTTP_APISEC_JWT_BAD_AUDIENCE      15
+#define NGX_HTTP_APISEC_JWT_ERROR             16
+
+
+typedef struct {
+    ngx_flag_t                  enable;
+    ngx_str_t                   realm;
+    ngx_int_t                   token;      /* variable index, or HEADER */
+    ngx_array_t                *keys;       /* ngx_http_apisec_jwt_key_t * */
+    ngx_uint_t                  algorithms; /* NGX_HTTP_APISEC_ALG_BIT()s */
+    ngx_array_t                *issuers;    /* ngx_str_t */
+    ngx_array_t                *audiences;  /* ngx_str_t */
+    ngx_array_t                *types;      /* ngx_str_t, no "application/" */
+    time_t                      leeway;
+    size_t                      max_size;
+
+    /* prepared by merge */
+    ngx_str_t                   challenge;  /* Bearer realm="..." */
+    ngx_str_t                   keyset;     /* fingerprint of the keys */
+} ngx_http_apisec_jwt_conf_t;
+
+
+void ngx_http_apisec_jwt_create_conf(ngx_http_apisec_jwt_conf_t *conf);
+char *ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
+    ngx_http_apisec_jwt_conf_t *prev, ngx_http_apisec_jwt_conf_t *conf);
+
+char *ngx_http_apisec_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_apisec_jwt_token(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_apisec_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_apisec_jwt_algorithms(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_apisec_jwt_list(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+ngx_int_t ngx_http_apisec_jwt_access(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf);
+ngx_str_t *ngx_http_apisec_jwt_result_name(ngx_uint_t result);
+
+/* pure functions: no request, no configuration */
+ngx_int_t ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src);
+ngx_int_t ngx_http_apisec_jwt_bearer(ngx_str_t *value, size_t max,
+    ngx_str_t *token);
+ngx_int_t ngx_http_apisec_jwt_split(ngx_str_t *token, ngx_str_t *seg);
+ngx_uint_t ngx_http_apisec_jwt_check_claims(json_t *claims,
+    ngx_http_apisec_jwt_conf_t *jcf, time_t now, char **why);
+
+
+#endif /* _NGX_HTTP_APISEC_JWT_H_INCLUDED_ */

@@ -1,0 +1,402 @@
+
+/*
+ * Copyright (C) ngx_http_apisec_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_apisec.h"
+
+
+static ngx_int_t ngx_http_apisec_variable_subject(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_apisec_variable_auth_result(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_apisec_variable_jwt_claim(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_apisec_variable_jwt_header(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_apisec_variable_json(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, json_t *object, ngx_str_t *name,
+    size_t prefix);
+static ngx_int_t ngx_http_apisec_json_value(ngx_pool_t *pool, json_t *json,
+    ngx_str_t *out);
+static size_t ngx_http_apisec_json_scalar(json_t *json, u_char *buf);
+
+
+static ngx_http_variable_t  ngx_http_apisec_vars[] = {
+
+    { ngx_string("apisec_subject"), NULL,
+      ngx_http_apisec_variable_subject, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apisec_auth_result"), NULL,
+      ngx_http_apisec_variable_auth_result, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apisec_jwt_claim_"), NULL,
+      ngx_http_apisec_variable_jwt_claim, 0,
+      NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
+
+    { ngx_string("apisec_jwt_header_"), NULL,
+      ngx_http_apisec_variable_jwt_header, 0,
+      NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
+
+      ngx_http_null_variable
+};
+
+
+ngx_int_t
+ngx_http_apisec_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_apisec_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The identity variables are found only for an authenticated request: the
+ * claims of a refused token (expired, of another issuer) are never shown.
+ */
+
+static ngx_int_t
+ngx_http_apisec_variable_subject(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t               value;
+    ngx_http_apisec_ctx_t  *ctx;
+
+    ctx = ngx_http_apisec_jwt_result(r);
+
+    if (ctx == NULL || ctx->jwt_conf == NULL
+        || ctx->jwt_result != NGX_HTTP_APISEC_JWT_OK
+        || ctx->subject.data == NULL)
+    {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    if (ngx_http_apisec_json_value(r->pool,
+                                   json_object_get(ctx->jwt_claims, "sub"),
+                                   &value)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    v->len = value.len;
+    v->data = value.data;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_variable_auth_result(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t              *name;
+    ngx_http_apisec_ctx_t  *ctx;
+
+    ctx = ngx_http_apisec_jwt_result(r);
+
+    if (ctx == NULL || ctx->jwt_conf == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    name = ngx_http_apisec_jwt_result_name(ctx->jwt_result);
+
+    v->len = name->len;
+    v->data = name->data;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_variable_jwt_claim(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_apisec_ctx_t  *ctx;
+
+    ctx = ngx_http_apisec_jwt_result(r);
+
+    if (ctx == NULL || ctx->jwt_conf == NULL
+        || ctx->jwt_result != NGX_HTTP_APISEC_JWT_OK)
+    {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    return ngx_http_apisec_variable_json(r, v, ctx->jwt_claims,
+                                         (ngx_str_t *) data,
+                                         sizeof("apisec_jwt_claim_") - 1);
+}
+
+
+static ngx_int_t
+ngx_http_apisec_variable_jwt_header(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_apisec_ctx_t  *ctx;
+
+    ctx = ngx_http_apisec_jwt_result(r);
+
+    if (ctx == NULL || ctx->jwt_conf == NULL
+        || ctx->jwt_result != NGX_HTTP_APISEC_JWT_OK)
+    {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    return ngx_http_apisec_variable_json(r, v, ctx->jwt_header,
+                                         (ngx_str_t *) data,
+                                         sizeof("apisec_jwt_header_") - 1);
+}
+
+
+static ngx_int_t
+ngx_http_apisec_variable_json(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, json_t *object, ngx_str_t *name,
+    size_t prefix)
+{
+    u_char      *key;
+    size_t       len;
+    json_t      *json, *member;
+    ngx_str_t    value;
+    const char  *k;
+
+    json = NULL;
+
+    if (object && name->len > prefix) {
+        key = name->data + prefix;
+        len = name->len - prefix;
+
+        json = json_object_getn(object, (char *) key, len);
+
+        /* nginx lowercases variable names: "userId" is "$..._userid" */
+
+        if (json == NULL) {
+            json_object_foreach(object, k, member) {
+                if (ngx_strlen(k) == len
+                    && ngx_strncasecmp((u_char *) k, key, len) == 0)
+                {
+                    json = member;
+                    break;
+                }
+            }
+        }
+    }
+
+    if (json == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    if (ngx_http_apisec_json_value(r->pool, json, &value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    v->len = value.len;
+    v->data = value.data;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A JSON value as a variable's value: strings as they are, numbers in
+ * decimal, true and false, null as "", arrays as their elements joined with
+ * commas, objects as compact JSON.  Control characters in strings are
+ * percent-encoded (%0D%0A), so that no claim can split a header line.
+ */
+
+static ngx_int_t
+ngx_http_apisec_json_value(ngx_pool_t *pool, json_t *json, ngx_str_t *out)
+{
+    u_char      *p, *s, *last;
+    json_t      *e;
+    size_t       len, i, n;
+    ngx_str_t   *elts;
+    ngx_uint_t   esc;
+    u_char       buf[NGX_INT64_LEN + 32];
+
+    switch (json_typeof(json)) {
+
+    case JSON_STRING:
+        s = (u_char *) json_string_value(json);
+        last = s + json_string_length(json);
+
+        esc = 0;
+
+        for (p = s; p < last; p++) {
+            if (*p < 0x20 || *p == 0x7f) {
+                esc++;
+            }
+        }
+
+        /* a copy: the claims may be replaced within the request */
+
+        out->data = ngx_pnalloc(pool, (last - s) + 2 * esc);
+        if (out->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (esc == 0) {
+            out->len = last - s;
+            ngx_memcpy(out->data, s, out->len);
+            return NGX_OK;
+        }
+
+        p = out->data;
+
+        for ( /* void */ ; s < last; s++) {
+            if (*s < 0x20 || *s == 0x7f) {
+                p = ngx_sprintf(p, "%%%02XD", *s);
+
+            } else {
+                *p++ = *s;
+            }
+        }
+
+        out->len = p - out->data;
+        return NGX_OK;
+
+    case JSON_ARRAY:
+        n = json_array_size(json);
+
+        if (n == 0) {
+            out->len = 0;
+            out->data = (u_char *) "";
+            return NGX_OK;
+        }
+
+        /* each element on its own, then joined */
+
+        elts = ngx_palloc(pool, n * sizeof(ngx_str_t));
+        if (elts == NULL) {
+            return NGX_ERROR;
+        }
+
+        for (i = 0; i < n; i++) {
+            e = json_array_get(json, i);
+
+            if (json_is_array(e)) {
+                /* a nested array is compact JSON, not joined again */
+                len = json_dumpb(e, NULL, 0, JSON_COMPACT);
+
+                elts[i].data = ngx_pnalloc(pool, len);
+                if (elts[i].data == NULL) {
+                    return NGX_ERROR;
+                }
+
+                elts[i].len = json_dumpb(e, (char *) elts[i].data, len,
+                                         JSON_COMPACT);
+
+            } else if (ngx_http_apisec_json_value(pool, e, &elts[i])
+                       != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+
+        len = n - 1;
+
+        for (i = 0; i < n; i++) {
+            len += elts[i].len;
+        }
+
+        p = ngx_pnalloc(pool, len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        out->data = p;
+
+        for (i = 0; i < n; i++) {
+            if (i) {
+                *p++ = ',';
+            }
+
+            p = ngx_cpymem(p, elts[i].data, elts[i].len);
+        }
+
+        out->len = p - out->data;
+
+        return NGX_OK;
+
+    case JSON_OBJECT:
+        len = json_dumpb(json, NULL, 0, JSON_COMPACT);
+
+        out->data = ngx_pnalloc(pool, len);
+        if (out->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        out->len = json_dumpb(json, (char *) out->data, len, JSON_COMPACT);
+        return NGX_OK;
+
+    default:
+        len = ngx_http_apisec_json_scalar(json, buf);
+
+        out->data = ngx_pnalloc(pool, len);
+        if (out->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        out->len = len;
+        ngx_memcpy(out->data, buf, len);
+        return NGX_OK;
+    }
+}
+
+
+static size_t
+ngx_http_apisec_json_scalar(json_t *json, u_char *buf)
+{
+    size_t  len;
+
+    switch (json_typeof(json)) {
+
+    case JSON_INTEGER:
+        return ngx_sprintf(buf, "%L", (int64_t) json_integer_value(json))
+               - buf;
+
+    case JSON_REAL:
+        len = json_dumpb(json, (char *) buf, NGX_INT64_LEN + 32,
+                         JSON_ENCODE_ANY);
+        return (len <= NGX_INT64_LEN + 32) ? len : 0;
+
+    case JSON_TRUE:
+        ngx_memcpy(buf, "true", 4);
+        return 4;
+
+    case JSON_FALSE:
+        ngx_memcpy(buf, "false", 5);
+        return 5;
+
+    default: /* JSON_NULL */
+        return 0;
+    }
+}
