@@ -1,0 +1,462 @@
+
+/*
+ * Copyright (C) ngx_http_apisec_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_apisec.h"
+#include "ngx_http_apisec_shm.h"
+
+
+/* how much of a key the log shows */
+#define NGX_HTTP_APISEC_BAN_LOG_KEY  64
+
+
+/*
+ * A ban zone's nodes: "a" counts the authentication failures of the
+ * current window, "b" is when that window began, "until" the end of a
+ * ban (0: none).  All in ngx_current_msec.
+ */
+
+typedef struct {
+    ngx_http_apisec_shm_ctx_t       shm;        /* first: the helpers' part */
+    ngx_uint_t                      threshold;
+    ngx_msec_t                      window;
+    ngx_msec_t                      duration;
+} ngx_http_apisec_ban_zone_t;
+
+
+static ngx_uint_t ngx_http_apisec_ban_idle(void *data,
+    ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
+static size_t ngx_http_apisec_ban_log_len(ngx_str_t *key);
+
+
+static ngx_uint_t  ngx_http_apisec_ban_tag;
+
+static ngx_str_t  ngx_http_apisec_ban_kind = ngx_string("apisec_ban_zone");
+
+static ngx_str_t  ngx_http_apisec_ban_retry_after = ngx_string("Retry-After");
+static ngx_str_t  ngx_http_apisec_ban_cache_control =
+    ngx_string("Cache-Control");
+static ngx_str_t  ngx_http_apisec_ban_no_store = ngx_string("no-store");
+
+
+/*
+ * The access phase, before authentication: a banned key is refused with
+ * 429 and a Retry-After of the rest of its ban, before any cryptography is
+ * spent on it.  The refusal is final, whatever "satisfy" says.
+ */
+
+ngx_int_t
+ngx_http_apisec_ban_access(ngx_http_request_t *r)
+{
+    u_char                       *p;
+    uint32_t                      hash;
+    ngx_int_t                     rc;
+    ngx_str_t                     key, value;
+    ngx_uint_t                    i, lifted;
+    ngx_msec_t                    now, wait;
+    ngx_shm_zone_t              **zones;
+    ngx_http_apisec_loc_conf_t   *alcf;
+    ngx_http_apisec_ban_zone_t   *zone;
+    ngx_http_apisec_shm_node_t   *node;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
+
+    zones = alcf->bans->elts;
+    now = ngx_current_msec;
+
+    for (i = 0; i < alcf->bans->nelts; i++) {
+        zone = zones[i]->data;
+
+        rc = ngx_http_apisec_shm_key(r, &zone->shm, &key, &hash);
+
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (rc == NGX_DECLINED) {
+            continue;
+        }
+
+        wait = 0;
+        lifted = 0;
+
+        ngx_shmtx_lock(&zone->shm.shpool->mutex);
+
+        node = ngx_http_apisec_shm_lookup(&zone->shm, hash, &key);
+
+        if (node && node->until) {
+
+            if ((ngx_msec_int_t) (node->until - now) > 0) {
+                wait = node->until - now;
+
+            } else {
+                node->until = 0;
+                node->a = 0;
+                lifted = 1;
+            }
+        }
+
+        ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+
+        if (lifted) {
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "ban of \"%*s\" expired in zone \"%V\"",
+                          ngx_http_apisec_ban_log_len(&key), key.data,
+                          &zones[i]->shm.name);
+        }
+
+        if (wait == 0) {
+            continue;
+        }
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "request refused, \"%*s\" is banned in zone \"%V\" "
+                      "for %M ms more",
+                      ngx_http_apisec_ban_log_len(&key), key.data,
+                      &zones[i]->shm.name, wait);
+
+        p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+        if (p == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        value.data = p;
+        value.len = ngx_sprintf(p, "%M", (wait + 999) / 1000) - p;
+
+        if (ngx_http_apisec_set_header(r, &ngx_http_apisec_ban_retry_after,
+                                       &value)
+            == NULL
+            || ngx_http_apisec_set_header(r,
+                                          &ngx_http_apisec_ban_cache_control,
+                                          &ngx_http_apisec_ban_no_store)
+               == NULL)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_apisec_refuse(r, NGX_HTTP_TOO_MANY_REQUESTS, 0,
+                                      "too many authentication failures");
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * An authentication failure (a 401 of this module): counted in every ban
+ * zone of the location.  The window is fixed: it begins with the first
+ * failure after the previous window ended.
+ */
+
+void
+ngx_http_apisec_ban_failure(ngx_http_request_t *r)
+{
+    uint32_t                      hash;
+    ngx_int_t                     rc;
+    ngx_str_t                     key;
+    ngx_uint_t                    i, banned;
+    ngx_msec_t                    now;
+    ngx_shm_zone_t              **zones;
+    ngx_http_apisec_loc_conf_t   *alcf;
+    ngx_http_apisec_ban_zone_t   *zone;
+    ngx_http_apisec_shm_node_t   *node;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
+
+    if (alcf->bans == NULL || alcf->bans == NGX_CONF_UNSET_PTR) {
+        return;
+    }
+
+    zones = alcf->bans->elts;
+    now = ngx_current_msec;
+
+    for (i = 0; i < alcf->bans->nelts; i++) {
+        zone = zones[i]->data;
+
+        rc = ngx_http_apisec_shm_key(r, &zone->shm, &key, &hash);
+
+        if (rc != NGX_OK) {
+            continue;
+        }
+
+        banned = 0;
+
+        ngx_shmtx_lock(&zone->shm.shpool->mutex);
+
+        node = ngx_http_apisec_shm_lookup(&zone->shm, hash, &key);
+
+        if (node) {
+            ngx_http_apisec_shm_touch(&zone->shm, node);
+
+        } else {
+            node = ngx_http_apisec_shm_alloc(&zone->shm, hash, &key, now,
+                                             r->connection->log);
+            if (node == NULL) {
+                ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+                continue;
+            }
+        }
+
+        node->last = now;
+
+        if (node->until && (ngx_msec_int_t) (node->until - now) > 0) {
+            /* banned meanwhile by another request */
+            ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+            continue;
+        }
+
+        if (node->a == 0 || now - node->b >= zone->window) {
+            node->a = 0;
+            node->b = now;
+        }
+
+        if (++node->a >= zone->threshold) {
+            node->until = now + zone->duration;
+            node->a = 0;
+            banned = 1;
+        }
+
+        ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+
+        if (banned) {
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "\"%*s\" banned in zone \"%V\" for %M ms after "
+                          "%ui authentication failures",
+                          ngx_http_apisec_ban_log_len(&key), key.data,
+                          &zones[i]->shm.name, zone->duration,
+                          zone->threshold);
+        }
+    }
+}
+
+
+static size_t
+ngx_http_apisec_ban_log_len(ngx_str_t *key)
+{
+    return ngx_min(key->len, NGX_HTTP_APISEC_BAN_LOG_KEY);
+}
+
+
+static ngx_uint_t
+ngx_http_apisec_ban_idle(void *data, ngx_http_apisec_shm_node_t *node,
+    ngx_msec_t now)
+{
+    ngx_http_apisec_ban_zone_t *zone = data;
+
+    if (node->until && (ngx_msec_int_t) (node->until - now) > 0) {
+        return 0;
+    }
+
+    return (now - node->b >= zone->window);
+}
+
+
+/*
+ * apisec_ban_zone name key=<value> size=<size> threshold=N window=<time>
+ *     duration=<time>;
+ */
+
+char *
+ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ssize_t                            size;
+    ngx_int_t                          n;
+    ngx_str_t                         *value, name, s;
+    ngx_uint_t                         i;
+    ngx_msec_t                         ms;
+    ngx_shm_zone_t                    *shm_zone;
+    ngx_http_apisec_ban_zone_t        *zone;
+    ngx_http_compile_complex_value_t   ccv;
+
+    value = cf->args->elts;
+
+    zone = ngx_pcalloc(cf->pool, sizeof(ngx_http_apisec_ban_zone_t));
+    if (zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    name = value[1];
+    size = 0;
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "key=", 4) == 0) {
+
+            s.data = value[i].data + 4;
+            s.len = value[i].len - 4;
+
+            ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+            ccv.cf = cf;
+            ccv.value = &s;
+            ccv.complex_value = &zone->shm.key;
+
+            if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "size=", 5) == 0) {
+
+            s.data = value[i].data + 5;
+            s.len = value[i].len - 5;
+
+            if (ngx_http_apisec_shm_parse_size(cf, &s, &size)
+                != NGX_CONF_OK)
+            {
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "threshold=", 10) == 0) {
+
+            n = ngx_atoi(value[i].data + 10, value[i].len - 10);
+            if (n <= 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid threshold \"%V\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            zone->threshold = n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "window=", 7) == 0
+            || ngx_strncmp(value[i].data, "duration=", 9) == 0)
+        {
+            s.data = (u_char *) ngx_strchr(value[i].data, '=') + 1;
+            s.len = value[i].data + value[i].len - s.data;
+
+            ms = ngx_parse_time(&s, 0);
+            if (ms == (ngx_msec_t) NGX_ERROR || ms == 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid time \"%V\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            if (value[i].data[0] == 'w') {
+                zone->window = ms;
+
+            } else {
+                zone->duration = ms;
+            }
+
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (zone->shm.key.value.data == NULL || size == 0 || !zone->threshold
+        || !zone->window || !zone->duration)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" must have \"key\", \"size\", "
+                           "\"threshold\", \"window\" and \"duration\" "
+                           "parameters", &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    zone->shm.kind = ngx_http_apisec_ban_kind;
+    zone->shm.idle = ngx_http_apisec_ban_idle;
+
+    shm_zone = ngx_shared_memory_add(cf, &name, size,
+                                     &ngx_http_apisec_ban_tag);
+    if (shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (shm_zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "%V \"%V\" is duplicate", &cmd->name, &name);
+        return NGX_CONF_ERROR;
+    }
+
+    shm_zone->init = ngx_http_apisec_shm_init_zone;
+    shm_zone->data = zone;
+
+    return NGX_CONF_OK;
+}
+
+
+/* apisec_ban zone=name | off; repeatable */
+
+char *
+ngx_http_apisec_ban(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_apisec_loc_conf_t *alcf = conf;
+
+    ngx_str_t        *value, s;
+    ngx_uint_t        i;
+    ngx_shm_zone_t   *shm_zone, **zones, **z;
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        if (alcf->bans != NGX_CONF_UNSET_PTR) {
+            return "is duplicate";
+        }
+
+        alcf->bans = NULL;
+        return NGX_CONF_OK;
+    }
+
+    if (alcf->bans == NULL) {
+        return "is duplicate";
+    }
+
+    if (ngx_strncmp(value[1].data, "zone=", 5) != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    s.len = value[1].len - 5;
+    s.data = value[1].data + 5;
+
+    shm_zone = ngx_shared_memory_add(cf, &s, 0, &ngx_http_apisec_ban_tag);
+    if (shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (shm_zone->data == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown apisec_ban_zone \"%V\"", &s);
+        return NGX_CONF_ERROR;
+    }
+
+    if (alcf->bans == NGX_CONF_UNSET_PTR) {
+        alcf->bans = ngx_array_create(cf->pool, 1, sizeof(ngx_shm_zone_t *));
+        if (alcf->bans == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    zones = alcf->bans->elts;
+
+    for (i = 0; i < alcf->bans->nelts; i++) {
+        if (zones[i] == shm_zone) {
+            return "is duplicate";
+        }
+    }
+
+    z = ngx_array_push(alcf->bans);
+    if (z == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *z = shm_zone;
+
+    return NGX_CONF_OK;
+}

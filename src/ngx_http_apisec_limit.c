@@ -1,0 +1,1071 @@
+
+/*
+ * Copyright (C) ngx_http_apisec_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_apisec.h"
+#include "ngx_http_apisec_shm.h"
+
+
+#define NGX_HTTP_APISEC_LIMIT_PASSED            1
+#define NGX_HTTP_APISEC_LIMIT_DELAYED           2
+#define NGX_HTTP_APISEC_LIMIT_REJECTED          3
+#define NGX_HTTP_APISEC_LIMIT_DELAYED_DRY_RUN   4
+#define NGX_HTTP_APISEC_LIMIT_REJECTED_DRY_RUN  5
+
+/* a day drains any bucket that a sane burst allows; keeps rate * ms small */
+#define NGX_HTTP_APISEC_LIMIT_MAX_MS            86400000
+
+/* 1,000,000 r/s: rate * NGX_HTTP_APISEC_LIMIT_MAX_MS fits in 64 bits */
+#define NGX_HTTP_APISEC_LIMIT_MAX_RATE          60000000000ULL
+
+#define NGX_HTTP_APISEC_LIMIT_NODELAY           ((uint64_t) -1)
+
+
+typedef struct {
+    ngx_http_apisec_shm_ctx_t       shm;        /* first: the helpers' part */
+    uint64_t                        rate;       /* milli-requests a minute */
+} ngx_http_apisec_limit_zone_t;
+
+
+typedef struct {
+    ngx_shm_zone_t                 *shm_zone;
+    uint64_t                        burst;      /* milli-requests */
+    uint64_t                        delay;      /* milli-requests */
+    ngx_uint_t                      dry_run;    /* unsigned dry_run:1 */
+} ngx_http_apisec_limit_t;
+
+
+/* one limit's decision for the request */
+typedef struct {
+    ngx_http_apisec_limit_t        *limit;
+    ngx_http_apisec_shm_node_t     *node;       /* pinned while accounting */
+    uint64_t                        rate;
+    uint64_t                        excess;     /* the level it found */
+    uint64_t                        level;      /* after the decision */
+    unsigned                        counted:1;
+    unsigned                        charged:1;
+    unsigned                        refused:1;
+    unsigned                        nomem:1;
+} ngx_http_apisec_limit_state_t;
+
+
+/*
+ * Per main request, behind a pool cleanup as realip's context: it survives
+ * internal redirects, so a request is counted once however often the
+ * access phase runs for it (redirects, the end of a delay, subrequests).
+ */
+typedef struct {
+    ngx_uint_t                      status;     /* $apisec_limit_status */
+    ngx_uint_t                      nstates;
+    ngx_http_apisec_limit_state_t  *states;
+} ngx_http_apisec_limit_req_t;
+
+
+static ngx_http_apisec_limit_req_t *ngx_http_apisec_limit_get(
+    ngx_http_request_t *r);
+static void ngx_http_apisec_limit_cleanup(void *data);
+static void ngx_http_apisec_limit_unpin(ngx_http_apisec_limit_req_t *lr,
+    ngx_uint_t refund);
+static ngx_int_t ngx_http_apisec_limit_refuse(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf, ngx_http_apisec_limit_req_t *lr);
+static void ngx_http_apisec_limit_delay(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_apisec_limit_idle(void *data,
+    ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
+static u_char *ngx_http_apisec_limit_policy(u_char *p, ngx_str_t *name,
+    uint64_t rate);
+static ngx_int_t ngx_http_apisec_limit_status_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+
+/* a tag of its own: a limit zone and a ban zone may not share a name */
+static ngx_uint_t  ngx_http_apisec_limit_tag;
+
+static ngx_str_t  ngx_http_apisec_limit_kind =
+    ngx_string("apisec_limit_zone");
+
+static ngx_str_t  ngx_http_apisec_limit_statuses[] = {
+    ngx_null_string,
+    ngx_string("PASSED"),
+    ngx_string("DELAYED"),
+    ngx_string("REJECTED"),
+    ngx_string("DELAYED_DRY_RUN"),
+    ngx_string("REJECTED_DRY_RUN")
+};
+
+static ngx_str_t  ngx_http_apisec_retry_after = ngx_string("Retry-After");
+static ngx_str_t  ngx_http_apisec_cache_control = ngx_string("Cache-Control");
+static ngx_str_t  ngx_http_apisec_no_store = ngx_string("no-store");
+static ngx_str_t  ngx_http_apisec_rl_policy = ngx_string("RateLimit-Policy");
+static ngx_str_t  ngx_http_apisec_rl = ngx_string("RateLimit");
+
+
+static ngx_http_variable_t  ngx_http_apisec_limit_vars[] = {
+
+    { ngx_string("apisec_limit_status"), NULL,
+      ngx_http_apisec_limit_status_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+      ngx_http_null_variable
+};
+
+
+/* the arithmetic: pure functions, see ngx_http_apisec_limit.h */
+
+uint64_t
+ngx_http_apisec_limit_drain(uint64_t level, ngx_msec_int_t ms, uint64_t rate)
+{
+    uint64_t  drained;
+
+    if (ms <= 0) {
+        /* the clock went back: nothing drains */
+        return level;
+    }
+
+    if (ms > NGX_HTTP_APISEC_LIMIT_MAX_MS) {
+        ms = NGX_HTTP_APISEC_LIMIT_MAX_MS;
+    }
+
+    drained = rate * (uint64_t) ms / 60000;
+
+    return (level > drained) ? level - drained : 0;
+}
+
+
+/* how long "milli" milli-requests take to drain, rounded up */
+
+ngx_msec_t
+ngx_http_apisec_limit_wait(uint64_t milli, uint64_t rate)
+{
+    return (ngx_msec_t) ((milli * 60000 + rate - 1) / rate);
+}
+
+
+/* how many requests the bucket admits right now */
+
+ngx_uint_t
+ngx_http_apisec_limit_remaining(uint64_t level, uint64_t burst)
+{
+    if (level > burst) {
+        return 0;
+    }
+
+    return (ngx_uint_t) ((burst - level) / 1000 + 1);
+}
+
+
+/*
+ * The access phase, after authentication.  Each limit decides under its
+ * zone's mutex, looking up and charging in one step, so that workers never
+ * admit more than the algorithm allows.  With several limits, a request
+ * refused by one is not charged to the others: their charges are refunded
+ * (the nodes stay pinned in between so eviction cannot take them).
+ */
+
+ngx_int_t
+ngx_http_apisec_limit_access(ngx_http_request_t *r)
+{
+    uint32_t                        hash;
+    uint64_t                        x;
+    ngx_int_t                       rc;
+    ngx_str_t                       key;
+    ngx_uint_t                      i, n, pin, refused, counted, status;
+    ngx_msec_t                      now, delay, d;
+    ngx_msec_int_t                  ms;
+    ngx_pool_cleanup_t             *cln;
+    ngx_http_apisec_ctx_t          *ctx;
+    ngx_http_apisec_limit_t        *limits, *limit, *delayed;
+    ngx_http_apisec_loc_conf_t     *alcf;
+    ngx_http_apisec_shm_node_t     *node;
+    ngx_http_apisec_limit_req_t    *lr;
+    ngx_http_apisec_limit_zone_t   *zone;
+    ngx_http_apisec_limit_state_t  *st;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
+
+    if (ngx_http_apisec_limit_get(r) != NULL) {
+        return NGX_DECLINED;
+    }
+
+    cln = ngx_pool_cleanup_add(r->main->pool,
+                               sizeof(ngx_http_apisec_limit_req_t));
+    if (cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_http_apisec_limit_cleanup;
+    lr = cln->data;
+
+    limits = alcf->limits->elts;
+    n = alcf->limits->nelts;
+
+    lr->status = 0;
+    lr->nstates = n;
+    lr->states = ngx_pcalloc(r->main->pool,
+                             n * sizeof(ngx_http_apisec_limit_state_t));
+    if (lr->states == NULL) {
+        lr->nstates = 0;
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* an API key's "rate=" replaces the zones' rates for its consumer */
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apisec_module);
+
+    now = ngx_current_msec;
+    pin = (n > 1);
+    refused = 0;
+    counted = 0;
+
+    for (i = 0; i < n; i++) {
+        limit = &limits[i];
+        zone = limit->shm_zone->data;
+        st = &lr->states[i];
+
+        st->limit = limit;
+
+        rc = ngx_http_apisec_shm_key(r, &zone->shm, &key, &hash);
+
+        if (rc == NGX_ERROR) {
+            ngx_http_apisec_limit_unpin(lr, 1);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (rc == NGX_DECLINED) {
+            continue;
+        }
+
+        st->counted = 1;
+        st->rate = (ctx && ctx->limit_rate) ? ctx->limit_rate : zone->rate;
+        counted++;
+
+        ngx_shmtx_lock(&zone->shm.shpool->mutex);
+
+        node = ngx_http_apisec_shm_lookup(&zone->shm, hash, &key);
+
+        if (node) {
+            ngx_http_apisec_shm_touch(&zone->shm, node);
+
+        } else {
+            node = ngx_http_apisec_shm_alloc(&zone->shm, hash, &key, now,
+                                             r->connection->log);
+            if (node == NULL) {
+                ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+
+                /* never admitted silently: alloc() logged an ALERT */
+
+                st->nomem = 1;
+                st->refused = 1;
+                st->excess = limit->burst + 1000;
+                st->level = st->excess;
+
+                if (!limit->dry_run) {
+                    refused = 1;
+                }
+
+                continue;
+            }
+        }
+
+        /*
+         * Workers' clocks are cached per event loop iteration and may lag
+         * each other by a few ms: a node's time never goes back, else the
+         * same interval would be drained twice (and workers together would
+         * admit more than the rate)
+         */
+
+        ms = (ngx_msec_int_t) (now - node->last);
+
+        x = ngx_http_apisec_limit_drain(node->a, ms, st->rate);
+        st->excess = x;
+
+        if (x > limit->burst) {
+            st->refused = 1;
+            st->level = x;
+
+        } else {
+            node->a = x + 1000;
+            node->b = st->rate;
+
+            if (ms > 0) {
+                node->last = now;
+            }
+
+            st->charged = 1;
+            st->level = x + 1000;
+
+            if (pin) {
+                node->count++;
+                st->node = node;
+            }
+        }
+
+        ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+
+        if (st->refused && !limit->dry_run) {
+            refused = 1;
+        }
+    }
+
+    if (counted == 0) {
+        return NGX_DECLINED;
+    }
+
+    if (refused) {
+        ngx_http_apisec_limit_unpin(lr, 1);
+        return ngx_http_apisec_limit_refuse(r, alcf, lr);
+    }
+
+    ngx_http_apisec_limit_unpin(lr, 0);
+
+    status = NGX_HTTP_APISEC_LIMIT_PASSED;
+    delay = 0;
+    delayed = NULL;
+
+    for (i = 0; i < n; i++) {
+        st = &lr->states[i];
+        limit = st->limit;
+
+        if (!st->counted) {
+            continue;
+        }
+
+        if (st->refused) {
+            /* dry run: what would have been done */
+
+            ngx_log_error(alcf->limit_log_level, r->connection->log, 0,
+                          "limiting requests, dry run, excess: %uL.%03uL "
+                          "by zone \"%V\"", st->excess / 1000,
+                          st->excess % 1000, &limit->shm_zone->shm.name);
+
+            status = NGX_HTTP_APISEC_LIMIT_REJECTED_DRY_RUN;
+            continue;
+        }
+
+        if (st->excess <= limit->delay) {
+            continue;
+        }
+
+        d = ngx_http_apisec_limit_wait(st->excess - limit->delay, st->rate);
+
+        if (limit->dry_run) {
+            ngx_log_error(alcf->limit_log_level, r->connection->log, 0,
+                          "delaying request, dry run, excess: %uL.%03uL, "
+                          "by zone \"%V\"", st->excess / 1000,
+                          st->excess % 1000, &limit->shm_zone->shm.name);
+
+            if (status == NGX_HTTP_APISEC_LIMIT_PASSED) {
+                status = NGX_HTTP_APISEC_LIMIT_DELAYED_DRY_RUN;
+            }
+
+            continue;
+        }
+
+        if (d > delay) {
+            delay = d;
+            delayed = limit;
+        }
+    }
+
+    if (delay == 0) {
+        lr->status = status;
+        return NGX_DECLINED;
+    }
+
+    lr->status = NGX_HTTP_APISEC_LIMIT_DELAYED;
+
+    /* as limit_req: delays one level below refusals */
+
+    i = (alcf->limit_log_level == NGX_LOG_INFO) ? NGX_LOG_INFO
+                                                : alcf->limit_log_level + 1;
+
+    ngx_log_error(i, r->connection->log, 0,
+                  "delaying request by %M ms, by zone \"%V\"",
+                  delay, &delayed->shm_zone->shm.name);
+
+    /* as limit_req: a timer, never a blocked worker */
+
+    if (ngx_handle_read_event(r->connection->read, 0) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->read_event_handler = ngx_http_test_reading;
+    r->write_event_handler = ngx_http_apisec_limit_delay;
+    ngx_add_timer(r->connection->write, delay);
+
+    return NGX_AGAIN;
+}
+
+
+static void
+ngx_http_apisec_limit_delay(ngx_http_request_t *r)
+{
+    ngx_event_t  *wev;
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "apisec limit delay");
+
+    wev = r->connection->write;
+
+    if (!wev->timedout) {
+
+        if (ngx_handle_write_event(wev, 0) != NGX_OK) {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        }
+
+        return;
+    }
+
+    wev->timedout = 0;
+
+    if (ngx_handle_read_event(r->connection->read, 0) != NGX_OK) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    r->read_event_handler = ngx_http_block_reading;
+    r->write_event_handler = ngx_http_core_run_phases;
+
+    /* the access handler runs again; the request is not counted again */
+
+    ngx_http_core_run_phases(r);
+}
+
+
+/*
+ * The most restrictive refusal wins: the longest wait.  Rate-limit
+ * refusals are final, whatever "satisfy" says.
+ */
+
+static ngx_int_t
+ngx_http_apisec_limit_refuse(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf, ngx_http_apisec_limit_req_t *lr)
+{
+    u_char                         *p;
+    ngx_str_t                       value;
+    ngx_uint_t                      i;
+    ngx_msec_t                      wait, w;
+    ngx_http_apisec_limit_state_t  *st, *worst;
+
+    wait = 0;
+    worst = NULL;
+
+    for (i = 0; i < lr->nstates; i++) {
+        st = &lr->states[i];
+
+        if (!st->refused || st->limit->dry_run) {
+            continue;
+        }
+
+        w = st->nomem ? 1000
+                      : ngx_http_apisec_limit_wait(st->excess - st->limit->burst,
+                                                   st->rate);
+
+        if (worst == NULL || w > wait) {
+            wait = w;
+            worst = st;
+        }
+    }
+
+    lr->status = NGX_HTTP_APISEC_LIMIT_REJECTED;
+
+    if (!worst->nomem) {
+        ngx_log_error(alcf->limit_log_level, r->connection->log, 0,
+                      "limiting requests, excess: %uL.%03uL by zone \"%V\"",
+                      worst->excess / 1000, worst->excess % 1000,
+                      &worst->limit->shm_zone->shm.name);
+    }
+
+    /* whole seconds, rounded up */
+
+    p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    value.data = p;
+    value.len = ngx_sprintf(p, "%M", (wait + 999) / 1000) - p;
+
+    if (ngx_http_apisec_set_header(r, &ngx_http_apisec_retry_after, &value)
+        == NULL
+        || ngx_http_apisec_set_header(r, &ngx_http_apisec_cache_control,
+                                      &ngx_http_apisec_no_store)
+           == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_apisec_refuse(r, alcf->limit_status, 0,
+                                  "rate limit exceeded");
+}
+
+
+/*
+ * Releases the nodes pinned while several limits decided; "refund" takes
+ * back the request from each bucket that was charged for it.
+ */
+
+static void
+ngx_http_apisec_limit_unpin(ngx_http_apisec_limit_req_t *lr,
+    ngx_uint_t refund)
+{
+    ngx_uint_t                      i;
+    ngx_slab_pool_t                *shpool;
+    ngx_http_apisec_shm_node_t     *node;
+    ngx_http_apisec_limit_state_t  *st;
+
+    for (i = 0; i < lr->nstates; i++) {
+        st = &lr->states[i];
+
+        if (!refund && st->node == NULL) {
+            continue;
+        }
+
+        if (refund && !st->charged) {
+            continue;
+        }
+
+        node = st->node;
+        shpool = ((ngx_http_apisec_limit_zone_t *)
+                      st->limit->shm_zone->data)->shm.shpool;
+
+        if (node == NULL) {
+            /* a single limit charges nothing it has to take back */
+            continue;
+        }
+
+        ngx_shmtx_lock(&shpool->mutex);
+
+        if (refund) {
+            node->a = (node->a > 1000) ? node->a - 1000 : 0;
+            st->charged = 0;
+            st->level = (st->level > 1000) ? st->level - 1000 : 0;
+        }
+
+        node->count--;
+
+        ngx_shmtx_unlock(&shpool->mutex);
+
+        st->node = NULL;
+    }
+}
+
+
+static void
+ngx_http_apisec_limit_cleanup(void *data)
+{
+    /* nothing to free: the cleanup only carries the state (see realip) */
+}
+
+
+static ngx_http_apisec_limit_req_t *
+ngx_http_apisec_limit_get(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    for (cln = r->main->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_http_apisec_limit_cleanup) {
+            return cln->data;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * The header filter: RateLimit-Policy and RateLimit, as in
+ * draft-ietf-httpapi-ratelimit-headers-09, on every response of a location
+ * with "apisec_limit_headers on":
+ *
+ *     RateLimit-Policy: "zone";q=<requests>;w=<seconds>, ...
+ *     RateLimit: "zone";r=<remaining>;t=<seconds>, ...
+ *
+ * The policy is the zone's (or the API key's) sustained rate, per second
+ * (w=1) or per minute (w=60).  RateLimit names the zones the request was
+ * counted in: r is how many requests the bucket admits right now, t the
+ * whole seconds, rounded up, until the bucket is empty again.
+ */
+
+ngx_int_t
+ngx_http_apisec_limit_headers(ngx_http_request_t *r)
+{
+    u_char                         *p;
+    size_t                          len;
+    uint64_t                        rate;
+    ngx_str_t                       value, *name;
+    ngx_uint_t                      i, j, nrl;
+    ngx_http_apisec_limit_t        *limits;
+    ngx_http_apisec_loc_conf_t     *alcf;
+    ngx_http_apisec_limit_req_t    *lr;
+    ngx_http_apisec_limit_zone_t   *zone;
+    ngx_http_apisec_limit_state_t  *st;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
+
+    if (!alcf->limit_headers || alcf->limits == NULL) {
+        return NGX_OK;
+    }
+
+    lr = ngx_http_apisec_limit_get(r);
+
+    limits = alcf->limits->elts;
+
+    len = 0;
+
+    for (i = 0; i < alcf->limits->nelts; i++) {
+        len += sizeof("\"\";q=;w=60, ") - 1 + NGX_INT64_LEN
+               + limits[i].shm_zone->shm.name.len;
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    value.data = p;
+
+    for (i = 0; i < alcf->limits->nelts; i++) {
+        zone = limits[i].shm_zone->data;
+        rate = zone->rate;
+
+        /* the rate the request was counted with (an API key's) */
+
+        for (j = 0; lr && j < lr->nstates; j++) {
+            if (lr->states[j].counted
+                && lr->states[j].limit->shm_zone == limits[i].shm_zone)
+            {
+                rate = lr->states[j].rate;
+            }
+        }
+
+        if (i) {
+            *p++ = ','; *p++ = ' ';
+        }
+
+        p = ngx_http_apisec_limit_policy(p, &limits[i].shm_zone->shm.name,
+                                         rate);
+    }
+
+    value.len = p - value.data;
+
+    if (ngx_http_apisec_set_header(r, &ngx_http_apisec_rl_policy, &value)
+        == NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    if (lr == NULL || lr->nstates == 0) {
+        return NGX_OK;
+    }
+
+    len = 0;
+
+    for (i = 0; i < lr->nstates; i++) {
+        len += sizeof("\"\";r=;t=, ") - 1 + 2 * NGX_INT64_LEN
+               + lr->states[i].limit->shm_zone->shm.name.len;
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    value.data = p;
+    nrl = 0;
+
+    for (i = 0; i < lr->nstates; i++) {
+        st = &lr->states[i];
+
+        if (!st->counted) {
+            continue;
+        }
+
+        if (nrl++) {
+            *p++ = ','; *p++ = ' ';
+        }
+
+        name = &st->limit->shm_zone->shm.name;
+
+        p = ngx_sprintf(p, "\"%V\";r=%ui;t=%M", name,
+                        st->refused ? 0 : ngx_http_apisec_limit_remaining(
+                                              st->level, st->limit->burst),
+                        (ngx_http_apisec_limit_wait(st->level, st->rate)
+                         + 999) / 1000);
+    }
+
+    if (nrl == 0) {
+        return NGX_OK;
+    }
+
+    value.len = p - value.data;
+
+    if (ngx_http_apisec_set_header(r, &ngx_http_apisec_rl, &value) == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static u_char *
+ngx_http_apisec_limit_policy(u_char *p, ngx_str_t *name, uint64_t rate)
+{
+    if (rate % 60000 == 0) {
+        return ngx_sprintf(p, "\"%V\";q=%uL;w=1", name, rate / 60000);
+    }
+
+    if (rate % 1000 == 0) {
+        return ngx_sprintf(p, "\"%V\";q=%uL;w=60", name, rate / 1000);
+    }
+
+    /* an odd API key rate: per minute, rounded down */
+
+    return ngx_sprintf(p, "\"%V\";q=%uL;w=60", name, rate / 1000);
+}
+
+
+static ngx_uint_t
+ngx_http_apisec_limit_idle(void *data, ngx_http_apisec_shm_node_t *node,
+    ngx_msec_t now)
+{
+    ngx_msec_int_t  ms;
+
+    ms = (ngx_msec_int_t) (now - node->last);
+
+    if (ms < 60000) {
+        return 0;
+    }
+
+    /* node->b: the rate the key was last counted with */
+
+    return ngx_http_apisec_limit_drain(node->a, ms, node->b) == 0;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_limit_status_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_apisec_limit_req_t  *lr;
+
+    lr = ngx_http_apisec_limit_get(r);
+
+    if (lr == NULL || lr->status == 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->len = ngx_http_apisec_limit_statuses[lr->status].len;
+    v->data = ngx_http_apisec_limit_statuses[lr->status].data;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_apisec_limit_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_apisec_limit_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * apisec_limit_zone name key=<value> size=<size> rate=<N>r/s|<N>r/m;
+ */
+
+char *
+ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    u_char                            *p;
+    size_t                             len;
+    ssize_t                            size;
+    uint64_t                           rate;
+    ngx_int_t                          n;
+    ngx_str_t                         *value, name, s;
+    ngx_uint_t                         i, scale;
+    ngx_shm_zone_t                    *shm_zone;
+    ngx_http_apisec_limit_zone_t      *zone;
+    ngx_http_compile_complex_value_t   ccv;
+
+    value = cf->args->elts;
+
+    zone = ngx_pcalloc(cf->pool, sizeof(ngx_http_apisec_limit_zone_t));
+    if (zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    name = value[1];
+
+    for (i = 0; i < name.len; i++) {
+        if (name.data[i] == '"' || name.data[i] == '\\'
+            || name.data[i] <= ' ' || name.data[i] >= 0x7f)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid zone name \"%V\"", &name);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    size = 0;
+    rate = 0;
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "key=", 4) == 0) {
+
+            s.data = value[i].data + 4;
+            s.len = value[i].len - 4;
+
+            ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+            ccv.cf = cf;
+            ccv.value = &s;
+            ccv.complex_value = &zone->shm.key;
+
+            if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "size=", 5) == 0) {
+
+            s.data = value[i].data + 5;
+            s.len = value[i].len - 5;
+
+            if (ngx_http_apisec_shm_parse_size(cf, &s, &size)
+                != NGX_CONF_OK)
+            {
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "rate=", 5) == 0) {
+
+            len = value[i].len;
+            p = value[i].data + len - 3;
+            scale = 0;
+
+            if (len > 8 && ngx_strncmp(p, "r/s", 3) == 0) {
+                scale = 60000;
+
+            } else if (len > 8 && ngx_strncmp(p, "r/m", 3) == 0) {
+                scale = 1000;
+            }
+
+            n = scale ? ngx_atoi(value[i].data + 5, len - 8) : NGX_ERROR;
+
+            if (n <= 0
+                || (uint64_t) n > NGX_HTTP_APISEC_LIMIT_MAX_RATE / scale)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid rate \"%V\", expected "
+                                   "\"rate=<N>r/s\" or \"rate=<N>r/m\"",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            rate = (uint64_t) n * scale;
+
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (zone->shm.key.value.data == NULL || size == 0 || rate == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" must have \"key\", \"size\" and \"rate\" "
+                           "parameters", &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    zone->rate = rate;
+    zone->shm.kind = ngx_http_apisec_limit_kind;
+    zone->shm.idle = ngx_http_apisec_limit_idle;
+
+    shm_zone = ngx_shared_memory_add(cf, &name, size,
+                                     &ngx_http_apisec_limit_tag);
+    if (shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (shm_zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "%V \"%V\" is duplicate", &cmd->name, &name);
+        return NGX_CONF_ERROR;
+    }
+
+    shm_zone->init = ngx_http_apisec_shm_init_zone;
+    shm_zone->data = zone;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * apisec_limit zone=name [burst=N] [nodelay | delay=N] [dry_run];
+ * apisec_limit off;
+ */
+
+char *
+ngx_http_apisec_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_apisec_loc_conf_t *alcf = conf;
+
+    ngx_int_t                 burst, delay;
+    ngx_str_t                *value, s;
+    ngx_uint_t                i, nodelay, dry_run;
+    ngx_shm_zone_t           *shm_zone;
+    ngx_http_apisec_limit_t  *limit, *limits;
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
+        if (alcf->limits != NGX_CONF_UNSET_PTR) {
+            return "is duplicate";
+        }
+
+        alcf->limits = NULL;
+        return NGX_CONF_OK;
+    }
+
+    if (alcf->limits == NULL) {
+        return "is duplicate";
+    }
+
+    shm_zone = NULL;
+    burst = 0;
+    delay = 0;
+    nodelay = 0;
+    dry_run = 0;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "zone=", 5) == 0) {
+
+            s.len = value[i].len - 5;
+            s.data = value[i].data + 5;
+
+            shm_zone = ngx_shared_memory_add(cf, &s, 0,
+                                             &ngx_http_apisec_limit_tag);
+            if (shm_zone == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "burst=", 6) == 0) {
+
+            burst = ngx_atoi(value[i].data + 6, value[i].len - 6);
+            if (burst <= 0 || burst > 1000000000) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid burst value \"%V\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "delay=", 6) == 0) {
+
+            delay = ngx_atoi(value[i].data + 6, value[i].len - 6);
+            if (delay <= 0 || delay > 1000000000) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid delay value \"%V\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "nodelay") == 0) {
+            nodelay = 1;
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "dry_run") == 0) {
+            dry_run = 1;
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (shm_zone == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" must have \"zone\" parameter",
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (shm_zone->data == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown apisec_limit_zone \"%V\"",
+                           &shm_zone->shm.name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (nodelay && delay) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"nodelay\" and \"delay\" are mutually "
+                           "exclusive");
+        return NGX_CONF_ERROR;
+    }
+
+    if (alcf->limits == NGX_CONF_UNSET_PTR) {
+        alcf->limits = ngx_array_create(cf->pool, 1,
+                                        sizeof(ngx_http_apisec_limit_t));
+        if (alcf->limits == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    limits = alcf->limits->elts;
+
+    for (i = 0; i < alcf->limits->nelts; i++) {
+        if (shm_zone == limits[i].shm_zone) {
+            return "is duplicate";
+        }
+    }
+
+    limit = ngx_array_push(alcf->limits);
+    if (limit == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    limit->shm_zone = shm_zone;
+    limit->burst = (uint64_t) burst * 1000;
+    limit->delay = nodelay ? NGX_HTTP_APISEC_LIMIT_NODELAY
+                           : (uint64_t) delay * 1000;
+    limit->dry_run = dry_run;
+
+    return NGX_CONF_OK;
+}

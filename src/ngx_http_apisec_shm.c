@@ -1,0 +1,368 @@
+
+/*
+ * Copyright (C) ngx_http_apisec_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_apisec_shm.h"
+
+
+static void ngx_http_apisec_shm_rbtree_insert_value(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+static void ngx_http_apisec_shm_expire(ngx_http_apisec_shm_ctx_t *ctx,
+    ngx_uint_t force, ngx_msec_t now);
+
+
+/* "name:size" or "size" as in limit_req's zone=; 8 pages at least */
+
+char *
+ngx_http_apisec_shm_parse_size(ngx_conf_t *cf, ngx_str_t *value,
+    ssize_t *size)
+{
+    *size = ngx_parse_size(value);
+
+    if (*size == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone size \"%V\"", value);
+        return NGX_CONF_ERROR;
+    }
+
+    if (*size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zone size \"%V\" is too small, at least %uz "
+                           "bytes are needed", value, 8 * ngx_pagesize);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_apisec_shm_rbtree_insert_value(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t           **p;
+    ngx_http_apisec_shm_node_t   *sn, *snt;
+
+    for ( ;; ) {
+
+        if (node->key < temp->key) {
+
+            p = &temp->left;
+
+        } else if (node->key > temp->key) {
+
+            p = &temp->right;
+
+        } else { /* node->key == temp->key */
+
+            sn = (ngx_http_apisec_shm_node_t *) &node->color;
+            snt = (ngx_http_apisec_shm_node_t *) &temp->color;
+
+            p = (ngx_memn2cmp(sn->data, snt->data, sn->len, snt->len) < 0)
+                ? &temp->left : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+/*
+ * On a reload the zone's data are reused when the key is the same (a
+ * zone of another size is a new zone: nginx maps new memory for it).
+ */
+
+ngx_int_t
+ngx_http_apisec_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_apisec_shm_ctx_t  *octx = data;
+
+    size_t                      len;
+    ngx_http_apisec_shm_ctx_t  *ctx;
+
+    ctx = shm_zone->data;
+
+    if (octx) {
+        if (ctx->key.value.len != octx->key.value.len
+            || ngx_strncmp(ctx->key.value.data, octx->key.value.data,
+                           ctx->key.value.len)
+               != 0)
+        {
+            ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
+                          "%V \"%V\" uses the \"%V\" key "
+                          "while previously it used the \"%V\" key",
+                          &ctx->kind, &shm_zone->shm.name, &ctx->key.value,
+                          &octx->key.value);
+            return NGX_ERROR;
+        }
+
+        ctx->sh = octx->sh;
+        ctx->shpool = octx->shpool;
+
+        return NGX_OK;
+    }
+
+    ctx->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        ctx->sh = ctx->shpool->data;
+
+        return NGX_OK;
+    }
+
+    ctx->sh = ngx_slab_alloc(ctx->shpool, sizeof(ngx_http_apisec_shm_sh_t));
+    if (ctx->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(ctx->sh, sizeof(ngx_http_apisec_shm_sh_t));
+
+    ctx->shpool->data = ctx->sh;
+
+    ngx_rbtree_init(&ctx->sh->rbtree, &ctx->sh->sentinel,
+                    ngx_http_apisec_shm_rbtree_insert_value);
+
+    ngx_queue_init(&ctx->sh->queue);
+
+    len = sizeof(" in  \"\"") + ctx->kind.len + shm_zone->shm.name.len;
+
+    ctx->shpool->log_ctx = ngx_slab_alloc(ctx->shpool, len);
+    if (ctx->shpool->log_ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(ctx->shpool->log_ctx, " in %V \"%V\"%Z",
+                &ctx->kind, &shm_zone->shm.name);
+
+    ctx->shpool->log_nomem = 0;
+
+    return NGX_OK;
+}
+
+
+/* the key of a request, and its hash; NGX_DECLINED: empty, not counted */
+
+ngx_int_t
+ngx_http_apisec_shm_key(ngx_http_request_t *r, ngx_http_apisec_shm_ctx_t *ctx,
+    ngx_str_t *key, uint32_t *hash)
+{
+    if (ngx_http_complex_value(r, &ctx->key, key) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (key->len == 0) {
+        return NGX_DECLINED;
+    }
+
+    if (key->len > 65535) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "the value of the \"%V\" key "
+                      "is more than 65535 bytes: \"%*s...\"",
+                      &ctx->key.value, (size_t) 64, key->data);
+        return NGX_DECLINED;
+    }
+
+    *hash = ngx_crc32_short(key->data, key->len);
+
+    return NGX_OK;
+}
+
+
+/* under the zone's mutex */
+
+ngx_http_apisec_shm_node_t *
+ngx_http_apisec_shm_lookup(ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash,
+    ngx_str_t *key)
+{
+    ngx_int_t                    rc;
+    ngx_rbtree_node_t           *node, *sentinel;
+    ngx_http_apisec_shm_node_t  *sn;
+
+    node = ctx->sh->rbtree.root;
+    sentinel = ctx->sh->rbtree.sentinel;
+
+    while (node != sentinel) {
+
+        if (hash < node->key) {
+            node = node->left;
+            continue;
+        }
+
+        if (hash > node->key) {
+            node = node->right;
+            continue;
+        }
+
+        /* hash == node->key */
+
+        sn = (ngx_http_apisec_shm_node_t *) &node->color;
+
+        rc = ngx_memn2cmp(key->data, sn->data, key->len, (size_t) sn->len);
+
+        if (rc == 0) {
+            return sn;
+        }
+
+        node = (rc < 0) ? node->left : node->right;
+    }
+
+    return NULL;
+}
+
+
+void
+ngx_http_apisec_shm_touch(ngx_http_apisec_shm_ctx_t *ctx,
+    ngx_http_apisec_shm_node_t *node)
+{
+    ngx_queue_remove(&node->queue);
+    ngx_queue_insert_head(&ctx->sh->queue, &node->queue);
+}
+
+
+/*
+ * Under the zone's mutex: a new node, zeroed but for its key.  Up to two
+ * idle nodes go first; when the slab is still full, the least recently
+ * used node goes by force (its key loses its state, which is reported at
+ * most once a minute), and only then is a failure an ALERT.
+ */
+
+ngx_http_apisec_shm_node_t *
+ngx_http_apisec_shm_alloc(ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash,
+    ngx_str_t *key, ngx_msec_t now, ngx_log_t *log)
+{
+    size_t                       size;
+    ngx_uint_t                   n;
+    ngx_rbtree_node_t           *node;
+    ngx_http_apisec_shm_sh_t    *sh;
+    ngx_http_apisec_shm_node_t  *sn;
+
+    size = offsetof(ngx_rbtree_node_t, color)
+           + offsetof(ngx_http_apisec_shm_node_t, data)
+           + key->len;
+
+    sh = ctx->sh;
+
+    ngx_http_apisec_shm_expire(ctx, 0, now);
+
+    node = ngx_slab_alloc_locked(ctx->shpool, size);
+
+    for (n = 0; node == NULL && n < 2; n++) {
+        ngx_http_apisec_shm_expire(ctx, 1, now);
+
+        node = ngx_slab_alloc_locked(ctx->shpool, size);
+    }
+
+    if (node == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, log, 0,
+                      "could not allocate node%s", ctx->shpool->log_ctx);
+        return NULL;
+    }
+
+    if (sh->evicted && now - sh->warned >= NGX_HTTP_APISEC_SHM_WARN_INTERVAL)
+    {
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "zone is full, %uA least recently used entries "
+                      "evicted (%uA in all)%s",
+                      sh->evicted, sh->evicted_total, ctx->shpool->log_ctx);
+
+        sh->warned = now;
+        sh->evicted = 0;
+    }
+
+    node->key = hash;
+
+    sn = (ngx_http_apisec_shm_node_t *) &node->color;
+
+    sn->len = (u_short) key->len;
+    sn->last = now;
+    sn->until = 0;
+    sn->a = 0;
+    sn->b = 0;
+    sn->count = 0;
+
+    ngx_memcpy(sn->data, key->data, key->len);
+
+    ngx_rbtree_insert(&sh->rbtree, node);
+
+    ngx_queue_insert_head(&sh->queue, &sn->queue);
+
+    sh->nodes++;
+
+    return sn;
+}
+
+
+/*
+ * force == 0 frees one or two idle nodes at the LRU end;
+ * force == 1 frees the least recently used node whatever its state,
+ *            then one or two idle nodes
+ */
+
+static void
+ngx_http_apisec_shm_expire(ngx_http_apisec_shm_ctx_t *ctx, ngx_uint_t force,
+    ngx_msec_t now)
+{
+    ngx_uint_t                   n;
+    ngx_queue_t                 *q;
+    ngx_rbtree_node_t           *node;
+    ngx_http_apisec_shm_node_t  *sn;
+
+    n = force ? 0 : 1;
+
+    while (n < 3) {
+
+        if (ngx_queue_empty(&ctx->sh->queue)) {
+            return;
+        }
+
+        q = ngx_queue_last(&ctx->sh->queue);
+
+        sn = ngx_queue_data(q, ngx_http_apisec_shm_node_t, queue);
+
+        if (sn->count) {
+
+            /*
+             * a pinned node is in use by a request being accounted; nodes
+             * are bumped on lookup, so there is no sense looking further
+             */
+
+            return;
+        }
+
+        if (n++ != 0) {
+            if (!ctx->idle(ctx, sn, now)) {
+                return;
+            }
+
+        } else if (!ctx->idle(ctx, sn, now)) {
+            ctx->sh->evicted++;
+            ctx->sh->evicted_total++;
+        }
+
+        ngx_queue_remove(q);
+
+        node = (ngx_rbtree_node_t *)
+                   ((u_char *) sn - offsetof(ngx_rbtree_node_t, color));
+
+        ngx_rbtree_delete(&ctx->sh->rbtree, node);
+
+        ngx_slab_free_locked(ctx->shpool, node);
+
+        ctx->sh->nodes--;
+    }
+}

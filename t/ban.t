@@ -1,0 +1,215 @@
+# apisec_ban_zone, apisec_ban: authentication failures (401s of this
+# module) counted per key; at the threshold within the window the key is
+# refused with 429 for the duration, before any cryptography; the ban
+# expires by itself; ban and expiry are logged at warn.
+
+use lib 't/lib';
+use Test::Apisec 'no_plan';
+use ApisecJwt;
+use ApisecLimit;
+
+add_response_body_check(\&ApisecLimit::check_final_log);
+
+my @hs = ('--alg', 'HS256', '--key', "$DATA/hs.jwk", '--kid', 'hs1');
+
+our $GOOD = mint(@hs, '--claims', '{"sub":"alice"}', '--exp', 600);
+our $BAD = mint(@hs, '--claims', '{"sub":"alice"}', '--exp', 600,
+                '--sig-flip');
+
+no_shuffle();
+run_tests();
+
+__DATA__
+
+=== TEST 1: the threshold reached, the key is refused with 429 and Retry-After
+--- http_config
+    apisec_ban_zone auth key=$remote_addr size=1m threshold=3 window=10s
+                    duration=60s;
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        empty_gif;
+    }
+--- request eval
+["GET /api", "GET /api", "GET /api", "GET /api?t=$::GOOD"]
+--- error_code eval
+[401, 401, 401, 429]
+--- response_headers eval
+["!Retry-After", "!Retry-After", "!Retry-After",
+ "Retry-After: 60\nCache-Control: no-store\nContent-Type: application/problem+json"]
+--- response_body eval
+[qr/"status":401/, qr/"status":401/, qr/"status":401/,
+ qq({"type":"about:blank","title":"Too Many Requests","status":429,"detail":"too many authentication failures"}\n)]
+--- final_error_log eval
+[qr/\[warn\] .*"127\.0\.0\.1" banned in zone "auth" for 60000 ms after 3 authentication failures/,
+ qr/\[info\] .*request refused, "127\.0\.0\.1" is banned in zone "auth" for \d+ ms more/]
+
+
+
+=== TEST 2: a banned key is refused before any cryptography
+--- http_config
+    apisec_ban_zone auth key=$remote_addr size=1m threshold=1 window=10s
+                    duration=60s;
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        empty_gif;
+    }
+--- request eval
+["GET /api", "GET /api?t=$::BAD", "GET /api?t=$::GOOD"]
+--- error_code eval
+[401, 429, 429]
+--- no_error_log
+signature
+
+
+
+=== TEST 3: the ban expires by itself, and its end is logged
+--- http_config
+    apisec_ban_zone auth key=$remote_addr size=1m threshold=2 window=10s
+                    duration=1s;
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        empty_gif;
+    }
+--- request eval
+["GET /api", "GET /api", "GET /api?t=$::GOOD", "GET /api?t=$::GOOD",
+ "GET /api?t=$::GOOD"]
+--- wait: 0.4
+--- error_code eval
+[401, 401, 429, 429, 200]
+--- response_headers eval
+["", "", "Retry-After: 1", "Retry-After: 1", "!Retry-After"]
+--- final_error_log eval
+[qr/\[warn\] .*"127\.0\.0\.1" banned in zone "auth" for 1000 ms after 2 authentication failures/,
+ qr/\[warn\] .*ban of "127\.0\.0\.1" expired in zone "auth"/]
+
+
+
+=== TEST 4: failures further apart than the window do not add up
+--- http_config
+    apisec_ban_zone auth key=$remote_addr size=1m threshold=2 window=300ms
+                    duration=60s;
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        empty_gif;
+    }
+--- request eval
+["GET /api", "GET /api", "GET /api", "GET /api?t=$::GOOD"]
+--- wait: 0.4
+--- error_code eval
+[401, 401, 401, 200]
+--- no_error_log
+banned
+
+
+
+=== TEST 5: successful authentications are not counted
+--- http_config
+    apisec_ban_zone auth key=$remote_addr size=1m threshold=1 window=10s
+                    duration=60s;
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        empty_gif;
+    }
+--- request eval
+["GET /api?t=$::GOOD", "GET /api?t=$::GOOD", "GET /api?t=$::GOOD"]
+--- error_code eval
+[200, 200, 200]
+
+
+
+=== TEST 6: a ban is per key; an empty key is never banned
+--- http_config
+    apisec_ban_zone auth key=$arg_c size=1m threshold=1 window=10s
+                    duration=60s;
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        empty_gif;
+    }
+--- request eval
+["GET /api?c=a", "GET /api?c=a&t=$::GOOD", "GET /api?c=b&t=$::GOOD",
+ "GET /api", "GET /api", "GET /api?t=$::GOOD"]
+--- error_code eval
+[401, 429, 200, 401, 401, 200]
+
+
+
+=== TEST 7: failures in a location without apisec_ban are not counted
+--- http_config
+    apisec_ban_zone auth key=$remote_addr size=1m threshold=1 window=10s
+                    duration=60s;
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        empty_gif;
+    }
+    location /other {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        empty_gif;
+    }
+--- request eval
+["GET /other", "GET /other", "GET /api?t=$::GOOD"]
+--- error_code eval
+[401, 401, 200]
+
+
+
+=== TEST 8: a ban zone needs all its parameters
+--- http_config
+    apisec_ban_zone auth key=$remote_addr size=1m threshold=3 window=10s;
+--- config
+--- must_die
+--- error_log eval
+qr/"apisec_ban_zone" must have "key", "size", "threshold", "window" and "duration" parameters in .*nginx\.conf:\d+/
+
+
+
+=== TEST 9: an unknown ban zone
+--- config
+    location /api {
+        apisec_ban zone=nope;
+    }
+--- must_die
+--- error_log eval
+qr/unknown apisec_ban_zone "nope" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 10: a limit zone is not a ban zone
+--- http_config
+    apisec_limit_zone one key=$remote_addr size=1m rate=1r/s;
+--- config
+    location /api {
+        apisec_ban zone=one;
+    }
+--- must_die
+--- error_log eval
+qr/the shared memory zone "one" is already declared for a different use in .*nginx\.conf:\d+/

@@ -1,0 +1,499 @@
+# apisec_limit_zone, apisec_limit, apisec_limit_headers: the algorithm's
+# exact admitted counts (allowing only for the time the client measured,
+# see t/lib/ApisecLimit.pm), delays without a blocked worker, the 429,
+# Retry-After, RateLimit headers, dry runs, several limits, redirects,
+# reloads and the configuration errors.  Bans are in ban.t; 4 workers and
+# 64 connections in limit_concurrency.t.
+
+use lib 't/lib';
+use Test::Apisec 'no_plan';
+use ApisecLimit;
+use ApisecJwt;
+
+my @hs = ('--alg', 'HS256', '--key', "$DATA/hs.jwk", '--kid', 'hs1');
+our $ALICE = mint(@hs, '--claims', '{"sub":"alice"}', '--exp', 600);
+our $BOB = mint(@hs, '--claims', '{"sub":"bob"}', '--exp', 600);
+
+add_response_body_check(\&ApisecLimit::check_block);
+
+# several requests a block, each refusal logged once: look at the whole log
+check_accum_error_log();
+no_shuffle();
+run_tests();
+
+__DATA__
+
+=== TEST 1: rate=10r/s, no burst: 50 requests back to back admit exactly 1
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=10r/s;
+--- config
+    location /api {
+        apisec_limit zone=one;
+        empty_gif;
+    }
+    location /ping { empty_gif; }
+--- request
+GET /ping
+--- fire
+{ path => '/api', n => 50, rate => 10, burst => 0 }
+--- error_code: 200
+--- error_log eval
+qr/\[info\] .*limiting requests, excess: 0\.9\d\d by zone "one"|limiting requests, excess: 1\.000 by zone "one"/
+
+
+
+=== TEST 2: burst=5 nodelay admits exactly 6; after 1 s of silence exactly 6 again
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=10r/s;
+--- config
+    location /api {
+        apisec_limit zone=one burst=5 nodelay;
+        empty_gif;
+    }
+    location /ping { empty_gif; }
+--- request
+GET /ping
+--- fire
+{ path => '/api', n => 50, rate => 10, burst => 5, rounds => [1000] }
+--- error_code: 200
+
+
+
+=== TEST 3: burst=5 without nodelay: the burst is delayed k x 100 ms, the rest refused at once, the worker keeps serving
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=10r/s;
+--- config
+    location /api {
+        apisec_limit zone=one burst=5;
+        empty_gif;
+    }
+    location /ping { empty_gif; }
+--- request
+GET /ping
+--- fire
+{ path => '/api', n => 1, conns => 9, rate => 10, burst => 5, delay => 1,
+  probe => '/ping' }
+--- error_code: 200
+--- error_log eval
+qr/delaying request by (?:49\d|500) ms, by zone "one"/
+
+
+
+=== TEST 4: the refusal: 429, Retry-After rounded up, no-store, problem+json
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=one;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api"]
+--- more_headers
+X-User: alice
+--- error_code eval
+[200, 429]
+--- response_headers eval
+["!Retry-After", "Retry-After: 60\nCache-Control: no-store\nContent-Type: application/problem+json"]
+--- response_body eval
+[qr/^GIF/, '{"type":"about:blank","title":"Too Many Requests","status":429,"detail":"rate limit exceeded"}
+']
+--- error_log
+limiting requests, excess: 1.000 by zone "one"
+
+
+
+=== TEST 5: an empty key is not limited
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=one;
+        add_header X-Limit "[$apisec_limit_status]" always;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api", "GET /api"]
+--- error_code eval
+[200, 200, 200]
+--- response_headers eval
+["X-Limit: []", "X-Limit: []", "X-Limit: []"]
+
+
+
+=== TEST 6: apisec_limit_status and $apisec_limit_status
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=one;
+        apisec_limit_status 503;
+        add_header X-Limit $apisec_limit_status always;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api"]
+--- more_headers
+X-User: bob
+--- error_code eval
+[200, 503]
+--- response_headers eval
+["X-Limit: PASSED", "X-Limit: REJECTED\nRetry-After: 60"]
+
+
+
+=== TEST 7: dry_run refuses nothing, logs, and says what it would have done
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=one dry_run;
+        add_header X-Limit $apisec_limit_status always;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api", "GET /api"]
+--- more_headers
+X-User: carol
+--- error_code eval
+[200, 200, 200]
+--- response_headers eval
+["X-Limit: PASSED\n!Retry-After", "X-Limit: REJECTED_DRY_RUN\n!Retry-After", "X-Limit: REJECTED_DRY_RUN"]
+--- error_log
+limiting requests, dry run, excess: 1.000 by zone "one"
+
+
+
+=== TEST 8: dry_run with a burst: the delay is not applied, and said
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=one burst=3 dry_run;
+        add_header X-Limit $apisec_limit_status always;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api"]
+--- more_headers
+X-User: dave
+--- error_code eval
+[200, 200]
+--- response_headers eval
+["X-Limit: PASSED", "X-Limit: DELAYED_DRY_RUN"]
+--- error_log
+delaying request, dry run, excess: 1.000, by zone "one"
+
+
+
+=== TEST 9: several limits all apply; a refusal by one is not charged to the others
+--- http_config
+    apisec_limit_zone a key=$http_x_user size=1m rate=1r/m;
+    apisec_limit_zone b key=$arg_b size=1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=a burst=2 nodelay;
+        apisec_limit zone=b;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api?b=k1", "GET /api?b=k1", "GET /api?b=k2", "GET /api?b=k3",
+ "GET /api?b=k4"]
+--- more_headers
+X-User: u
+--- error_code eval
+[200, 429, 200, 200, 429]
+--- error_log
+limiting requests, excess: 1.000 by zone "b"
+limiting requests, excess: 3.000 by zone "a"
+
+
+
+=== TEST 10: the most restrictive refusal wins: the longest Retry-After
+--- http_config
+    apisec_limit_zone fast key=$http_x_user size=1m rate=1r/s;
+    apisec_limit_zone slow key=$http_x_user size=1m rate=2r/m;
+--- config
+    location /api {
+        apisec_limit zone=fast;
+        apisec_limit zone=slow;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api"]
+--- more_headers
+X-User: erin
+--- error_code eval
+[200, 429]
+--- response_headers eval
+["", "Retry-After: 30"]
+--- error_log
+limiting requests, excess: 1.000 by zone "slow"
+
+
+
+=== TEST 11: RateLimit-Policy and RateLimit on successes and refusals
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=one burst=2 nodelay;
+        apisec_limit_headers on;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api", "GET /api", "GET /api"]
+--- more_headers
+X-User: frank
+--- error_code eval
+[200, 200, 200, 429]
+--- response_headers eval
+["RateLimit-Policy: \"one\";q=1;w=60\nRateLimit: \"one\";r=2;t=60",
+ "RateLimit-Policy: \"one\";q=1;w=60\nRateLimit: \"one\";r=1;t=120",
+ "RateLimit-Policy: \"one\";q=1;w=60\nRateLimit: \"one\";r=0;t=180",
+ "RateLimit-Policy: \"one\";q=1;w=60\nRateLimit: \"one\";r=0;t=180\nRetry-After: 60"]
+
+
+
+=== TEST 12: RateLimit headers with a per-second zone, two zones, and a request that was not counted
+--- http_config
+    apisec_limit_zone one key=$arg_u size=1m rate=10r/s;
+    apisec_limit_zone two key=$arg_two size=1m rate=600r/m;
+--- config
+    location /api {
+        apisec_limit zone=one burst=5 nodelay;
+        apisec_limit zone=two;
+        apisec_limit_headers on;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api?u=g", "GET /api"]
+--- error_code eval
+[200, 200]
+--- response_headers eval
+["RateLimit-Policy: \"one\";q=10;w=1, \"two\";q=10;w=1\nRateLimit: \"one\";r=5;t=1",
+ "RateLimit-Policy: \"one\";q=10;w=1, \"two\";q=10;w=1\n!RateLimit"]
+
+
+
+=== TEST 13: no RateLimit headers unless apisec_limit_headers is on
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=10r/s;
+--- config
+    location /api {
+        apisec_limit zone=one;
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers
+X-User: h
+--- response_headers
+!RateLimit-Policy
+!RateLimit
+
+
+
+=== TEST 14: counted once across an internal redirect
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=one;
+        root html;
+        error_page 404 = /fallback;
+    }
+    location /fallback {
+        apisec_limit zone=one;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api/missing", "GET /api/missing"]
+--- more_headers
+X-User: ivan
+--- error_code eval
+[200, 429]
+
+
+
+=== TEST 15: "apisec_limit off" cancels an inherited limit
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+--- config
+    apisec_limit zone=one;
+    location /api {
+        empty_gif;
+    }
+    location /free {
+        apisec_limit off;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api", "GET /free", "GET /free"]
+--- more_headers
+X-User: judy
+--- error_code eval
+[200, 429, 200, 200]
+
+
+
+=== TEST 16: a rate-limit refusal is final under "satisfy any"
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+--- config
+    location /api {
+        satisfy any;
+        allow all;
+        apisec_limit zone=one;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api"]
+--- more_headers
+X-User: kim
+--- error_code eval
+[200, 429]
+
+
+
+=== TEST 17: the zone's state survives a reload
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=one;
+        empty_gif;
+    }
+--- reload_config
+    location /api {
+        apisec_limit zone=one;
+        add_header X-Reloaded yes always;
+        empty_gif;
+    }
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers
+X-User: leo
+--- error_code eval
+[200, 429]
+--- response_headers eval
+["!X-Reloaded", "X-Reloaded: yes"]
+
+
+
+=== TEST 18: a reload that changes a zone's key fails, and the old configuration keeps serving
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=one;
+        empty_gif;
+    }
+--- reload_http_config
+    apisec_limit_zone one key=$remote_addr size=1m rate=1r/m;
+--- reload_fails
+--- reload_after: 0
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers
+X-User: mia
+--- error_code eval
+[200, 429]
+--- error_log
+apisec_limit_zone "one" uses the "$remote_addr" key while previously it used the "$http_x_user" key
+
+
+
+=== TEST 19: a zone under 8 pages is refused
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=16k rate=1r/s;
+--- config
+--- must_die
+--- error_log eval
+qr/zone size "16k" is too small, at least 32768 bytes are needed in .*nginx\.conf:\d+/
+
+
+
+=== TEST 20: an invalid rate is refused
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=10r/h;
+--- config
+--- must_die
+--- error_log eval
+qr/invalid rate "rate=10r\/h", expected "rate=<N>r\/s" or "rate=<N>r\/m" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 21: a zone needs key, size and rate
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m;
+--- config
+--- must_die
+--- error_log eval
+qr/"apisec_limit_zone" must have "key", "size" and "rate" parameters in .*nginx\.conf:\d+/
+
+
+
+=== TEST 22: apisec_limit_zone is http-only
+--- config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/s;
+--- must_die
+--- error_log eval
+qr/"apisec_limit_zone" directive is not allowed here in .*nginx\.conf:\d+/
+
+
+
+=== TEST 23: an unknown zone, an unknown parameter
+--- config
+    location /api {
+        apisec_limit zone=nope;
+    }
+--- must_die
+--- error_log eval
+qr/unknown apisec_limit_zone "nope" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 24: an unknown parameter of apisec_limit
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/s;
+--- config
+    location /api {
+        apisec_limit zone=one burst=5 fast;
+    }
+--- must_die
+--- error_log eval
+qr/invalid parameter "fast" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 25: the same zone twice in a location
+--- http_config
+    apisec_limit_zone one key=$http_x_user size=1m rate=1r/s;
+--- config
+    location /api {
+        apisec_limit zone=one;
+        apisec_limit zone=one burst=2;
+    }
+--- must_die
+--- error_log eval
+qr/"apisec_limit" directive is duplicate in .*nginx\.conf:\d+/
+
+
+
+=== TEST 26: a key on $apisec_subject: limits run after authentication, per consumer
+--- http_config
+    apisec_limit_zone subj key=$apisec_subject size=1m rate=1r/m;
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_limit zone=subj;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api?t=$::ALICE", "GET /api?t=$::ALICE", "GET /api?t=$::BOB",
+ "GET /api", "GET /api"]
+--- error_code eval
+[200, 429, 200, 401, 401]
