@@ -17,12 +17,30 @@ static ngx_int_t ngx_http_apisec_body_filter(ngx_http_request_t *r,
 static void *ngx_http_apisec_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
+static ngx_int_t ngx_http_apisec_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_apisec_init(ngx_conf_t *cf);
+static void ngx_http_apisec_ctx_cleanup(void *data);
 
 
 static ngx_conf_enum_t  ngx_http_apisec_error_formats[] = {
     { ngx_string("json"), NGX_HTTP_APISEC_ERRORS_JSON },
     { ngx_string("html"), NGX_HTTP_APISEC_ERRORS_HTML },
+    { ngx_null_string, 0 }
+};
+
+
+/* rate limits: apisec_limit_status, apisec_limit_log_level */
+
+static ngx_conf_num_bounds_t  ngx_http_apisec_limit_status_bounds = {
+    ngx_conf_check_num_bounds, 400, 599
+};
+
+
+static ngx_conf_enum_t  ngx_http_apisec_limit_log_levels[] = {
+    { ngx_string("info"), NGX_LOG_INFO },
+    { ngx_string("notice"), NGX_LOG_NOTICE },
+    { ngx_string("warn"), NGX_LOG_WARN },
+    { ngx_string("error"), NGX_LOG_ERR },
     { ngx_null_string, 0 }
 };
 
@@ -64,12 +82,177 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       offsetof(ngx_http_apisec_loc_conf_t, error_format),
       &ngx_http_apisec_error_formats },
 
+    { ngx_string("apisec_jwt"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_apisec_jwt,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_jwt_token"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_apisec_jwt_token,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_jwt_key_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_apisec_jwt_key_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_jwt_algorithms"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_jwt_algorithms,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_jwt_issuer"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_jwt_list,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, jwt.issuers),
+      NULL },
+
+    { ngx_string("apisec_jwt_audience"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_jwt_list,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, jwt.audiences),
+      NULL },
+
+    { ngx_string("apisec_jwt_type"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_jwt_list,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, jwt.types),
+      NULL },
+
+    { ngx_string("apisec_jwt_leeway"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, jwt.leeway),
+      NULL },
+
+    { ngx_string("apisec_jwt_max_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, jwt.max_size),
+      NULL },
+
+    /* CORS and CSRF: src/ngx_http_apisec_cors.c, ngx_http_apisec_csrf.c */
+
+    { ngx_string("apisec_cors_origins"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_cors_origins,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_cors_methods"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_cors_list,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, cors_methods),
+      NULL },
+
+    { ngx_string("apisec_cors_headers"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_cors_list,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, cors_headers),
+      NULL },
+
+    { ngx_string("apisec_cors_expose_headers"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_cors_list,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, cors_expose),
+      NULL },
+
+    { ngx_string("apisec_cors_credentials"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, cors_credentials),
+      NULL },
+
+    { ngx_string("apisec_cors_max_age"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, cors_max_age),
+      NULL },
+
+    { ngx_string("apisec_csrf"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_csrf,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    /* rate limits and bans: src/ngx_http_apisec_limit.c, _ban.c */
+
+    { ngx_string("apisec_limit_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_apisec_limit_zone,
+      0,
+      0,
+      NULL },
+
+    { ngx_string("apisec_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_limit,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_limit_headers"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, limit_headers),
+      NULL },
+
+    { ngx_string("apisec_limit_status"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, limit_status),
+      &ngx_http_apisec_limit_status_bounds },
+
+    { ngx_string("apisec_limit_log_level"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, limit_log_level),
+      &ngx_http_apisec_limit_log_levels },
+
+    { ngx_string("apisec_ban_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_apisec_ban_zone,
+      0,
+      0,
+      NULL },
+
+    { ngx_string("apisec_ban"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_apisec_ban,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
 
 static ngx_http_module_t  ngx_http_apisec_module_ctx = {
-    NULL,                                  /* preconfiguration */
+    ngx_http_apisec_preconfiguration,      /* preconfiguration */
     ngx_http_apisec_init,                  /* postconfiguration */
 
     NULL,                                  /* create main configuration */
@@ -113,9 +296,12 @@ static ngx_int_t
 ngx_http_apisec_access_handler(ngx_http_request_t *r)
 {
     ngx_int_t                    rc;
+    ngx_uint_t                   authenticated;
     ngx_http_apisec_loc_conf_t  *alcf;
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
+
+    authenticated = 0;
 
     if (!alcf->access) {
         return NGX_DECLINED;
@@ -128,7 +314,49 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
         }
     }
 
-    return NGX_DECLINED;
+    /* CORS preflight (204 or 403), then CSRF: before bans and credentials */
+
+    if (alcf->cors || alcf->csrf != NGX_HTTP_APISEC_OFF) {
+        rc = ngx_http_apisec_cors_access(r, alcf);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
+    /* bans: a banned key is refused before any cryptography (limit.h) */
+
+    if (alcf->bans) {
+        rc = ngx_http_apisec_ban_access(r);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
+    /* authentication: NGX_OK, which "satisfy any" takes as a grant */
+
+    if (alcf->jwt.enable) {
+        rc = ngx_http_apisec_jwt_access(r, &alcf->jwt);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        authenticated = 1;
+    }
+
+    /*
+     * rate limits, after authentication so that keys may name the
+     * consumer: 429 (final under any "satisfy"), or NGX_AGAIN while a
+     * request within the burst is delayed; counted once per main request
+     */
+
+    if (alcf->limits) {
+        rc = ngx_http_apisec_limit_access(r);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
+    return authenticated ? NGX_OK : NGX_DECLINED;
 }
 
 
@@ -149,6 +377,20 @@ ngx_http_apisec_header_filter(ngx_http_request_t *r)
 
     if (alcf->headers
         && ngx_http_apisec_headers_set(r, alcf) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (alcf->cors
+        && ngx_http_apisec_cors_headers_set(r, alcf) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* RateLimit-Policy, RateLimit (ngx_http_apisec_limit.c) */
+
+    if (alcf->limit_headers
+        && ngx_http_apisec_limit_headers(r) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -182,6 +424,7 @@ ngx_http_apisec_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 ngx_http_apisec_ctx_t *
 ngx_http_apisec_get_ctx(ngx_http_request_t *r)
 {
+    ngx_pool_cleanup_t     *cln;
     ngx_http_apisec_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_apisec_module);
@@ -192,10 +435,62 @@ ngx_http_apisec_get_ctx(ngx_http_request_t *r)
             return NULL;
         }
 
+        cln = ngx_pool_cleanup_add(r->pool, 0);
+        if (cln == NULL) {
+            return NULL;
+        }
+
+        cln->handler = ngx_http_apisec_ctx_cleanup;
+        cln->data = ctx;
+
         ngx_http_set_ctx(r, ctx, ngx_http_apisec_module);
     }
 
     return ctx;
+}
+
+
+/*
+ * The ctx of the request, or after an internal redirect (which resets
+ * r->ctx) the last one it had, found through its cleanup as realip does:
+ * for reading what was established before the redirect, never made the
+ * current ctx again (its refusal state belongs to the location it was
+ * made in).
+ */
+
+ngx_http_apisec_ctx_t *
+ngx_http_apisec_find_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t     *cln;
+    ngx_http_apisec_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apisec_module);
+
+    if (ctx == NULL && (r->internal || r->filter_finalize)) {
+        for (cln = r->pool->cleanup; cln; cln = cln->next) {
+            if (cln->handler == ngx_http_apisec_ctx_cleanup) {
+                ctx = cln->data;
+                break;
+            }
+        }
+    }
+
+    return ctx;
+}
+
+
+static void
+ngx_http_apisec_ctx_cleanup(void *data)
+{
+    ngx_http_apisec_ctx_t  *ctx = data;
+
+    if (ctx->jwt_header) {
+        json_decref(ctx->jwt_header);
+    }
+
+    if (ctx->jwt_claims) {
+        json_decref(ctx->jwt_claims);
+    }
 }
 
 
@@ -219,10 +514,29 @@ ngx_http_apisec_create_loc_conf(ngx_conf_t *cf)
      *     conf->filter = 0;
      */
 
+    ngx_http_apisec_jwt_create_conf(&conf->jwt);
+
     conf->security_headers = NGX_CONF_UNSET;
     conf->https_only = NGX_CONF_UNSET_UINT;
     conf->https_port = NGX_CONF_UNSET_UINT;
     conf->error_format = NGX_CONF_UNSET_UINT;
+
+    /* CORS and CSRF */
+    conf->cors_origins = NGX_CONF_UNSET_PTR;
+    conf->cors_methods = NGX_CONF_UNSET_PTR;
+    conf->cors_headers = NGX_CONF_UNSET_PTR;
+    conf->cors_expose = NGX_CONF_UNSET_PTR;
+    conf->cors_credentials = NGX_CONF_UNSET;
+    conf->cors_max_age = NGX_CONF_UNSET;
+    conf->csrf = NGX_CONF_UNSET_UINT;
+    conf->csrf_always = NGX_CONF_UNSET;
+
+    /* rate limits and bans */
+    conf->limits = NGX_CONF_UNSET_PTR;
+    conf->bans = NGX_CONF_UNSET_PTR;
+    conf->limit_headers = NGX_CONF_UNSET;
+    conf->limit_status = NGX_CONF_UNSET_UINT;
+    conf->limit_log_level = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -259,17 +573,55 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    conf->access = (conf->https_only != NGX_HTTP_APISEC_OFF);
+    if (ngx_http_apisec_jwt_merge_conf(cf, &prev->jwt, &conf->jwt)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    /* CORS and CSRF */
+
+    if (ngx_http_apisec_cors_merge(cf, prev, conf) != NGX_CONF_OK
+        || ngx_http_apisec_csrf_merge(cf, prev, conf) != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    /* rate limits and bans: "apisec_limit off" leaves NULL */
+
+    ngx_conf_merge_ptr_value(conf->limits, prev->limits, NULL);
+    ngx_conf_merge_ptr_value(conf->bans, prev->bans, NULL);
+    ngx_conf_merge_value(conf->limit_headers, prev->limit_headers, 0);
+    ngx_conf_merge_uint_value(conf->limit_status, prev->limit_status,
+                              NGX_HTTP_TOO_MANY_REQUESTS);
+    ngx_conf_merge_uint_value(conf->limit_log_level, prev->limit_log_level,
+                              NGX_LOG_INFO);
+
+    conf->access = (conf->https_only != NGX_HTTP_APISEC_OFF
+                    || conf->jwt.enable
+                    || conf->cors || conf->csrf != NGX_HTTP_APISEC_OFF
+                    || conf->limits || conf->bans);
 
     /*
      * nginx's own error pages become problem+json where the module does
      * something, or where apisec_error_format says so explicitly
      */
 
-    conf->filter = (conf->headers != NULL || conf->access
+    conf->filter = (conf->headers != NULL || conf->access || conf->cors
                     || conf->error_format != NGX_CONF_UNSET_UINT);
 
     return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_preconfiguration(ngx_conf_t *cf)
+{
+    if (ngx_http_apisec_limit_add_variables(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_apisec_add_variables(cf);
 }
 
 

@@ -11,6 +11,11 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+#include <jansson.h>
+
+#include "ngx_http_apisec_keys.h"
+#include "ngx_http_apisec_jwt.h"
+#include "ngx_http_apisec_limit.h"
 
 
 #define NGX_HTTP_APISEC_OFF             0
@@ -19,6 +24,10 @@
 
 #define NGX_HTTP_APISEC_ERRORS_JSON     1
 #define NGX_HTTP_APISEC_ERRORS_HTML     2
+
+/* apisec_csrf */
+#define NGX_HTTP_APISEC_CSRF_ORIGIN     1
+#define NGX_HTTP_APISEC_CSRF_DOUBLE     2
 
 /* how a response header of the preset meets one the response already has */
 #define NGX_HTTP_APISEC_HDR_REPLACE     0x01    /* ours wins */
@@ -33,6 +42,10 @@ typedef struct {
 } ngx_http_apisec_header_t;
 
 
+/* CORS: prepared per location, see ngx_http_apisec_cors.h */
+typedef struct ngx_http_apisec_cors_s  ngx_http_apisec_cors_t;
+
+
 typedef struct {
     /* set by the directives */
     ngx_flag_t                  security_headers;
@@ -41,6 +54,29 @@ typedef struct {
     ngx_uint_t                  https_only;
     ngx_uint_t                  https_port;
     ngx_uint_t                  error_format;
+
+    ngx_http_apisec_jwt_conf_t  jwt;
+
+    /* CORS and CSRF: src/ngx_http_apisec_cors.c, ngx_http_apisec_csrf.c */
+    ngx_array_t                *cors_origins;   /* NULL: off */
+    ngx_array_t                *cors_methods;   /* ngx_str_t */
+    ngx_array_t                *cors_headers;   /* ngx_str_t */
+    ngx_array_t                *cors_expose;    /* ngx_str_t */
+    ngx_flag_t                  cors_credentials;
+    time_t                      cors_max_age;
+    ngx_uint_t                  cors_any_origin;
+    ngx_http_apisec_cors_t     *cors;           /* prepared by merge */
+    ngx_uint_t                  csrf;           /* NGX_HTTP_APISEC_CSRF_* */
+    ngx_str_t                   csrf_cookie;
+    ngx_str_t                   csrf_header;
+    ngx_flag_t                  csrf_always;
+
+    /* rate limits and bans: src/ngx_http_apisec_limit.c, _ban.c */
+    ngx_array_t                *limits;         /* NULL: off */
+    ngx_array_t                *bans;           /* ngx_shm_zone_t *; NULL */
+    ngx_flag_t                  limit_headers;
+    ngx_uint_t                  limit_status;
+    ngx_uint_t                  limit_log_level;
 
     /* prepared by merge: the response headers this location adds */
     ngx_array_t                *headers;        /* ngx_http_apisec_header_t */
@@ -51,17 +87,42 @@ typedef struct {
 } ngx_http_apisec_loc_conf_t;
 
 
-/* per request state; lives in r->ctx until an internal redirect */
+/*
+ * per request state; lives in r->ctx until an internal redirect, and is
+ * found again through its pool cleanup after one (as realip's), so that the
+ * identity established before the redirect stays readable (variables)
+ */
 typedef struct {
     ngx_uint_t                  status;         /* refusal of ours, or 0 */
     ngx_str_t                   detail;         /* generic, client-safe */
     ngx_str_t                   body;           /* problem+json to send */
+
+    /* authentication: the conf it was done with, and its result */
+    ngx_http_apisec_jwt_conf_t *jwt_conf;
+    ngx_uint_t                  jwt_result;     /* NGX_HTTP_APISEC_JWT_* */
+    json_t                     *jwt_header;     /* owned, freed by cleanup */
+    json_t                     *jwt_claims;     /* owned, freed by cleanup */
+    ngx_str_t                   subject;        /* "sub", when a string */
+
+    /* CORS: a preflight the access handler answered (204) or refused */
+    ngx_str_t                   cors_origin;
+    unsigned                    cors_preflight:1;
+    unsigned                    cors_refused:1;
+
+    /*
+     * rate limits: an authenticator (an API key's "rate=") may set the
+     * rate its consumer is limited at, in milli-requests a minute
+     * (NGX_HTTP_APISEC_RATE_PER_SEC(n), _PER_MIN(n)); 0: the zones' rates
+     */
+    uint64_t                    limit_rate;
+
     unsigned                    replace_body:1;
     unsigned                    body_sent:1;
 } ngx_http_apisec_ctx_t;
 
 
 ngx_http_apisec_ctx_t *ngx_http_apisec_get_ctx(ngx_http_request_t *r);
+ngx_http_apisec_ctx_t *ngx_http_apisec_find_ctx(ngx_http_request_t *r);
 
 /* errors: refusals and the problem+json bodies (RFC 9457) */
 ngx_int_t ngx_http_apisec_refuse(ngx_http_request_t *r, ngx_uint_t status,
@@ -89,6 +150,35 @@ char *ngx_http_apisec_https_only(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_apisec_https_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf);
 ngx_uint_t ngx_http_apisec_is_https(ngx_http_request_t *r);
+
+/* cors: apisec_cors_*, preflights, the CORS response headers */
+char *ngx_http_apisec_cors_origins(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_apisec_cors_list(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_apisec_cors_merge(ngx_conf_t *cf,
+    ngx_http_apisec_loc_conf_t *prev, ngx_http_apisec_loc_conf_t *conf);
+ngx_int_t ngx_http_apisec_cors_access(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf);
+ngx_int_t ngx_http_apisec_cors_headers_set(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf);
+ngx_int_t ngx_http_apisec_cors_request_origin(ngx_http_request_t *r,
+    ngx_str_t *origin);
+ngx_uint_t ngx_http_apisec_request_header(ngx_http_request_t *r,
+    ngx_str_t *name, ngx_str_t *value);
+
+/* csrf: apisec_csrf */
+char *ngx_http_apisec_csrf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_apisec_csrf_merge(ngx_conf_t *cf,
+    ngx_http_apisec_loc_conf_t *prev, ngx_http_apisec_loc_conf_t *conf);
+ngx_int_t ngx_http_apisec_csrf_access(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf);
+
+/* jwt: the result of authentication, computed once per request and conf */
+ngx_http_apisec_ctx_t *ngx_http_apisec_jwt_result(ngx_http_request_t *r);
+
+/* variables: $apisec_subject, $apisec_auth_result, $apisec_jwt_* */
+ngx_int_t ngx_http_apisec_add_variables(ngx_conf_t *cf);
 
 
 extern ngx_module_t  ngx_http_apisec_module;

@@ -15,6 +15,7 @@ pkgs=(
     libtest-base-perl perl          # the test runner
     openssl curl                    # test certificates, demo
     python3-jwt python3-cryptography  # tokens minted by a library we did not write
+    chromium                        # t/cors_browser.t: CORS in a real browser
 )
 
 for extra in "$@"; do
