@@ -497,3 +497,27 @@ qr/"apisec_limit" directive is duplicate in .*nginx\.conf:\d+/
  "GET /api", "GET /api"]
 --- error_code eval
 [200, 429, 200, 401, 401]
+
+
+
+=== TEST 27: a full zone evicts the least recently used keys, says so once a minute, and keeps admitting
+--- http_config
+    apisec_limit_zone one key=$arg_k size=32k rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=one;
+        empty_gif;
+    }
+--- pipelined_requests eval
+[(map { "GET /api?k=key$_" } 1 .. 300), "GET /api?k=key300", "GET /api?k=key1"]
+--- error_code eval
+[(200) x 300, 429, 200]
+--- log_level: warn
+--- grep_error_log eval
+qr/zone is full, \d+ least recently used entries evicted/
+--- grep_error_log_out eval
+qr/\A(zone is full, \d+ least recently used entries evicted\n)\z/
+--- no_error_log
+could not allocate node
+[alert]
+[crit]
