@@ -145,6 +145,13 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       offsetof(ngx_http_apisec_loc_conf_t, jwt.max_size),
       NULL },
 
+    { ngx_string("apisec_jwt_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_apisec_jwt_cache,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, jwt.cache),
+      NULL },
+
     /* CORS and CSRF: src/ngx_http_apisec_cors.c, ngx_http_apisec_csrf.c */
 
     { ngx_string("apisec_cors_origins"),

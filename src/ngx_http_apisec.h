@@ -15,6 +15,7 @@
 
 #include "ngx_http_apisec_keys.h"
 #include "ngx_http_apisec_jwt.h"
+#include "ngx_http_apisec_jwt_cache.h"
 #include "ngx_http_apisec_limit.h"
 
 
@@ -100,6 +101,7 @@ typedef struct {
     /* authentication: the conf it was done with, and its result */
     ngx_http_apisec_jwt_conf_t *jwt_conf;
     ngx_uint_t                  jwt_result;     /* NGX_HTTP_APISEC_JWT_* */
+    ngx_uint_t                  jwt_cache;      /* NGX_HTTP_APISEC_JWT_CACHE_ */
     json_t                     *jwt_header;     /* owned, freed by cleanup */
     json_t                     *jwt_claims;     /* owned, freed by cleanup */
     ngx_str_t                   subject;        /* "sub", when a string */

@@ -158,6 +158,7 @@ ngx_http_apisec_jwt_create_conf(ngx_http_apisec_jwt_conf_t *conf)
     conf->types = NGX_CONF_UNSET_PTR;
     conf->leeway = NGX_CONF_UNSET;
     conf->max_size = NGX_CONF_UNSET_SIZE;
+    conf->cache = NGX_CONF_UNSET_PTR;
 }
 
 
@@ -190,6 +191,7 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
     ngx_conf_merge_ptr_value(conf->types, prev->types, NULL);
     ngx_conf_merge_sec_value(conf->leeway, prev->leeway, 0);
     ngx_conf_merge_size_value(conf->max_size, prev->max_size, 8192);
+    ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
 
     if (!conf->enable) {
         return NGX_CONF_OK;
@@ -559,6 +561,7 @@ ngx_http_apisec_jwt_result(ngx_http_request_t *r)
 
     ngx_str_null(&ctx->subject);
     ngx_str_null(&kid);
+    ctx->jwt_cache = NGX_HTTP_APISEC_JWT_CACHE_NONE;
     why = NULL;
 
     ctx->jwt_conf = jcf;
@@ -586,10 +589,13 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_str_t *kid, char **why)
 {
     u_char      *p;
+    double       t;
+    time_t       exp;
     json_t      *header, *claims, *v;
     ngx_int_t    rc;
     ngx_str_t    token, seg[3], sig, input;
     ngx_uint_t   result, alg;
+    u_char       digest[NGX_HTTP_APISEC_DIGEST_LEN];
 
     result = ngx_http_apisec_jwt_get_token(r, jcf, &token, why);
     if (result != NGX_HTTP_APISEC_JWT_OK) {
@@ -648,14 +654,41 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     input.len = seg[1].data + seg[1].len - token.data;
 
     /*
-     * NGX_HTTP_APISEC_JWT_CACHE: the verified-token cache is looked up
-     * here, by ngx_http_apisec_jwt_cache_digest(&jcf->keyset, &token, ...):
-     * on a hit, skip the call below; the claims are checked in either case,
-     * so a hit never outlives "exp".
+     * the verified-token cache: the digest of this exact token and this
+     * key set; a hit skips the signature only, the claims are checked
+     * below in either case, so that a hit never outlives "exp" or
+     * passes another location's iss or aud
      */
 
-    rc = ngx_http_apisec_jwt_verify_signature(r, jcf, alg, kid, &input, &sig,
-                                              why);
+    if (jcf->cache) {
+        if (ngx_http_apisec_jwt_cache_digest(&jcf->keyset, &token, digest)
+            != NGX_OK)
+        {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "apisec: EVP_Digest() failed for the JWT cache");
+            return NGX_HTTP_APISEC_JWT_ERROR;
+        }
+
+        if (ngx_http_apisec_jwt_cache_lookup(jcf->cache, digest) == NGX_OK) {
+            ctx->jwt_cache = NGX_HTTP_APISEC_JWT_CACHE_HIT;
+
+        } else {
+            ctx->jwt_cache = NGX_HTTP_APISEC_JWT_CACHE_MISS;
+        }
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "apisec: JWT cache %s",
+                       ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_HIT
+                       ? "hit, signature not verified again" : "miss");
+    }
+
+    if (ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_HIT) {
+        rc = NGX_OK;
+
+    } else {
+        rc = ngx_http_apisec_jwt_verify_signature(r, jcf, alg, kid, &input,
+                                                  &sig, why);
+    }
 
     if (rc == NGX_ERROR) {
         return NGX_HTTP_APISEC_JWT_ERROR;
@@ -682,10 +715,22 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
         return result;
     }
 
-    /*
-     * NGX_HTTP_APISEC_JWT_CACHE: a verified token is stored here, with its
-     * "exp" (json_object_get(claims, "exp")), if the lookup above missed.
-     */
+    /* a verified token joins the cache until its "exp" at the latest */
+
+    if (ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_MISS) {
+        v = json_object_get(claims, "exp");
+        exp = 0;
+
+        if (v) {
+            /* a number, not yet past: checked above */
+            t = json_number_value(v);
+            exp = (t < (double) NGX_MAX_TIME_T_VALUE) ? (time_t) t
+                                                      : NGX_MAX_TIME_T_VALUE;
+        }
+
+        ngx_http_apisec_jwt_cache_store(jcf->cache, digest, exp,
+                                        r->connection->log);
+    }
 
     v = json_object_get(claims, "sub");
 

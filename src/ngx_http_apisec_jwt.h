@@ -38,6 +38,11 @@
 #define NGX_HTTP_APISEC_JWT_BAD_AUDIENCE      15
 #define NGX_HTTP_APISEC_JWT_ERROR             16
 
+/* the verified-token cache's part in a request, $apisec_jwt_cache_status */
+#define NGX_HTTP_APISEC_JWT_CACHE_NONE        0
+#define NGX_HTTP_APISEC_JWT_CACHE_MISS        1
+#define NGX_HTTP_APISEC_JWT_CACHE_HIT         2
+
 
 typedef struct {
     ngx_flag_t                  enable;
@@ -50,6 +55,7 @@ typedef struct {
     ngx_array_t                *types;      /* ngx_str_t, no "application/" */
     time_t                      leeway;
     size_t                      max_size;
+    ngx_shm_zone_t             *cache;      /* apisec_jwt_cache; NULL: off */
 
     /* prepared by merge */
     ngx_str_t                   challenge;  /* Bearer realm="..." */

@@ -14,6 +14,8 @@ static ngx_int_t ngx_http_apisec_variable_subject(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_apisec_variable_auth_result(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_apisec_variable_jwt_cache(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_apisec_variable_jwt_claim(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_apisec_variable_jwt_header(ngx_http_request_t *r,
@@ -33,6 +35,9 @@ static ngx_http_variable_t  ngx_http_apisec_vars[] = {
 
     { ngx_string("apisec_auth_result"), NULL,
       ngx_http_apisec_variable_auth_result, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apisec_jwt_cache_status"), NULL,
+      ngx_http_apisec_variable_jwt_cache, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("apisec_jwt_claim_"), NULL,
       ngx_http_apisec_variable_jwt_claim, 0,
@@ -123,6 +128,44 @@ ngx_http_apisec_variable_auth_result(ngx_http_request_t *r,
 
     v->len = name->len;
     v->data = name->data;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/*
+ * "HIT": the signature was verified before, "MISS": it was verified now;
+ * not found when the location has no cache or the token was refused before
+ * the cache was asked (a malformed token, a refused alg)
+ */
+
+static ngx_int_t
+ngx_http_apisec_variable_jwt_cache(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_apisec_ctx_t  *ctx;
+
+    ctx = ngx_http_apisec_jwt_result(r);
+
+    if (ctx == NULL || ctx->jwt_conf == NULL
+        || ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_NONE)
+    {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    if (ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_HIT) {
+        v->len = sizeof("HIT") - 1;
+        v->data = (u_char *) "HIT";
+
+    } else {
+        v->len = sizeof("MISS") - 1;
+        v->data = (u_char *) "MISS";
+    }
+
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;

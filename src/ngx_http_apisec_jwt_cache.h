@@ -1,0 +1,36 @@
+
+/*
+ * Copyright (C) ngx_http_apisec_module authors
+ */
+
+
+#ifndef _NGX_HTTP_APISEC_JWT_CACHE_H_INCLUDED_
+#define _NGX_HTTP_APISEC_JWT_CACHE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+
+#define NGX_HTTP_APISEC_DIGEST_LEN  32
+
+
+/*
+ * The verified-token cache: SHA-256(key set fingerprint || token) -> the
+ * time until which the entry may be used.  A hit means "this exact token
+ * verified with this exact key set"; it never replaces the claim checks
+ * (exp, nbf, iss, aud), which run on every request.
+ */
+
+char *ngx_http_apisec_jwt_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_apisec_jwt_cache_digest(ngx_str_t *keyset,
+    ngx_str_t *token, u_char *digest);
+ngx_int_t ngx_http_apisec_jwt_cache_lookup(ngx_shm_zone_t *zone,
+    u_char *digest);
+void ngx_http_apisec_jwt_cache_store(ngx_shm_zone_t *zone, u_char *digest,
+    time_t expires, ngx_log_t *log);
+
+
+#endif /* _NGX_HTTP_APISEC_JWT_CACHE_H_INCLUDED_ */
