@@ -517,9 +517,11 @@ ngx_http_apisec_jwt_access(ngx_http_request_t *r,
  * The result of authentication for this request, computed at the first
  * need (a variable in "if" during the rewrite phase, or the access phase)
  * and then kept in the ctx with the conf it was computed for; a location
- * with another conf computes it again.  After the response header is sent
- * (the log phase of a request refused before the access phase) nothing is
- * computed any more, so that no refused request costs a verification.
+ * with another conf computes it again.  Nothing is computed for a response
+ * that is not a success (a variable in add_header or the log of a request
+ * refused before authentication: a ban, plain HTTP, an error page), for a
+ * CORS preflight, or once the header is sent, so that no request refused
+ * or answered before authentication costs a verification.
  */
 
 ngx_http_apisec_ctx_t *
@@ -539,7 +541,11 @@ ngx_http_apisec_jwt_result(ngx_http_request_t *r)
     ctx = ngx_http_apisec_find_ctx(r);
 
     if (!jcf->enable || r->header_sent
-        || (ctx && ctx->jwt_conf == jcf))
+        || (ctx && (ctx->jwt_conf == jcf || ctx->status
+                    || ctx->cors_preflight))
+        || (r->headers_out.status
+            && (r->headers_out.status < NGX_HTTP_OK
+                || r->headers_out.status >= NGX_HTTP_SPECIAL_RESPONSE)))
     {
         return ctx;
     }

@@ -1097,3 +1097,68 @@ WWW-Authenticate: Bearer realm="api", error="invalid_token", error_description="
 --- more_headers
 Authorization: Bearer a b
 --- error_code: 400
+
+
+
+=== TEST 76: a CORS preflight costs no verification, even with the variables in add_header
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        apisec_cors_origins https://app.example.com;
+        add_header X-Auth-Result $apisec_auth_result always;
+        empty_gif;
+    }
+--- request
+OPTIONS /api
+--- more_headers
+Origin: https://app.example.com
+Access-Control-Request-Method: GET
+--- error_code: 204
+--- response_headers
+!X-Auth-Result
+--- no_error_log
+JWT refused
+
+
+
+=== TEST 77: a request banned before authentication costs no verification
+--- http_config
+    apisec_ban_zone brute key=$binary_remote_addr size=1m threshold=1
+                    window=1m duration=1m;
+--- config
+    location /api {
+        apisec_ban zone=brute;
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        add_header X-Auth-Result $apisec_auth_result always;
+        add_header X-Subject $apisec_subject always;
+        empty_gif;
+    }
+--- more_headers eval
+["Authorization: Bearer $::T{exp_past}", "Authorization: Bearer $::T{hs}"]
+--- request eval
+["GET /api", "GET /api"]
+--- error_code eval
+[401, 429]
+--- response_headers eval
+["X-Auth-Result: expired", "!X-Auth-Result\n!X-Subject"]
+
+
+
+=== TEST 78: plain HTTP redirected by apisec_https_only costs no verification
+--- config
+    location /api {
+        apisec_https_only redirect;
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        add_header X-Auth-Result $apisec_auth_result always;
+        empty_gif;
+    }
+--- more_headers eval
+"Authorization: Bearer $::T{exp_past}"
+--- error_code: 308
+--- response_headers
+!X-Auth-Result
+--- no_error_log
+JWT refused
