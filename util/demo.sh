@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The demo: nginx in the foreground on 127.0.0.1 with every shipped apisec
-# feature switched on.  DEMO_PORT / DEMO_TLS_PORT change the ports.
+# feature switched on: security headers, HSTS and https_only, JWT with a
+# key made for the demo and its verified-token cache, CORS, rate limits
+# with RateLimit headers, bans.  Prints a token minted for the demo key and
+# a curl line for each feature.  DEMO_PORT / DEMO_TLS_PORT change the ports.
 
 set -euo pipefail
 
@@ -23,6 +26,24 @@ if [ ! -f "$dir/conf/demo.crt" ]; then
         -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
         -keyout "$dir/conf/demo.key" -out "$dir/conf/demo.crt" 2>/dev/null
 fi
+
+# the demo's JWT key pair: the identity provider signs with the private key,
+# nginx verifies with the public one (made once, kept in build/demo/conf)
+if [ ! -f "$dir/conf/demo-jwt.key" ]; then
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+        -out "$dir/conf/demo-jwt.key" 2>/dev/null
+    openssl pkey -in "$dir/conf/demo-jwt.key" -pubout \
+        -out "$dir/conf/demo-jwt.pub"
+fi
+
+# tokens minted now by t/lib/jwt-mint (python3-jwt): a valid one for an
+# hour, and one that expired a minute ago
+claims='{"sub":"alice","iss":"https://idp.demo.example","aud":"orders-api","scope":"orders:read"}'
+token=$("$root/t/lib/jwt-mint" --alg RS256 --key "$dir/conf/demo-jwt.key" \
+        --kid demo-1 --claims "$claims" --exp 3600)
+expired=$("$root/t/lib/jwt-mint" --alg RS256 --key "$dir/conf/demo-jwt.key" \
+          --kid demo-1 --claims "$claims" --exp -60)
+echo "$token" > "$dir/token"
 
 cat > "$dir/html/orders.json" <<'JSON'
 [{"id":1,"item":"widget","qty":3},{"id":2,"item":"gadget","qty":1}]
@@ -48,6 +69,14 @@ http {
     apisec_hsts max-age=31536000 includeSubDomains;
     apisec_error_format json;
 
+    # rate limits per caller (the JWT's subject), counted across workers
+    apisec_limit_zone per_subject key=\$apisec_subject size=1m rate=600r/m;
+    apisec_limit_zone tight key=\$apisec_subject size=1m rate=6r/m;
+
+    # 5 authentication failures within a minute ban the address for 30 s
+    apisec_ban_zone brute key=\$binary_remote_addr size=1m
+                    threshold=5 window=1m duration=30s;
+
     server {
         listen 127.0.0.1:$port;
         listen 127.0.0.1:$tls_port ssl;
@@ -56,11 +85,44 @@ http {
         ssl_certificate     $dir/conf/demo.crt;
         ssl_certificate_key $dir/conf/demo.key;
 
-        # the API answers over TLS only: plain HTTP gets a 308 to https
-        location = /api/orders {
+        # the API: TLS only (plain HTTP gets a 308 to https), a JWT signed
+        # by the demo key, verified tokens cached, CORS for one web app,
+        # rate limits with RateLimit headers, bans after repeated failures
+        location /api/ {
             apisec_https_only redirect port=$tls_port;
-            default_type application/json;
-            alias $dir/html/orders.json;
+
+            apisec_ban zone=brute;
+
+            apisec_jwt "demo";
+            apisec_jwt_key_file $dir/conf/demo-jwt.pub;
+            apisec_jwt_algorithms RS256;
+            apisec_jwt_issuer https://idp.demo.example;
+            apisec_jwt_audience orders-api;
+            apisec_jwt_cache zone=demo_jwt:1m valid=10m;
+
+            apisec_cors_origins https://app.example.com;
+            apisec_cors_headers Authorization;
+            apisec_cors_max_age 10m;
+
+            apisec_limit zone=per_subject burst=20 nodelay;
+            apisec_limit_headers on;
+
+            # identity for the upstream would go in proxy_set_header;
+            # here it is shown to the client
+            add_header X-Subject \$apisec_subject always;
+            add_header X-JWT-Cache \$apisec_jwt_cache_status always;
+
+            location = /api/orders {
+                default_type application/json;
+                alias $dir/html/orders.json;
+            }
+
+            # the same API with a tight limit: 6 requests a minute, burst 2
+            location = /api/limited {
+                apisec_limit zone=tight burst=2 nodelay;
+                default_type application/json;
+                alias $dir/html/orders.json;
+            }
         }
 
         # plain HTTP refused outright
@@ -80,17 +142,55 @@ CONF
 
 "$nginx" -p "$dir" -c conf/nginx.conf -t -q
 
+https=https://127.0.0.1:$tls_port
+http=http://127.0.0.1:$port
+
 cat <<TXT
 
-apisec demo: nginx on http://127.0.0.1:$port and https://127.0.0.1:$tls_port
+apisec demo: nginx on $http and $https
 (config: $dir/conf/nginx.conf, log: $dir/logs/error.log; Ctrl-C stops it)
 
-Try:
-  curl -si http://127.0.0.1:$port/api/orders          # 308 to https, with the security headers
-  curl -ski https://127.0.0.1:$tls_port/api/orders    # 200 with HSTS, CSP, nosniff, DENY, no-store
-  curl -si http://127.0.0.1:$port/admin/              # 403, application/problem+json
-  curl -ski https://127.0.0.1:$tls_port/nothing       # nginx's 404 as problem+json
-  curl -si http://127.0.0.1:$port/public              # the location's own CSP
+A token for the demo key (RS256, sub "alice", valid for an hour; also in
+$dir/token), and one that has expired:
+
+  TOKEN=$token
+  EXPIRED=$expired
+
+Try (paste the two lines above first):
+
+  # JWT: 200 with the caller's identity; the first request verifies the
+  # signature (X-JWT-Cache: MISS), the next ones find it cached (HIT)
+  curl -ski $https/api/orders -H "Authorization: Bearer \$TOKEN"
+  curl -ski $https/api/orders -H "Authorization: Bearer \$TOKEN"
+
+  # refusals: no token (401, bare challenge), an expired token (401
+  # invalid_token), a malformed header (400 invalid_request)
+  curl -ski $https/api/orders
+  curl -ski $https/api/orders -H "Authorization: Bearer \$EXPIRED"
+  curl -ski $https/api/orders -H "Authorization: Bearer a b"
+
+  # transport and headers: 308 to https; HSTS, CSP, nosniff, DENY,
+  # no-store on TLS; 403 for plain HTTP; nginx's 404 as problem+json; a CSP
+  curl -si $http/api/orders
+  curl -si $http/admin/
+  curl -ski $https/nothing
+  curl -sI $http/public
+
+  # CORS: a preflight from the web app (204, no token needed), and a
+  # request from it (Access-Control-Allow-Origin); another origin gets 403
+  curl -ski -X OPTIONS $https/api/orders -H "Origin: https://app.example.com" -H "Access-Control-Request-Method: GET" -H "Access-Control-Request-Headers: authorization"
+  curl -ski $https/api/orders -H "Origin: https://app.example.com" -H "Authorization: Bearer \$TOKEN"
+  curl -ski -X OPTIONS $https/api/orders -H "Origin: https://evil.example" -H "Access-Control-Request-Method: GET"
+
+  # rate limits: RateLimit-Policy and RateLimit headers on every answer;
+  # 6 a minute with a burst of 2 on /api/limited, then 429 with Retry-After
+  for i in 1 2 3 4 5; do curl -sk -o /dev/null -w '%{http_code} ' $https/api/limited -H "Authorization: Bearer \$TOKEN"; done; echo
+  curl -ski $https/api/limited -H "Authorization: Bearer \$TOKEN"
+
+  # bans: 5 failed authentications within a minute (the 401s above count)
+  # ban the address for 30 s: 429 with Retry-After, before any signature
+  # work; run this last
+  for i in 1 2 3 4 5 6; do curl -sk -o /dev/null -w '%{http_code} ' $https/api/orders -H "Authorization: Bearer \$EXPIRED"; done; echo
 
 TXT
 
