@@ -135,7 +135,49 @@ def parse_case(path, env, port):
 
     case["needs_module"] = "apisec_" in case["location"] + "\n".join(case["http"])
     case["script"] = base + ".sh" if os.path.exists(base + ".sh") else None
+    case["cycle"] = base + ".cycle" if os.path.exists(base + ".cycle") else None
+    case["cycle_len"] = 0
     return case
+
+
+def read_cycle(case):
+    """NN-name.cycle, or $BENCH_TMP/NN-name.cycle written by NN-name.sh: one
+    header line a request, used in turn (every request a distinct token...)."""
+    with open(case["cycle"]) as f:
+        lines = read_header_lines(f.readlines(), case["cycle"])
+    if not lines:
+        die("%s: no header lines" % case["cycle"])
+    return lines
+
+
+def cycle_lua(case, lines):
+    """wrk: the requests are formatted once, in init, and sent in turn."""
+    names = sorted({k.lower() for k, _ in lines})
+    fixed = [(k, v) for k, v in case["headers"] if k.lower() not in names]
+    out = ["local fixed = {"]
+    out += ["  [%s] = %s," % (lua_str(k), lua_str(v)) for k, v in fixed]
+    out += ["}", "local path = %s" % lua_str(case["cycle"]),
+            "local reqs, n = {}, 0",
+            "init = function(args)",
+            "  for line in io.lines(path) do",
+            "    local k, v = line:match(\"^([^:#%s][^:]*):%s*(.-)%s*$\")",
+            "    if k then",
+            "      local h = {}",
+            "      for fk, fv in pairs(fixed) do h[fk] = fv end",
+            "      h[k] = v",
+            "      n = n + 1",
+            "      reqs[n] = wrk.format(%s, nil, h, %s)" % (
+                lua_str(case["method"]),
+                lua_str(case["body"]) if case["body"] is not None else "nil"),
+            "    end",
+            "  end",
+            "end",
+            "local i = 0",
+            "request = function()",
+            "  i = i % n + 1",
+            "  return reqs[i]",
+            "end"]
+    return out
 
 
 def run_case_script(case, env, port):
@@ -261,6 +303,11 @@ def cmd_prepare(a):
     for c in cases:
         if c["script"]:
             run_case_script(c, env, port)
+        gen = os.path.join(tmp, c["stem"] + ".cycle")
+        if os.path.exists(gen):
+            c["cycle"] = gen
+        if c["cycle"]:
+            c["cycle_len"] = len(read_cycle(c))
 
     use_module = module_ok and any(c["needs_module"] for c in cases)
     loaded, module_info = "", None
@@ -273,6 +320,8 @@ def cmd_prepare(a):
             lua.append("wrk.headers[%s] = %s" % (lua_str(k), lua_str(v)))
         if c["body"] is not None:
             lua.append("wrk.body = %s" % lua_str(c["body"]))
+        if c["cycle"]:
+            lua += cycle_lua(c, read_cycle(c))
         c["lua"] = os.path.join(tmp, "lua", c["stem"] + ".lua")
         with open(c["lua"], "w") as f:
             f.write("\n".join(lua) + "\n")
@@ -310,7 +359,12 @@ def cmd_check(a):
         hdr = os.path.join(a.tmp, "check-%s.headers" % c["stem"])
         cmd = ["curl", "-sS", "-o", "/dev/null", "-D", hdr, "-w", "%{http_code}",
                "--max-time", "10", "-X", c["method"]]
-        for k, v in c["headers"]:
+        headers = c["headers"]
+        if c.get("cycle"):
+            first = read_cycle(c)[0]
+            headers = [h for h in headers if h[0].lower() != first[0].lower()]
+            headers.append(first)
+        for k, v in headers:
             cmd += ["-H", "%s: %s" % (k, v)]
         if c["body"] is not None:
             cmd += ["--data-binary", c["body"]]
@@ -427,12 +481,23 @@ class Client:
     def __init__(self, port, case):
         self.port, self.case = port, case
         self.sock, self.buf = None, b""
-        lines = ["%s %s HTTP/1.1" % (case["method"], case["uri"]), "Host: localhost"]
-        lines += ["%s: %s" % (k, v) for k, v in case["headers"]]
-        body = (case["body"] or "").encode()
-        if case["body"] is not None:
-            lines.append("Content-Length: %d" % len(body))
-        self.req = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+        variants = [None]
+        if case.get("cycle"):
+            variants = read_cycle(case)
+        self.reqs = []
+        for var in variants:
+            headers = case["headers"]
+            if var:
+                headers = [h for h in headers if h[0].lower() != var[0].lower()]
+                headers = headers + [var]
+            lines = ["%s %s HTTP/1.1" % (case["method"], case["uri"]),
+                     "Host: localhost"]
+            lines += ["%s: %s" % (k, v) for k, v in headers]
+            body = (case["body"] or "").encode()
+            if case["body"] is not None:
+                lines.append("Content-Length: %d" % len(body))
+            self.reqs.append(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        self.next = 0
         self.reconnects = 0
 
     def connect(self):
@@ -468,7 +533,8 @@ class Client:
         if self.sock is None:
             self.connect()
             self.reconnects += 1
-        self.sock.sendall(self.req)
+        self.sock.sendall(self.reqs[self.next])
+        self.next = (self.next + 1) % len(self.reqs)
         while b"\r\n\r\n" not in self.buf:
             self._fill()
         head, _, self.buf = self.buf.partition(b"\r\n\r\n")

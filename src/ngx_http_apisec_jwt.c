@@ -649,21 +649,18 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
         return result;
     }
 
-    sig.data = p;
-
-    if (ngx_http_apisec_base64url_decode(&sig, &seg[2]) != NGX_OK) {
-        *why = "signature is not base64url";
-        return NGX_HTTP_APISEC_JWT_MALFORMED;
-    }
-
     input.data = token.data;
     input.len = seg[1].data + seg[1].len - token.data;
 
+    sig.data = p;
+    sig.len = 0;
+
     /*
      * the verified-token cache: the digest of this exact token and this
-     * key set; a hit skips the signature only, the claims are checked
-     * below in either case, so that a hit never outlives "exp" or
-     * passes another location's iss or aud
+     * key set; a hit skips the signature only (its decoding too: the very
+     * same bytes were decoded and verified before), the claims are checked
+     * below in either case, so that a hit never outlives "exp" or passes
+     * another location's iss or aud
      */
 
     if (jcf->cache) {
@@ -692,6 +689,11 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
         rc = NGX_OK;
 
     } else {
+        if (ngx_http_apisec_base64url_decode(&sig, &seg[2]) != NGX_OK) {
+            *why = "signature is not base64url";
+            return NGX_HTTP_APISEC_JWT_MALFORMED;
+        }
+
         rc = ngx_http_apisec_jwt_verify_signature(r, jcf, alg, kid, &input,
                                                   &sig, why);
     }
@@ -1208,7 +1210,7 @@ ngx_http_apisec_jwt_check_claims(json_t *claims,
 ngx_int_t
 ngx_http_apisec_jwt_bearer(ngx_str_t *value, size_t max, ngx_str_t *token)
 {
-    u_char  *p, *last, *start;
+    u_char  *p, *last, *start, *basis;
 
     p = value->data;
     last = p + value->len;
@@ -1244,10 +1246,33 @@ ngx_http_apisec_jwt_bearer(ngx_str_t *value, size_t max, ngx_str_t *token)
 
     start = p;
 
+    /*
+     * eight characters at a time while they are all base64url (a subset
+     * of b64token): a token is scanned on every request
+     */
+
+    basis = ngx_http_apisec_basis64url;
+
+    while (last - p >= 8
+           && !((basis[p[0]] | basis[p[1]] | basis[p[2]] | basis[p[3]]
+                 | basis[p[4]] | basis[p[5]] | basis[p[6]] | basis[p[7]])
+                & 0x40))
+    {
+        p += 8;
+    }
+
     while (p < last
            && (ngx_http_apisec_b64token[*p >> 5] & (1U << (*p & 0x1f))))
     {
         p++;
+
+        while (last - p >= 8
+               && !((basis[p[0]] | basis[p[1]] | basis[p[2]] | basis[p[3]]
+                     | basis[p[4]] | basis[p[5]] | basis[p[6]] | basis[p[7]])
+                    & 0x40))
+        {
+            p += 8;
+        }
     }
 
     while (p < last && *p == '=') {
@@ -1270,7 +1295,7 @@ ngx_http_apisec_jwt_bearer(ngx_str_t *value, size_t max, ngx_str_t *token)
 ngx_int_t
 ngx_http_apisec_jwt_split(ngx_str_t *token, ngx_str_t *seg)
 {
-    u_char      *p, *last;
+    u_char      *p, *last, *basis;
     ngx_uint_t   n;
 
     n = 0;
@@ -1278,7 +1303,23 @@ ngx_http_apisec_jwt_split(ngx_str_t *token, ngx_str_t *seg)
 
     last = token->data + token->len;
 
+    basis = ngx_http_apisec_basis64url;
+
     for (p = token->data; p < last; p++) {
+
+        /* eight base64url characters at a time, the dots one by one */
+
+        while (last - p >= 8
+               && !((basis[p[0]] | basis[p[1]] | basis[p[2]] | basis[p[3]]
+                     | basis[p[4]] | basis[p[5]] | basis[p[6]] | basis[p[7]])
+                    & 0x40))
+        {
+            p += 8;
+        }
+
+        if (p == last) {
+            break;
+        }
 
         if (*p == '.') {
             if (n == 2) {
@@ -1290,7 +1331,7 @@ ngx_http_apisec_jwt_split(ngx_str_t *token, ngx_str_t *seg)
             continue;
         }
 
-        if (ngx_http_apisec_basis64url[*p] == 77) {
+        if (basis[*p] == 77) {
             return NGX_DECLINED;
         }
     }

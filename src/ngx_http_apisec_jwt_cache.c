@@ -50,11 +50,13 @@ static void ngx_http_apisec_jwt_cache_expire(
 
 
 /*
- * SHA-256, fetched once (an implicit fetch per EVP_DigestInit_ex() would
- * cost a property lookup on every request), and one digest context a
- * worker reuses: workers are single-threaded
+ * SHA-512/256 (FIPS 180-4): as strong as SHA-256 and, on 64-bit CPUs
+ * without SHA extensions, about a third cheaper per token byte.  Fetched
+ * once (an implicit fetch per EVP_DigestInit_ex() would cost a property
+ * lookup on every request); one digest context a worker reuses: workers
+ * are single-threaded
  */
-static EVP_MD        *ngx_http_apisec_jwt_cache_sha256;
+static EVP_MD        *ngx_http_apisec_jwt_cache_md;
 static EVP_MD_CTX    *ngx_http_apisec_jwt_cache_md_ctx;
 
 
@@ -200,12 +202,12 @@ ngx_http_apisec_jwt_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ctx->valid = valid;
     }
 
-    if (ngx_http_apisec_jwt_cache_sha256 == NULL) {
-        ngx_http_apisec_jwt_cache_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (ngx_http_apisec_jwt_cache_md == NULL) {
+        ngx_http_apisec_jwt_cache_md = EVP_MD_fetch(NULL, "SHA512-256", NULL);
 
-        if (ngx_http_apisec_jwt_cache_sha256 == NULL) {
+        if (ngx_http_apisec_jwt_cache_md == NULL) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "EVP_MD_fetch(\"SHA256\") failed");
+                               "EVP_MD_fetch(\"SHA512-256\") failed");
             return NGX_CONF_ERROR;
         }
     }
@@ -276,7 +278,7 @@ ngx_http_apisec_jwt_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
 
 /*
- * SHA-256 of the key set's fingerprint and the whole token: a hit needs
+ * SHA-512/256 of the key set's fingerprint and the whole token: a hit needs
  * the very same bytes, signature included, verified by the same keys.
  */
 
@@ -297,7 +299,7 @@ ngx_http_apisec_jwt_cache_digest(ngx_str_t *keyset, ngx_str_t *token,
         ngx_http_apisec_jwt_cache_md_ctx = md;
     }
 
-    if (EVP_DigestInit_ex(md, ngx_http_apisec_jwt_cache_sha256, NULL) != 1
+    if (EVP_DigestInit_ex(md, ngx_http_apisec_jwt_cache_md, NULL) != 1
         || EVP_DigestUpdate(md, keyset->data, keyset->len) != 1
         || EVP_DigestUpdate(md, token->data, token->len) != 1
         || EVP_DigestFinal_ex(md, digest, NULL) != 1)

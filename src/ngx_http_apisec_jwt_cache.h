@@ -17,10 +17,10 @@
 
 
 /*
- * The verified-token cache: SHA-256(key set fingerprint || token) -> the
- * time until which the entry may be used.  A hit means "this exact token
- * verified with this exact key set"; it never replaces the claim checks
- * (exp, nbf, iss, aud), which run on every request.
+ * The verified-token cache: SHA-512/256(key set fingerprint || token) ->
+ * the time until which the entry may be used.  A hit means "this exact
+ * token verified with this exact key set"; it never replaces the claim
+ * checks (exp, nbf, iss, aud), which run on every request.
  */
 
 char *ngx_http_apisec_jwt_cache(ngx_conf_t *cf, ngx_command_t *cmd,
