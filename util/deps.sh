@@ -16,6 +16,7 @@ pkgs=(
     openssl curl                    # test certificates, demo
     python3-jwt python3-cryptography  # tokens minted by a library we did not write
     chromium                        # t/cors_browser.t: CORS in a real browser
+    wrk                             # t/reload_load.t: reloads under load
 )
 
 for extra in "$@"; do
