@@ -827,3 +827,59 @@ could not allocate node
 [$::PROBLEM, qr/^GIF89a/]
 --- error_log
 could not allocate node in apisec_limit_zone "small"
+
+
+
+=== TEST 42: pipelined through a throttled limit (burst without nodelay): delayed ones wait their turn, refusals are not delayed
+--- http_config
+    apisec_limit_zone per_subject key=$apisec_subject size=1m rate=10r/s;
+--- config
+    location /throttle {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        apisec_limit zone=per_subject burst=5;
+        add_header X-Auth-Result $apisec_auth_result always;
+        empty_gif;
+    }
+--- pipelined_requests eval
+[("GET /throttle") x 6]
+--- more_headers eval
+["Authorization: Bearer $::T{good}", "Authorization: Bearer $::T{good}",
+ "Authorization: Bearer $::T{expired}", "Authorization: Bearer $::T{good}",
+ "Authorization: Bearer $::T{bad_sig}", "Authorization: Bearer $::T{good}"]
+--- error_code eval
+[200, 200, 401, 200, 401, 200]
+--- response_headers eval
+["X-Auth-Result: ok", "X-Auth-Result: ok", "X-Auth-Result: expired",
+ "X-Auth-Result: ok", "X-Auth-Result: bad_signature", "X-Auth-Result: ok"]
+
+
+
+=== TEST 43: clients that leave while their request is throttled: no crash, others served after
+--- http_config
+    apisec_limit_zone per_ip key=$binary_remote_addr size=1m rate=2r/s;
+--- config
+    location /throttle {
+        apisec_limit zone=per_ip burst=10;
+        empty_gif;
+    }
+    location /ping { empty_gif; }
+--- init
+# five requests: the first passes, four wait 0.5 to 2 s; all five leave
+my @s;
+for (1 .. 5) {
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                  PeerPort => main::server_port(),
+                                  Proto => 'tcp') or die "connect: $!";
+    print $s "GET /throttle HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    push @s, $s;
+}
+Time::HiRes::sleep(0.2);
+close $_ for @s;
+Time::HiRes::sleep(2.2);
+--- request
+GET /ping
+--- error_code: 200
+--- error_log eval
+[qr/delaying request by \d+ ms, by zone "per_ip"/,
+ qr/client prematurely closed connection/]
