@@ -169,11 +169,12 @@ ngx_http_apisec_shm_key(ngx_http_request_t *r, ngx_http_apisec_shm_ctx_t *ctx,
         return NGX_DECLINED;
     }
 
+    /* the length only: a key may hold a credential (an API key header) */
+
     if (key->len > 65535) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "the value of the \"%V\" key "
-                      "is more than 65535 bytes: \"%*s...\"",
-                      &ctx->key.value, (size_t) 64, key->data);
+                      "the value of the \"%V\" key is %uz bytes, "
+                      "more than 65535", &ctx->key.value, key->len);
         return NGX_DECLINED;
     }
 

@@ -883,3 +883,24 @@ GET /ping
 --- error_log eval
 [qr/delaying request by \d+ ms, by zone "per_ip"/,
  qr/client prematurely closed connection/]
+
+
+
+=== TEST 44: a limit key over 65535 bytes: not counted (as documented), its length logged, never its bytes
+--- http_config
+    apisec_limit_zone per_key key=$http_x_key size=1m rate=1r/m;
+--- config
+    large_client_header_buffers 4 128k;
+    location /limit {
+        apisec_limit zone=per_key;
+        empty_gif;
+    }
+--- more_headers eval
+"X-Key: secret-" . ("s" x 70000)
+--- request
+GET /limit
+--- error_code: 200
+--- error_log
+the value of the "$http_x_key" key is 70007 bytes, more than 65535
+--- no_error_log
+secret-sss
