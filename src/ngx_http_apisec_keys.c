@@ -373,6 +373,7 @@ ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
     size_t len, ngx_array_t *keys)
 {
     char                       *err;
+    u_char                     *p;
     json_t                     *root, *list, *jwk;
     size_t                      i, n;
     ngx_uint_t                  count;
@@ -382,6 +383,17 @@ ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
     root = json_loadb((char *) buf, len, JSON_REJECT_DUPLICATES, &jerr);
 
     if (root == NULL) {
+
+        /*
+         * jansson quotes up to 20 bytes of the text it choked on
+         * ("... near '\"3AULsro3X'"): inside a "k" member, the secret
+         */
+
+        p = (u_char *) ngx_strstr(jerr.text, " near '");
+        if (p) {
+            *p = '\0';
+        }
+
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid key file \"%V\": invalid JSON at "
                            "line %d: %s", file, jerr.line, jerr.text);

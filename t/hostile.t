@@ -904,3 +904,20 @@ GET /limit
 the value of the "$http_x_key" key is 70007 bytes, more than 65535
 --- no_error_log
 secret-sss
+
+
+
+=== TEST 45: a malformed key file: nginx -t names the file and line, never the secret's text
+--- user_files eval
+[["broken.jwk", qq({"kty":"oct","kid":"k1","k":"c2VjcmV0LXN\tlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC1zZWNyZXQ"}\n)]]
+--- config
+    location /jwt {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_HTML_DIR/broken.jwk;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/invalid key file ".*broken\.jwk": invalid JSON at line 1: control character 0x9 in /
+--- no_error_log
+c2VjcmV0
