@@ -787,7 +787,7 @@ client timed out (110: Connection timed out) while reading client request header
 
 
 
-=== TEST 40: a flood of 300 distinct 1 KiB keys into a 32k zone: LRU eviction, logged, every request answered
+=== TEST 41: a flood of 300 distinct 1 KiB keys into a 32k zone: LRU eviction, logged, every request answered
 --- http_config
     apisec_limit_zone small key=$http_x_user size=32k rate=100r/s;
 --- config
@@ -808,7 +808,7 @@ could not allocate node
 
 
 
-=== TEST 41: a key larger than the whole zone: refused with 429 (fail closed), never a 5xx
+=== TEST 42: a key larger than the whole zone: refused with 429 (fail closed), never a 5xx
 --- http_config
     apisec_limit_zone small key=$http_x_user size=32k rate=100r/s;
 --- config
@@ -830,7 +830,7 @@ could not allocate node in apisec_limit_zone "small"
 
 
 
-=== TEST 42: pipelined through a throttled limit (burst without nodelay): delayed ones wait their turn, refusals are not delayed
+=== TEST 43: pipelined through a throttled limit (burst without nodelay): delayed ones wait their turn, refusals are not delayed
 --- http_config
     apisec_limit_zone per_subject key=$apisec_subject size=1m rate=10r/s;
 --- config
@@ -855,7 +855,7 @@ could not allocate node in apisec_limit_zone "small"
 
 
 
-=== TEST 43: clients that leave while their request is throttled: no crash, others served after
+=== TEST 44: clients that leave while their request is throttled: no crash, others served after
 --- http_config
     apisec_limit_zone per_ip key=$binary_remote_addr size=1m rate=2r/s;
 --- config
@@ -886,7 +886,7 @@ GET /ping
 
 
 
-=== TEST 44: a limit key over 65535 bytes: not counted (as documented), its length logged, never its bytes
+=== TEST 45: a limit key over 65535 bytes: not counted (as documented), its length logged, never its bytes
 --- http_config
     apisec_limit_zone per_key key=$http_x_key size=1m rate=1r/m;
 --- config
@@ -907,7 +907,7 @@ secret-sss
 
 
 
-=== TEST 45: a malformed key file: nginx -t names the file and line, never the secret's text
+=== TEST 46: a malformed key file: nginx -t names the file and line, never the secret's text
 --- user_files eval
 [["broken.jwk", qq({"kty":"oct","kid":"k1","k":"c2VjcmV0LXN\tlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC1zZWNyZXQ"}\n)]]
 --- config
@@ -921,3 +921,32 @@ secret-sss
 qr/invalid key file ".*broken\.jwk": invalid JSON at line 1: control character 0x9 in /
 --- no_error_log
 c2VjcmV0
+
+
+
+=== TEST 47: a reload with a broken key file fails, and the running keys keep serving
+--- skip_eval
+3: $Test::Apisec::Backend ne 'Test::Apisec::Runner'
+--- user_files eval
+[["broken.jwk", qq({"kty":"oct","kid":"hs1","k":"AAAA"\n)]]
+--- config
+    location /jwt {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        empty_gif;
+    }
+--- reload_config
+    location /jwt {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_HTML_DIR/broken.jwk;
+        empty_gif;
+    }
+--- reload_fails
+--- reload_after: 0
+--- request
+GET /jwt
+--- more_headers eval
+"Authorization: Bearer $::T{good}"
+--- error_code: 200
+--- error_log eval
+qr/\[emerg\] .*invalid key file ".*broken\.jwk": invalid JSON/
