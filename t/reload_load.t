@@ -14,7 +14,9 @@
 #     20th (a zone reset would let it through);
 #   - rotated keys take effect at each reload: a token signed with the new
 #     key passes as soon as the new workers serve, both pass while both
-#     keys are in the file, and one signed with a removed key is refused;
+#     keys are in the file (the old key's token is then a hit of the
+#     verified-token cache, apisec_jwt_cache), and the same token is
+#     refused once its key is removed;
 #   - no worker exits on a signal, and no alert, crit or emerg is logged.
 #
 # wrk sends "Connection: close": nginx closes idle keep-alive connections
@@ -91,6 +93,11 @@ sub token {
               qq({"sub":"$sub","exp":$exp}), $k->{key});
 }
 
+# one token a rotated key, the same all along: the verified-token cache
+# has it from the reload its key came in, and must not serve it once the
+# key is gone
+$_->{token} = token($_, $_->{kid}) for @rot;
+
 sub write_conf {
     my ($gen) = @_;
     open my $fh, '>', "$dir/conf/nginx.conf" or die $!;
@@ -115,7 +122,9 @@ http {
             apisec_jwt on;
             apisec_jwt_key_file $DATA/hs.jwk;
             apisec_jwt_key_file $dir/conf/rotated.jwks;
+            apisec_jwt_cache zone=verified:1m;
             add_header X-Auth-Result \$apisec_auth_result always;
+            add_header X-Cache \$apisec_jwt_cache_status always;
             empty_gif;
         }
 
@@ -251,10 +260,9 @@ for my $gen (1 .. $RELOADS) {
     $took_max = $took if $took > $took_max;
     push @fail, "reload $gen not done after 10 s" unless $ok;
 
-    my ($st_new) = http_get($port, '/jwt', 'Authorization: Bearer '
-                                           . token($new, "gen$gen"));
-    my ($st_old) = http_get($port, '/jwt', 'Authorization: Bearer '
-                                           . token($old, "gen$gen"));
+    my ($st_new) = http_get($port, '/jwt', "Authorization: Bearer $new->{token}");
+    my ($st_old, $r_old) = http_get($port, '/jwt',
+                                    "Authorization: Bearer $old->{token}");
     my ($st_probe) = http_get($port, '/probe', @probe);
 
     push @fail, "reload $gen: token of the new key $new->{kid}: $st_new"
@@ -263,6 +271,15 @@ for my $gen (1 .. $RELOADS) {
                 . " key $old->{kid}: $st_old, expected "
                 . ($adding ? 200 : 401)
         unless ($st_old // 0) == ($adding ? 200 : 401);
+
+    # both keys listed: the old key's token is a cache hit the second time
+    if ($adding) {
+        my (undef, $again) = http_get($port, '/jwt',
+                                      "Authorization: Bearer $old->{token}");
+        push @fail, "reload $gen: the old key's token, asked twice, "
+                    . "was no cache hit"
+            unless $again =~ /^X-Cache: HIT\r$/m;
+    }
     push @fail, "reload $gen: the probe got $st_probe, its zone state is lost"
         unless ($st_probe // 0) == 429;
 
@@ -278,7 +295,7 @@ is((http_get($port, '/probe', @probe))[0], 429,
    'probe: still refused after all reloads (zone not reset)');
 
 # a key removed at the last rotation no longer verifies
-my ($st) = http_get($port, '/jwt', 'Authorization: Bearer ' . token($rot[0], 'x'));
+my ($st) = http_get($port, '/jwt', "Authorization: Bearer $rot[0]{token}");
 is($st, 401, 'the first key, long rotated out, is refused');
 
 # --- wrk's report
