@@ -145,6 +145,18 @@ add_block_preprocessor(sub {
     $block->set_value('no_error_log', [@sigs]) if @sigs;
 });
 
+# every refusal of the module (401, 403, 429 in this file) has a
+# problem+json body, whatever the block checks besides
+add_response_body_check(sub {
+    my ($block, $body, $idx, $repeated, $dry_run) = @_;
+    return if $dry_run || !defined $block->error_code;
+    my $codes = $block->error_code;
+    my $code = ref $codes ? $codes->[$idx] : $codes;
+    return unless defined $code && $code =~ /^\s*(401|403|429)\s*$/;
+    like($body, $PROBLEM, $block->name . " - request $idx: a $1 with a "
+                          . "problem+json body");
+});
+
 master_on();
 workers(1);
 log_level('info');
