@@ -15,6 +15,13 @@
 #define NGX_HTTP_APISEC_APIKEY_ERRLEN  256
 
 
+/* a query key that "strip" took out of the request, and how many */
+typedef struct {
+    ngx_str_t                   value;
+    ngx_uint_t                  n;
+} ngx_http_apisec_apikey_stripped_t;
+
+
 typedef struct {
     ngx_str_t                   name;       /* $apisec_auth_result */
     char                       *description;    /* client-safe */
@@ -436,7 +443,7 @@ static ngx_int_t
 ngx_http_apisec_apikey_parse_line(ngx_pool_t *pool, u_char *p, u_char *last,
     ngx_http_apisec_consumer_t *c, char *err, size_t errlen)
 {
-    u_char      *s, *e, *q, *v;
+    u_char      *s, *e, *q, *v, *r;
     ngx_int_t    hi, lo, num;
     ngx_str_t    word, item, *role;
     ngx_uint_t   field, i, seen;
@@ -502,7 +509,14 @@ ngx_http_apisec_apikey_parse_line(ngx_pool_t *pool, u_char *p, u_char *last,
                 }
             }
 
-            c->name = word;
+            /* names and roles are copied: the buffer is the caller's */
+
+            c->name.len = word.len;
+            c->name.data = ngx_pstrdup(pool, &word);
+            if (c->name.data == NULL) {
+                goto nomem;
+            }
+
             continue;
         }
 
@@ -565,16 +579,24 @@ ngx_http_apisec_apikey_parse_line(ngx_pool_t *pool, u_char *p, u_char *last,
                 goto nomem;
             }
 
-            c->roles_text.data = v;
-            c->roles_text.len = p - v;
+            item.data = v;
+            item.len = p - v;
 
-            for (q = v; q <= p; q = e + 1) {
-                e = ngx_strlchr(q, p, ',');
-                if (e == NULL) {
-                    e = p;
+            c->roles_text.len = item.len;
+            c->roles_text.data = ngx_pstrdup(pool, &item);
+            if (c->roles_text.data == NULL) {
+                goto nomem;
+            }
+
+            e = c->roles_text.data + c->roles_text.len;
+
+            for (q = c->roles_text.data; q <= e; q = r + 1) {
+                r = ngx_strlchr(q, e, ',');
+                if (r == NULL) {
+                    r = e;
                 }
 
-                if (e == q) {
+                if (r == q) {
                     ngx_snprintf((u_char *) err, errlen,
                                  "empty role in \"roles=\"%Z");
                     return NGX_ERROR;
@@ -586,7 +608,7 @@ ngx_http_apisec_apikey_parse_line(ngx_pool_t *pool, u_char *p, u_char *last,
                 }
 
                 role->data = q;
-                role->len = e - q;
+                role->len = r - q;
             }
 
             continue;
@@ -1042,26 +1064,26 @@ static ngx_uint_t
 ngx_http_apisec_apikey_get(ngx_http_request_t *r,
     ngx_http_apisec_apikey_conf_t *akcf, ngx_str_t *key)
 {
-    ngx_uint_t           n;
-    ngx_str_t            args;
-    ngx_pool_cleanup_t  *cln;
+    ngx_uint_t                        n;
+    ngx_pool_cleanup_t               *cln;
+    ngx_http_apisec_apikey_stripped_t  *saved;
 
     if (akcf->mode == NGX_HTTP_APISEC_APIKEY_HEADER) {
         n = ngx_http_apisec_request_header(r, &akcf->name, key);
 
     } else {
-        args = r->args;
-        n = ngx_http_apisec_apikey_strip_arg(&args, &akcf->name, key);
+        n = ngx_http_apisec_apikey_strip_arg(&r->args, &akcf->name, key, 0);
 
         if (n == 0) {
 
-            /* stripped from the arguments before an internal redirect */
+            /* stripped from the arguments (before a redirect, maybe) */
 
             for (cln = r->pool->cleanup; cln; cln = cln->next) {
                 if (cln->handler == ngx_http_apisec_apikey_stripped_cleanup)
                 {
-                    *key = *(ngx_str_t *) cln->data;
-                    n = (key->data != NULL);
+                    saved = cln->data;
+                    *key = saved->value;
+                    n = saved->n;
                     break;
                 }
             }
@@ -1082,14 +1104,14 @@ ngx_http_apisec_apikey_get(ngx_http_request_t *r,
 
 /*
  * Finds the arguments "name=value" (and a bare "name") in args, names
- * compared in any case as $arg_name does: returns how many there are, the
- * first one's value, and args without any of them (written over the old
- * text: pass a copy).
+ * compared in any case as $arg_name does: returns how many there are and
+ * the first one's value; with "strip", also args without any of them
+ * (written over the old text: pass a copy).
  */
 
 ngx_uint_t
 ngx_http_apisec_apikey_strip_arg(ngx_str_t *args, ngx_str_t *name,
-    ngx_str_t *value)
+    ngx_str_t *value, ngx_uint_t strip)
 {
     u_char      *p, *last, *amp, *eq, *dst;
     ngx_uint_t   n;
@@ -1118,7 +1140,7 @@ ngx_http_apisec_apikey_strip_arg(ngx_str_t *args, ngx_str_t *name,
                 value->len = amp - value->data;
             }
 
-        } else {
+        } else if (strip) {
             if (dst != args->data) {
                 *dst++ = '&';
             }
@@ -1133,7 +1155,9 @@ ngx_http_apisec_apikey_strip_arg(ngx_str_t *args, ngx_str_t *name,
         p = amp + 1;
     }
 
-    args->len = dst - args->data;
+    if (strip) {
+        args->len = dst - args->data;
+    }
 
     return n;
 }
@@ -1157,11 +1181,12 @@ static ngx_int_t
 ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
     ngx_http_apisec_apikey_conf_t *akcf)
 {
-    u_char              *p, *q;
-    size_t               len;
-    ngx_str_t            args, value, *saved;
-    ngx_uint_t           n;
-    ngx_pool_cleanup_t  *cln;
+    u_char                             *p, *q;
+    size_t                              len;
+    ngx_str_t                           args, value;
+    ngx_uint_t                          n;
+    ngx_pool_cleanup_t                 *cln;
+    ngx_http_apisec_apikey_stripped_t  *saved;
 
     if (r != r->main || r->args.len == 0) {
         return NGX_OK;
@@ -1175,13 +1200,14 @@ ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
 
     ngx_memcpy(args.data, r->args.data, args.len);
 
-    n = ngx_http_apisec_apikey_strip_arg(&args, &akcf->name, &value);
+    n = ngx_http_apisec_apikey_strip_arg(&args, &akcf->name, &value, 1);
 
     if (n == 0) {
         return NGX_OK;
     }
 
-    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_str_t));
+    cln = ngx_pool_cleanup_add(r->pool,
+                               sizeof(ngx_http_apisec_apikey_stripped_t));
     if (cln == NULL) {
         return NGX_ERROR;
     }
@@ -1189,20 +1215,16 @@ ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
     cln->handler = ngx_http_apisec_apikey_stripped_cleanup;
     saved = cln->data;
 
-    /* several keys: none is kept, and the request stays refused */
+    /* several keys: the count is kept, and the request stays refused */
 
-    if (n > 1) {
-        ngx_str_null(saved);
-
-    } else {
-        saved->len = value.len;
-        saved->data = ngx_pnalloc(r->pool, value.len + 1);
-        if (saved->data == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_memcpy(saved->data, value.data, value.len);
+    saved->n = n;
+    saved->value.len = value.len;
+    saved->value.data = ngx_pnalloc(r->pool, value.len + 1);
+    if (saved->value.data == NULL) {
+        return NGX_ERROR;
     }
+
+    ngx_memcpy(saved->value.data, value.data, value.len);
 
     /* $request_uri: the path as it came, then the arguments left */
 

@@ -94,7 +94,7 @@ ngx_int_t ngx_http_apisec_apikey_parse(ngx_pool_t *pool, u_char *buf,
 ngx_http_apisec_consumer_t *ngx_http_apisec_apikey_lookup(
     ngx_http_apisec_apikey_table_t *table, u_char *digest);
 ngx_uint_t ngx_http_apisec_apikey_strip_arg(ngx_str_t *args, ngx_str_t *name,
-    ngx_str_t *value);
+    ngx_str_t *value, ngx_uint_t strip);
 
 
 #endif /* _NGX_HTTP_APISEC_APIKEY_H_INCLUDED_ */
