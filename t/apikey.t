@@ -38,6 +38,23 @@ our $JWT = mint(@hs, '--claims', '{"sub":"jwt-user","roles":["reader"]}',
 our $BADJWT = mint(@hs, '--claims', '{"sub":"jwt-user"}', '--exp', 600,
                    '--sig-flip');
 
+# the complete example of docs/authorization.md
+our $PARTNERS = join("\n",
+    "acme sha256:" . sha256_hex("acme-key") . " roles=partner,reports "
+        . "allow=198.51.100.0/24,2001:db8:ace::/48 rate=20r/s",
+    "globex sha256:" . sha256_hex("globex-new") . " roles=partner "
+        . "allow=203.0.113.17 expires=2999-03-31",
+    "globex sha256:" . sha256_hex("globex-old") . " roles=partner "
+        . "allow=203.0.113.17 expires=2999-12-31",
+    "initech sha256:" . sha256_hex("initech-key") . " revoked") . "\n";
+
+my @shop = (@hs, '--exp', 600);
+our %G = (
+    reader => mint(@shop, '--claims', '{"sub":"rita","iss":"https://id.example.com/realms/shop","aud":"shop-api","scope":"orders:read","realm_access":{"roles":["customer"]}}'),
+    admin  => mint(@shop, '--claims', '{"sub":"adam","iss":"https://id.example.com/realms/shop","aud":"shop-api","scope":"orders:read","realm_access":{"roles":["admin","reports"]}}'),
+    alien  => mint(@shop, '--claims', '{"sub":"eve","iss":"https://evil.example","aud":"shop-api","scope":"orders:read","realm_access":{"roles":["admin"]}}'),
+);
+
 no_shuffle();
 run_tests();
 
@@ -812,3 +829,101 @@ GET /api
 --- error_code: 401
 --- error_log
 apisec: API key refused: key too long
+
+
+
+=== TEST 37: the complete example of docs/authorization.md
+--- user_files eval
+[["partners.keys", $::PARTNERS]]
+--- http_config
+    apisec_limit_zone per_consumer key=$apisec_consumer size=10m rate=5r/s;
+--- config
+    set_real_ip_from 127.0.0.1;
+    real_ip_header   X-Forwarded-For;
+
+    apisec_security_headers on;
+
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    apisec_jwt_issuer   https://id.example.com/realms/shop;
+    apisec_jwt_audience shop-api;
+    apisec_roles_claim  realm_access.roles;
+
+    apisec_api_key_file $TEST_NGINX_HTML_DIR/partners.keys;
+
+    location /api/catalog/ {
+        limit_except GET HEAD {
+            deny all;
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/shop/;
+    }
+
+    location /api/orders/ {
+        apisec_jwt on;
+        apisec_require_scope orders:read;
+        limit_except GET HEAD {
+            apisec_require_role admin;
+        }
+        proxy_set_header X-User $apisec_subject;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/shop/;
+    }
+
+    location /api/partner/ {
+        apisec_api_key header=X-Partner-Key;
+        apisec_require_role partner;
+        apisec_limit zone=per_consumer burst=10 nodelay;
+        apisec_limit_headers on;
+        proxy_set_header X-Partner $apisec_consumer;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/shop/;
+    }
+
+    location /api/reports/ {
+        apisec_jwt on;
+        apisec_api_key header=X-Partner-Key;
+        apisec_require_role reports;
+        proxy_set_header X-Caller $apisec_subject;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/shop/;
+    }
+
+    location /shop/ {
+        return 200 "user=$http_x_user partner=$http_x_partner caller=$http_x_caller\n";
+    }
+--- request eval
+["GET /api/catalog/", "POST /api/catalog/\nx",
+ "GET /api/orders/", "GET /api/orders/", "POST /api/orders/\nx",
+ "POST /api/orders/\nx", "GET /api/orders/",
+ "GET /api/partner/stock", "GET /api/partner/stock",
+ "GET /api/partner/stock", "GET /api/partner/stock", "GET /api/partner/stock",
+ "GET /api/reports/", "GET /api/reports/", "GET /api/reports/",
+ "GET /api/reports/"]
+--- more_headers eval
+["", "",
+ "", "Authorization: Bearer $::G{reader}", "Authorization: Bearer $::G{reader}",
+ "Authorization: Bearer $::G{admin}", "Authorization: Bearer $::G{alien}",
+ "X-Partner-Key: acme-key\nX-Forwarded-For: 198.51.100.7",
+ "X-Partner-Key: acme-key\nX-Forwarded-For: 2001:db8:ace:1::9",
+ "X-Partner-Key: acme-key\nX-Forwarded-For: 192.0.2.99",
+ "X-Partner-Key: globex-old\nX-Forwarded-For: 203.0.113.17",
+ "X-Partner-Key: initech-key\nX-Forwarded-For: 203.0.113.17",
+ "X-Partner-Key: acme-key\nX-Forwarded-For: 198.51.100.7",
+ "X-Partner-Key: globex-new\nX-Forwarded-For: 203.0.113.17",
+ "Authorization: Bearer $::G{admin}",
+ "Authorization: Bearer $::G{reader}"]
+--- error_code eval
+[200, 403,
+ 401, 200, 403, 200, 401,
+ 200, 200, 401, 200, 401,
+ 200, 403, 200, 403]
+--- response_body eval
+["user= partner= caller=\n", qr/"status":403/,
+ qr/"status":401/, "user=rita partner= caller=\n", qr/"detail":"role required"/,
+ "user=adam partner= caller=\n", qr/"detail":"issuer not accepted"/,
+ "user= partner=acme caller=\n", "user= partner=acme caller=\n",
+ qr/"detail":"invalid API key"/, "user= partner=globex caller=\n",
+ qr/"detail":"invalid API key"/,
+ "user= partner= caller=acme\n", qr/"detail":"role required"/,
+ "user= partner= caller=adam\n", qr/"status":403/]
+--- response_headers eval
+["", "", "WWW-Authenticate: Bearer realm=\"api\"", "",
+ "WWW-Authenticate: Bearer realm=\"api\", error=\"insufficient_scope\", scope=\"admin\"",
+ "", "", "", "", "WWW-Authenticate: ApiKey realm=\"api\"", "", "", "",
+ "!WWW-Authenticate", "", ""]
