@@ -14,6 +14,13 @@
 
 #define NGX_HTTP_APISEC_APIKEY_ERRLEN  256
 
+/* the options of a key-file line, each allowed once */
+#define NGX_HTTP_APISEC_SEEN_ROLES    0x01
+#define NGX_HTTP_APISEC_SEEN_ALLOW    0x02
+#define NGX_HTTP_APISEC_SEEN_EXPIRES  0x04
+#define NGX_HTTP_APISEC_SEEN_RATE     0x08
+#define NGX_HTTP_APISEC_SEEN_REVOKED  0x10
+
 
 /* a query key that "strip" took out of the request, and how many */
 typedef struct {
@@ -448,12 +455,6 @@ ngx_http_apisec_apikey_parse_line(ngx_pool_t *pool, u_char *p, u_char *last,
     ngx_str_t    word, item, *role;
     ngx_uint_t   field, i, seen;
     ngx_cidr_t  *cidr;
-
-#define NGX_HTTP_APISEC_SEEN_ROLES    0x01
-#define NGX_HTTP_APISEC_SEEN_ALLOW    0x02
-#define NGX_HTTP_APISEC_SEEN_EXPIRES  0x04
-#define NGX_HTTP_APISEC_SEEN_RATE     0x08
-#define NGX_HTTP_APISEC_SEEN_REVOKED  0x10
 
     field = 0;
     seen = 0;

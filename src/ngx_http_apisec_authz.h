@@ -32,7 +32,7 @@
 #define NGX_HTTP_APISEC_CLAIM_MISSING    2
 #define NGX_HTTP_APISEC_CLAIM_MISMATCH   3    /* a type that cannot compare */
 
-/* a claim path's segments at most, and its length */
+/* the longest claim path, in bytes */
 #define NGX_HTTP_APISEC_CLAIM_PATH_MAX   256
 
 
