@@ -927,3 +927,67 @@ apisec: API key refused: key too long
  "WWW-Authenticate: Bearer realm=\"api\", error=\"insufficient_scope\", scope=\"admin\"",
  "", "", "", "", "WWW-Authenticate: ApiKey realm=\"api\"", "", "", "",
  "!WWW-Authenticate", "", ""]
+
+
+
+=== TEST 38: no key is looked up for a request refused before authentication (plain HTTP), variables or not
+--- user_files eval
+[["keys", $::FILE]]
+--- config
+    location /api {
+        apisec_https_only reject;
+        apisec_api_key on;
+        apisec_api_key_file $TEST_NGINX_HTML_DIR/keys;
+        add_header X-Consumer $apisec_consumer always;
+        add_header X-Auth $apisec_auth_result always;
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers
+X-API-Key: a-wrong-key
+--- error_code: 403
+--- response_headers
+!X-Consumer
+!X-Auth
+--- no_error_log
+API key refused
+
+
+
+=== TEST 39: a ban: the first failure is counted
+--- user_files eval
+[["keys", $::FILE]]
+--- http_config
+    apisec_ban_zone auth key=$remote_addr size=1m threshold=1 window=10s
+                    duration=60s;
+--- config
+    location /api {
+        apisec_api_key on;
+        apisec_api_key_file $TEST_NGINX_HTML_DIR/keys;
+        apisec_ban zone=auth;
+        add_header X-Consumer $apisec_consumer always;
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers
+X-API-Key: a-wrong-key
+--- error_code: 401
+--- error_log
+API key refused: unknown key
+
+
+
+=== TEST 40: ... then the banned client's key is never looked up, not even by the variables
+--- request
+GET /api
+--- more_headers
+X-API-Key: a-wrong-key
+--- error_code: 429
+--- response_headers
+!X-Consumer
+--- no_error_log eval
+qr/\*2 apisec: API key refused/
+--- error_log eval
+qr/\*2 .*request refused, "127\.0\.0\.1" is banned in zone "auth"/
