@@ -130,6 +130,9 @@ typedef struct {
      */
     ngx_uint_t                  authn;
 
+    /* authorization's refusal, for $apisec_auth_result; NULL: none */
+    ngx_str_t                  *authz_result;
+
     /* CORS: a preflight the access handler answered (204) or refused */
     ngx_str_t                   cors_origin;
     unsigned                    cors_preflight:1;

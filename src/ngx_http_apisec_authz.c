@@ -24,9 +24,33 @@ static ngx_uint_t ngx_http_apisec_authz_claim(ngx_http_request_t *r,
     ngx_http_apisec_claim_cond_t *cond);
 static ngx_int_t ngx_http_apisec_authz_deny(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t kind, ngx_uint_t what,
-    ngx_str_t *text, char *why);
+    ngx_str_t *text, ngx_uint_t result);
 static ngx_int_t ngx_http_apisec_authz_text(ngx_conf_t *cf, ngx_str_t *args,
     ngx_uint_t n, ngx_str_t *text);
+
+
+/* refusals: $apisec_auth_result, and the problem's detail */
+
+#define NGX_HTTP_APISEC_AUTHZ_NOBODY     0
+#define NGX_HTTP_APISEC_AUTHZ_NO_ROLE    1
+#define NGX_HTTP_APISEC_AUTHZ_NO_SCOPE   2
+#define NGX_HTTP_APISEC_AUTHZ_CLAIM_RES  3   /* + NGX_HTTP_APISEC_CLAIM_* */
+
+typedef struct {
+    ngx_str_t                   name;
+    char                       *detail;
+} ngx_http_apisec_authz_error_t;
+
+
+static ngx_http_apisec_authz_error_t  ngx_http_apisec_authz_errors[] = {
+    { ngx_string("not_authenticated"), "not authenticated" },
+    { ngx_string("role_required"), "role required" },
+    { ngx_string("insufficient_scope"), "insufficient scope" },
+    { ngx_null_string, NULL },                  /* CLAIM_MET */
+    { ngx_string("claim_not_met"), "claim condition not met" },
+    { ngx_string("claim_missing"), "claim missing" },
+    { ngx_string("claim_type_mismatch"), "claim type mismatch" }
+};
 
 
 /* RFC 6749, 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
@@ -419,10 +443,6 @@ ngx_http_apisec_authz_access(ngx_http_request_t *r,
     ngx_http_apisec_claim_cond_t  *cond;
 
     static ngx_str_t  nobody = ngx_string("no authenticated caller");
-    static char      *reasons[] = {
-        NULL, "claim condition not met", "claim missing",
-        "claim type mismatch"
-    };
 
     acf = &alcf->authz;
 
@@ -430,7 +450,7 @@ ngx_http_apisec_authz_access(ngx_http_request_t *r,
 
     if (kind == NGX_HTTP_APISEC_AUTHN_NONE) {
         return ngx_http_apisec_authz_deny(r, alcf, kind, 0, &nobody,
-                                          "not authenticated");
+                                          NGX_HTTP_APISEC_AUTHZ_NOBODY);
     }
 
     if (acf->roles) {
@@ -448,7 +468,7 @@ ngx_http_apisec_authz_access(ngx_http_request_t *r,
                 return ngx_http_apisec_authz_deny(r, alcf, kind,
                                                   NGX_HTTP_APISEC_AUTHZ_ROLE,
                                                   &line[i].text,
-                                                  "role required");
+                                               NGX_HTTP_APISEC_AUTHZ_NO_ROLE);
             }
         }
     }
@@ -464,7 +484,7 @@ ngx_http_apisec_authz_access(ngx_http_request_t *r,
                     return ngx_http_apisec_authz_deny(r, alcf, kind,
                                                 NGX_HTTP_APISEC_AUTHZ_SCOPE,
                                                 &line[i].text,
-                                                "insufficient scope");
+                                              NGX_HTTP_APISEC_AUTHZ_NO_SCOPE);
                 }
             }
         }
@@ -480,7 +500,7 @@ ngx_http_apisec_authz_access(ngx_http_request_t *r,
                 return ngx_http_apisec_authz_deny(r, alcf, kind,
                                                   NGX_HTTP_APISEC_AUTHZ_CLAIM,
                                                   &cond[i].text,
-                                                  reasons[res]);
+                                       NGX_HTTP_APISEC_AUTHZ_CLAIM_RES + res);
             }
         }
     }
@@ -588,12 +608,23 @@ ngx_http_apisec_authz_claim(ngx_http_request_t *r, ngx_uint_t kind,
 static ngx_int_t
 ngx_http_apisec_authz_deny(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t kind, ngx_uint_t what,
-    ngx_str_t *text, char *why)
+    ngx_str_t *text, ngx_uint_t result)
 {
-    u_char     *p;
-    size_t      len;
-    ngx_str_t   name, value, base;
-    ngx_uint_t  i, scope;
+    u_char                 *p;
+    char                   *why;
+    size_t                  len;
+    ngx_str_t               name, value, base;
+    ngx_uint_t              i, scope;
+    ngx_http_apisec_ctx_t  *ctx;
+
+    why = ngx_http_apisec_authz_errors[result].detail;
+
+    ctx = ngx_http_apisec_get_ctx(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->authz_result = &ngx_http_apisec_authz_errors[result].name;
 
     static char  *directives[] = {
         "", "apisec_require_role ", "apisec_require_scope ",

@@ -264,6 +264,19 @@ ngx_http_apisec_variable_auth_result(ngx_http_request_t *r,
     ngx_str_t              *name;
     ngx_http_apisec_ctx_t  *ctx, *kctx;
 
+    /* a refusal of authorization, after a successful authentication */
+
+    ctx = ngx_http_apisec_find_ctx(r->main);
+
+    if (ctx && ctx->authz_result) {
+        v->len = ctx->authz_result->len;
+        v->data = ctx->authz_result->data;
+        v->valid = 1;
+        v->no_cacheable = 1;
+        v->not_found = 0;
+        return NGX_OK;
+    }
+
     ctx = ngx_http_apisec_jwt_result(r);
 
     /*

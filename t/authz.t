@@ -72,6 +72,7 @@ access denied
         apisec_jwt on;
         apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
         apisec_require_role admin;
+        add_header X-Auth $apisec_auth_result always;
         empty_gif;
     }
 --- request
@@ -82,6 +83,7 @@ GET /api
 --- response_headers
 WWW-Authenticate: Bearer realm="api", error="insufficient_scope", scope="admin"
 Content-Type: application/problem+json
+X-Auth: role_required
 --- response_body
 {"type":"about:blank","title":"Forbidden","status":403,"detail":"role required"}
 --- error_log
@@ -527,7 +529,11 @@ apisec: access denied: insufficient scope: "apisec_require_scope orders:read ord
 --- config
     apisec_jwt on;
     apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
-    location /api { apisec_require_claim n ne gold; empty_gif; }
+    location /api {
+        apisec_require_claim n ne gold;
+        add_header X-Auth $apisec_auth_result always;
+        empty_gif;
+    }
 --- request
 GET /api
 --- more_headers eval
@@ -535,6 +541,7 @@ GET /api
 --- error_code: 403
 --- response_headers
 WWW-Authenticate: Bearer realm="api", error="insufficient_scope"
+X-Auth: claim_type_mismatch
 --- error_log
 apisec: access denied: claim type mismatch: "apisec_require_claim n ne gold"
 
