@@ -152,6 +152,53 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       offsetof(ngx_http_apisec_loc_conf_t, jwt.cache),
       NULL },
 
+    /* API keys and authorization: src/ngx_http_apisec_apikey.c, _authz.c */
+
+    { ngx_string("apisec_api_key"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_apisec_api_key,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_api_key_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_apisec_api_key_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_roles_claim"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_apisec_roles_claim,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_require_role"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+      |NGX_HTTP_LMT_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_require_list,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, authz.roles),
+      NULL },
+
+    { ngx_string("apisec_require_scope"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+      |NGX_HTTP_LMT_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_require_list,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, authz.scopes),
+      NULL },
+
+    { ngx_string("apisec_require_claim"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+      |NGX_HTTP_LMT_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_require_claim,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     /* CORS and CSRF: src/ngx_http_apisec_cors.c, ngx_http_apisec_csrf.c */
 
     { ngx_string("apisec_cors_origins"),
@@ -339,15 +386,26 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
         }
     }
 
-    /* authentication: NGX_OK, which "satisfy any" takes as a grant */
+    /*
+     * authentication (JWT, API key): NGX_OK, which "satisfy any" takes as
+     * a grant; then authorization, of whoever authenticated the caller
+     */
 
-    if (alcf->jwt.enable) {
-        rc = ngx_http_apisec_jwt_access(r, &alcf->jwt);
+    if (alcf->jwt.enable || alcf->apikey.mode != NGX_HTTP_APISEC_APIKEY_OFF)
+    {
+        rc = ngx_http_apisec_authn_access(r, alcf);
         if (rc != NGX_OK) {
             return rc;
         }
 
         authenticated = 1;
+    }
+
+    if (alcf->authz.roles || alcf->authz.scopes || alcf->authz.claims) {
+        rc = ngx_http_apisec_authz_access(r, alcf);
+        if (rc != NGX_OK) {
+            return rc;
+        }
     }
 
     /*
@@ -522,6 +580,8 @@ ngx_http_apisec_create_loc_conf(ngx_conf_t *cf)
      */
 
     ngx_http_apisec_jwt_create_conf(&conf->jwt);
+    ngx_http_apisec_apikey_create_conf(&conf->apikey);
+    ngx_http_apisec_authz_create_conf(&conf->authz);
 
     conf->security_headers = NGX_CONF_UNSET;
     conf->https_only = NGX_CONF_UNSET_UINT;
@@ -586,6 +646,14 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
+    if (ngx_http_apisec_apikey_merge_conf(cf, &prev->apikey, &conf->apikey)
+        != NGX_CONF_OK
+        || ngx_http_apisec_authz_merge_conf(cf, &prev->authz, &conf->authz)
+           != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
     /* CORS and CSRF */
 
     if (ngx_http_apisec_cors_merge(cf, prev, conf) != NGX_CONF_OK
@@ -606,6 +674,9 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     conf->access = (conf->https_only != NGX_HTTP_APISEC_OFF
                     || conf->jwt.enable
+                    || conf->apikey.mode != NGX_HTTP_APISEC_APIKEY_OFF
+                    || conf->authz.roles || conf->authz.scopes
+                    || conf->authz.claims
                     || conf->cors || conf->csrf != NGX_HTTP_APISEC_OFF
                     || conf->limits || conf->bans);
 

@@ -17,6 +17,8 @@
 #include "ngx_http_apisec_jwt.h"
 #include "ngx_http_apisec_jwt_cache.h"
 #include "ngx_http_apisec_limit.h"
+#include "ngx_http_apisec_apikey.h"
+#include "ngx_http_apisec_authz.h"
 
 
 #define NGX_HTTP_APISEC_OFF             0
@@ -34,6 +36,11 @@
 #define NGX_HTTP_APISEC_HDR_REPLACE     0x01    /* ours wins */
 #define NGX_HTTP_APISEC_HDR_IF_ABSENT   0x02    /* theirs wins */
 #define NGX_HTTP_APISEC_HDR_HTTPS       0x04    /* on TLS connections only */
+
+/* who authenticated the caller: ctx->authn */
+#define NGX_HTTP_APISEC_AUTHN_NONE      0
+#define NGX_HTTP_APISEC_AUTHN_BEARER    1       /* claims in ctx->jwt_claims */
+#define NGX_HTTP_APISEC_AUTHN_APIKEY    2       /* ctx->consumer */
 
 
 typedef struct {
@@ -57,6 +64,10 @@ typedef struct {
     ngx_uint_t                  error_format;
 
     ngx_http_apisec_jwt_conf_t  jwt;
+
+    /* API keys and authorization: ngx_http_apisec_apikey.c, _authz.c */
+    ngx_http_apisec_apikey_conf_t  apikey;
+    ngx_http_apisec_authz_conf_t   authz;
 
     /* CORS and CSRF: src/ngx_http_apisec_cors.c, ngx_http_apisec_csrf.c */
     ngx_array_t                *cors_origins;   /* NULL: off */
@@ -105,6 +116,22 @@ typedef struct {
     json_t                     *jwt_header;     /* owned, freed by cleanup */
     json_t                     *jwt_claims;     /* owned, freed by cleanup */
     ngx_str_t                   subject;        /* "sub", when a string */
+
+    /* API keys: the conf it was done with, its result and consumer */
+    ngx_http_apisec_apikey_conf_t  *apikey_conf;
+    ngx_uint_t                  apikey_result;  /* NGX_HTTP_APISEC_APIKEY_* */
+    ngx_http_apisec_consumer_t *consumer;
+
+    /*
+     * the authenticator whose identity authorization and the variables
+     * use (NGX_HTTP_APISEC_AUTHN_*): a bearer token's claims, which any
+     * bearer authenticator (JWT, introspection) leaves in jwt_claims, or
+     * an API key's consumer
+     */
+    ngx_uint_t                  authn;
+
+    /* authorization's refusal, for $apisec_auth_result; NULL: none */
+    ngx_str_t                  *authz_result;
 
     /* CORS: a preflight the access handler answered (204) or refused */
     ngx_str_t                   cors_origin;
@@ -178,6 +205,17 @@ ngx_int_t ngx_http_apisec_csrf_access(ngx_http_request_t *r,
 
 /* jwt: the result of authentication, computed once per request and conf */
 ngx_http_apisec_ctx_t *ngx_http_apisec_jwt_result(ngx_http_request_t *r);
+
+/* apikey: API keys, and authentication with JWT and API keys together */
+ngx_http_apisec_ctx_t *ngx_http_apisec_apikey_result(ngx_http_request_t *r);
+ngx_int_t ngx_http_apisec_authn_access(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf);
+ngx_uint_t ngx_http_apisec_identity(ngx_http_request_t *r,
+    ngx_http_apisec_ctx_t **ctxp);
+
+/* authz: apisec_require_role, _scope, _claim */
+ngx_int_t ngx_http_apisec_authz_access(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf);
 
 /* variables: $apisec_subject, $apisec_auth_result, $apisec_jwt_* */
 ngx_int_t ngx_http_apisec_add_variables(ngx_conf_t *cf);

@@ -12,7 +12,8 @@
 #include "ngx_http_apisec_cors.h"
 
 
-static ngx_uint_t ngx_http_apisec_csrf_exempt(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_apisec_csrf_exempt(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf);
 static ngx_int_t ngx_http_apisec_csrf_origin(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf);
 static ngx_int_t ngx_http_apisec_csrf_double_submit(ngx_http_request_t *r,
@@ -23,9 +24,6 @@ static ngx_str_t  ngx_http_apisec_csrf_default_cookie =
     ngx_string("csrf_token");
 static ngx_str_t  ngx_http_apisec_csrf_default_header =
     ngx_string("X-CSRF-Token");
-
-/* the API-key header of apisec_api_key's default */
-static ngx_str_t  ngx_http_apisec_csrf_api_key = ngx_string("X-API-Key");
 
 
 /*
@@ -161,7 +159,7 @@ ngx_http_apisec_csrf_access(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    if (!alcf->csrf_always && ngx_http_apisec_csrf_exempt(r)) {
+    if (!alcf->csrf_always && ngx_http_apisec_csrf_exempt(r, alcf)) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "apisec: CSRF check skipped, bearer or API key");
         return NGX_DECLINED;
@@ -188,10 +186,14 @@ ngx_http_apisec_csrf_access(ngx_http_request_t *r,
  * on its own, and a cross-origin page can only send one after a CORS
  * preflight the server allowed: such a request is not a forgery.  Cookies
  * and HTTP Basic credentials, which browsers do attach, are no exemption.
+ * The API-key header is the location's apisec_api_key header= (X-API-Key
+ * by default, and when API keys are off); a key in the query string is no
+ * exemption either, since a cross-site form or link can carry one.
  */
 
 static ngx_uint_t
-ngx_http_apisec_csrf_exempt(ngx_http_request_t *r)
+ngx_http_apisec_csrf_exempt(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf)
 {
     ngx_str_t  value;
 
@@ -204,8 +206,11 @@ ngx_http_apisec_csrf_exempt(ngx_http_request_t *r)
         return 1;
     }
 
-    return ngx_http_apisec_request_header(r, &ngx_http_apisec_csrf_api_key,
-                                          &value)
+    if (alcf->apikey.mode == NGX_HTTP_APISEC_APIKEY_QUERY) {
+        return 0;
+    }
+
+    return ngx_http_apisec_request_header(r, &alcf->apikey.name, &value)
            != 0;
 }
 

@@ -12,6 +12,10 @@
 
 static ngx_int_t ngx_http_apisec_variable_subject(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_apisec_variable_consumer(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_apisec_variable_roles(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_apisec_variable_auth_result(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_apisec_variable_jwt_cache(ngx_http_request_t *r,
@@ -32,6 +36,12 @@ static ngx_http_variable_t  ngx_http_apisec_vars[] = {
 
     { ngx_string("apisec_subject"), NULL,
       ngx_http_apisec_variable_subject, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apisec_consumer"), NULL,
+      ngx_http_apisec_variable_consumer, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apisec_roles"), NULL,
+      ngx_http_apisec_variable_roles, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("apisec_auth_result"), NULL,
       ngx_http_apisec_variable_auth_result, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
@@ -79,25 +89,162 @@ static ngx_int_t
 ngx_http_apisec_variable_subject(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
+    json_t                 *sub;
     ngx_str_t               value;
+    ngx_uint_t              kind;
     ngx_http_apisec_ctx_t  *ctx;
 
-    ctx = ngx_http_apisec_jwt_result(r);
+    kind = ngx_http_apisec_identity(r, &ctx);
 
-    if (ctx == NULL || ctx->jwt_conf == NULL
-        || ctx->jwt_result != NGX_HTTP_APISEC_JWT_OK
-        || ctx->subject.data == NULL)
-    {
+    if (kind == NGX_HTTP_APISEC_AUTHN_APIKEY) {
+        v->len = ctx->consumer->name.len;
+        v->data = ctx->consumer->name.data;
+        v->valid = 1;
+        v->no_cacheable = 1;
+        v->not_found = 0;
+        return NGX_OK;
+    }
+
+    sub = (kind == NGX_HTTP_APISEC_AUTHN_BEARER)
+          ? json_object_get(ctx->jwt_claims, "sub") : NULL;
+
+    if (sub == NULL) {
         v->not_found = 1;
         return NGX_OK;
     }
 
-    if (ngx_http_apisec_json_value(r->pool,
-                                   json_object_get(ctx->jwt_claims, "sub"),
-                                   &value)
-        != NGX_OK)
-    {
+    if (ngx_http_apisec_json_value(r->pool, sub, &value) != NGX_OK) {
         return NGX_ERROR;
+    }
+
+    v->len = value.len;
+    v->data = value.data;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The calling application: an API key's consumer name; for a bearer
+ * token, the OAuth client ("client_id", RFC 9068, else "azp"), else "sub".
+ */
+
+static ngx_int_t
+ngx_http_apisec_variable_consumer(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    json_t                 *c;
+    ngx_str_t               value;
+    ngx_uint_t              kind;
+    ngx_http_apisec_ctx_t  *ctx;
+
+    kind = ngx_http_apisec_identity(r, &ctx);
+
+    if (kind == NGX_HTTP_APISEC_AUTHN_NONE) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    if (ctx->consumer && ctx->apikey_result == NGX_HTTP_APISEC_APIKEY_OK) {
+        v->len = ctx->consumer->name.len;
+        v->data = ctx->consumer->name.data;
+        v->valid = 1;
+        v->no_cacheable = 1;
+        v->not_found = 0;
+        return NGX_OK;
+    }
+
+    c = json_object_get(ctx->jwt_claims, "client_id");
+
+    if (!json_is_string(c)) {
+        c = json_object_get(ctx->jwt_claims, "azp");
+    }
+
+    if (!json_is_string(c)) {
+        c = json_object_get(ctx->jwt_claims, "sub");
+    }
+
+    if (c == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    if (ngx_http_apisec_json_value(r->pool, c, &value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    v->len = value.len;
+    v->data = value.data;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The caller's roles, joined with commas: from the roles claim
+ * (apisec_roles_claim) of a bearer token, or an API key's "roles=".
+ */
+
+static ngx_int_t
+ngx_http_apisec_variable_roles(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char                      *p;
+    json_t                      *roles;
+    ngx_str_t                    value;
+    ngx_uint_t                   kind;
+    ngx_http_apisec_ctx_t       *ctx;
+    ngx_http_apisec_loc_conf_t  *alcf;
+
+    kind = ngx_http_apisec_identity(r, &ctx);
+
+    if (kind == NGX_HTTP_APISEC_AUTHN_APIKEY) {
+        if (ctx->consumer->roles == NULL) {
+            v->not_found = 1;
+            return NGX_OK;
+        }
+
+        v->len = ctx->consumer->roles_text.len;
+        v->data = ctx->consumer->roles_text.data;
+        v->valid = 1;
+        v->no_cacheable = 1;
+        v->not_found = 0;
+        return NGX_OK;
+    }
+
+    if (kind != NGX_HTTP_APISEC_AUTHN_BEARER) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    alcf = ngx_http_get_module_loc_conf(r->main, ngx_http_apisec_module);
+
+    roles = ngx_http_apisec_claim_get(ctx->jwt_claims,
+                                      &alcf->authz.roles_claim);
+
+    if (!json_is_string(roles) && !json_is_array(roles)) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    if (ngx_http_apisec_json_value(r->pool, roles, &value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* "a b,c" as a string claim: "a,b,c" as for an array */
+
+    if (json_is_string(roles)) {
+        for (p = value.data; p < value.data + value.len; p++) {
+            if (*p == ' ') {
+                *p = ',';
+            }
+        }
     }
 
     v->len = value.len;
@@ -115,16 +262,48 @@ ngx_http_apisec_variable_auth_result(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
     ngx_str_t              *name;
-    ngx_http_apisec_ctx_t  *ctx;
+    ngx_http_apisec_ctx_t  *ctx, *kctx;
 
-    ctx = ngx_http_apisec_jwt_result(r);
+    /* a refusal of authorization, after a successful authentication */
 
-    if (ctx == NULL || ctx->jwt_conf == NULL) {
-        v->not_found = 1;
+    ctx = ngx_http_apisec_find_ctx(r->main);
+
+    if (ctx && ctx->authz_result) {
+        v->len = ctx->authz_result->len;
+        v->data = ctx->authz_result->data;
+        v->valid = 1;
+        v->no_cacheable = 1;
+        v->not_found = 0;
         return NGX_OK;
     }
 
-    name = ngx_http_apisec_jwt_result_name(ctx->jwt_result);
+    ctx = ngx_http_apisec_jwt_result(r);
+
+    /*
+     * the JWT's result, unless an API key decided: it authenticated the
+     * request, or it was presented and refused while the JWT was missing
+     */
+
+    kctx = ngx_http_apisec_apikey_result(r);
+
+    if (kctx && kctx->apikey_conf
+        && kctx->apikey_result != NGX_HTTP_APISEC_APIKEY_MISSING
+        && (ctx == NULL || ctx->jwt_conf == NULL
+            || ctx->jwt_result == NGX_HTTP_APISEC_JWT_MISSING
+            || kctx->apikey_result == NGX_HTTP_APISEC_APIKEY_OK))
+    {
+        name = ngx_http_apisec_apikey_result_name(kctx->apikey_result);
+
+    } else if (ctx && ctx->jwt_conf) {
+        name = ngx_http_apisec_jwt_result_name(ctx->jwt_result);
+
+    } else if (kctx && kctx->apikey_conf) {
+        name = ngx_http_apisec_apikey_result_name(kctx->apikey_result);
+
+    } else {
+        v->not_found = 1;
+        return NGX_OK;
+    }
 
     v->len = name->len;
     v->data = name->data;

@@ -45,6 +45,12 @@ expired=$("$root/t/lib/jwt-mint" --alg RS256 --key "$dir/conf/demo-jwt.key" \
           --kid demo-1 --claims "$claims" --exp -60)
 echo "$token" > "$dir/token"
 
+# a partner's API key, made now; only its SHA-256 goes into the key file
+apikey=$("$root/util/apikey-new" partner-demo roles=partner allow=127.0.0.1 \
+         rate=2r/s)
+key=$(echo "$apikey" | sed -n 's/^key:  //p')
+echo "$apikey" | sed -n 's/^line: //p' > "$dir/conf/partners.keys"
+
 cat > "$dir/html/orders.json" <<'JSON'
 [{"id":1,"item":"widget","qty":3},{"id":2,"item":"gadget","qty":1}]
 JSON
@@ -113,6 +119,14 @@ http {
             add_header X-JWT-Cache \$apisec_jwt_cache_status always;
 
             location = /api/orders {
+                apisec_require_scope orders:read;
+                default_type application/json;
+                alias $dir/html/orders.json;
+            }
+
+            # the token has no role "admin": 403 insufficient_scope
+            location = /api/admin {
+                apisec_require_role admin;
                 default_type application/json;
                 alias $dir/html/orders.json;
             }
@@ -123,6 +137,19 @@ http {
                 default_type application/json;
                 alias $dir/html/orders.json;
             }
+        }
+
+        # partners with an API key (X-API-Key), from 127.0.0.1 only, at the
+        # key's own rate (rate=2r/s replaces the zone's)
+        location = /partner/orders {
+            apisec_api_key on;
+            apisec_api_key_file $dir/conf/partners.keys;
+            apisec_require_role partner;
+            apisec_limit zone=per_subject burst=2 nodelay;
+            apisec_limit_headers on;
+            add_header X-Consumer \$apisec_consumer always;
+            default_type application/json;
+            alias $dir/html/orders.json;
         }
 
         # plain HTTP refused outright
@@ -168,6 +195,14 @@ Try (paste the two lines above first):
   curl -ski $https/api/orders
   curl -ski $https/api/orders -H "Authorization: Bearer \$EXPIRED"
   curl -ski $https/api/orders -H "Authorization: Bearer a b"
+
+  # authorization: the token lacks the role admin (403, insufficient_scope)
+  curl -ski $https/api/admin -H "Authorization: Bearer \$TOKEN"
+
+  # API keys: a partner's key (made now; its line is in
+  # $dir/conf/partners.keys), a wrong one (401 ApiKey challenge)
+  curl -si $http/partner/orders -H "X-API-Key: $key"
+  curl -si $http/partner/orders -H "X-API-Key: wrong"
 
   # transport and headers: 308 to https; HSTS, CSP, nosniff, DENY,
   # no-store on TLS; 403 for plain HTTP; nginx's 404 as problem+json; a CSP

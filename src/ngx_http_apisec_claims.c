@@ -1,0 +1,516 @@
+
+/*
+ * Copyright (C) ngx_http_apisec_module authors
+ */
+
+
+/*
+ * Pure functions of authorization: claim paths, role and scope lists,
+ * typed comparisons.  jansson and nginx's string macros only, so that
+ * t/unit/claims.c tests and fuzzes them without a server.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <jansson.h>
+#include "ngx_http_apisec_authz.h"
+
+
+static ngx_uint_t ngx_http_apisec_claim_list_has(u_char *p, u_char *last,
+    ngx_str_t *token, ngx_uint_t commas);
+static ngx_int_t ngx_http_apisec_claim_scalar_cmp(json_t *v,
+    ngx_http_apisec_claim_value_t *value, ngx_int_t *cmp);
+
+
+typedef struct {
+    ngx_str_t   name;
+    ngx_uint_t  op;
+} ngx_http_apisec_claim_op_t;
+
+
+static ngx_http_apisec_claim_op_t  ngx_http_apisec_claim_ops[] = {
+    { ngx_string("eq"), NGX_HTTP_APISEC_OP_EQ },
+    { ngx_string("ne"), NGX_HTTP_APISEC_OP_NE },
+    { ngx_string("in"), NGX_HTTP_APISEC_OP_IN },
+    { ngx_string("nin"), NGX_HTTP_APISEC_OP_NIN },
+    { ngx_string("contains"), NGX_HTTP_APISEC_OP_CONTAINS },
+    { ngx_string("gt"), NGX_HTTP_APISEC_OP_GT },
+    { ngx_string("ge"), NGX_HTTP_APISEC_OP_GE },
+    { ngx_string("lt"), NGX_HTTP_APISEC_OP_LT },
+    { ngx_string("le"), NGX_HTTP_APISEC_OP_LE },
+    { ngx_string("match"), NGX_HTTP_APISEC_OP_MATCH },
+    { ngx_string("exists"), NGX_HTTP_APISEC_OP_EXISTS },
+    { ngx_null_string, 0 }
+};
+
+
+ngx_int_t
+ngx_http_apisec_claim_op(ngx_str_t *name)
+{
+    ngx_http_apisec_claim_op_t  *o;
+
+    for (o = ngx_http_apisec_claim_ops; o->name.len; o++) {
+        if (o->name.len == name->len
+            && ngx_strncmp(o->name.data, name->data, name->len) == 0)
+        {
+            return o->op;
+        }
+    }
+
+    return NGX_ERROR;
+}
+
+
+/*
+ * A claim by its path: "roles", "realm_access.roles",
+ * "resource_access.orders.roles".  At each level the whole rest of the path
+ * is tried as one member name first, so that names with dots in them
+ * ("https://example.com/roles", as some providers namespace claims) are
+ * found too; then the path is split at its first dot.  At most
+ * NGX_HTTP_APISEC_CLAIM_PATH_MAX bytes, and so as many levels.
+ */
+
+json_t *
+ngx_http_apisec_claim_get(json_t *root, ngx_str_t *path)
+{
+    u_char  *p, *last, *dot;
+    json_t  *v, *m;
+
+    if (root == NULL || path->len == 0
+        || path->len > NGX_HTTP_APISEC_CLAIM_PATH_MAX)
+    {
+        return NULL;
+    }
+
+    v = root;
+    p = path->data;
+    last = p + path->len;
+
+    for ( ;; ) {
+
+        if (!json_is_object(v)) {
+            return NULL;
+        }
+
+        m = json_object_getn(v, (const char *) p, last - p);
+        if (m) {
+            return m;
+        }
+
+        dot = ngx_strlchr(p, last, '.');
+
+        if (dot == NULL || dot == p || dot + 1 == last) {
+            return NULL;
+        }
+
+        v = json_object_getn(v, (const char *) p, dot - p);
+        if (v == NULL) {
+            return NULL;
+        }
+
+        p = dot + 1;
+    }
+}
+
+
+/*
+ * Whether a roles or scopes claim holds a token: a JSON array of strings
+ * (other elements are no roles), or one string of tokens separated by
+ * spaces (and by commas, for roles).  Bytes are compared: UTF-8 role names
+ * match when they are written the same way.
+ */
+
+ngx_uint_t
+ngx_http_apisec_claim_has_token(json_t *v, ngx_str_t *token,
+    ngx_uint_t commas)
+{
+    u_char  *s;
+    size_t   i, n;
+    json_t  *e;
+
+    if (v == NULL || token->len == 0) {
+        return 0;
+    }
+
+    if (json_is_string(v)) {
+        s = (u_char *) json_string_value(v);
+        return ngx_http_apisec_claim_list_has(s, s + json_string_length(v),
+                                              token, commas);
+    }
+
+    if (!json_is_array(v)) {
+        return 0;
+    }
+
+    n = json_array_size(v);
+
+    for (i = 0; i < n; i++) {
+        e = json_array_get(v, i);
+
+        if (json_is_string(e)
+            && json_string_length(e) == token->len
+            && ngx_memcmp(json_string_value(e), token->data, token->len)
+               == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static ngx_uint_t
+ngx_http_apisec_claim_list_has(u_char *p, u_char *last, ngx_str_t *token,
+    ngx_uint_t commas)
+{
+    u_char  *start;
+
+    while (p < last) {
+
+        while (p < last && (*p == ' ' || (commas && *p == ','))) {
+            p++;
+        }
+
+        start = p;
+
+        while (p < last && *p != ' ' && !(commas && *p == ',')) {
+            p++;
+        }
+
+        if ((size_t) (p - start) == token->len
+            && ngx_memcmp(start, token->data, token->len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A configured value: its text always; a number when it is a JSON number
+ * (an integer when it has neither fraction nor exponent and fits int64);
+ * a boolean when it is "true" or "false".
+ */
+
+ngx_int_t
+ngx_http_apisec_claim_value_parse(ngx_str_t *s,
+    ngx_http_apisec_claim_value_t *value)
+{
+    u_char   *p, *last;
+    u_char    buf[64];
+    int64_t   n;
+    ngx_uint_t  neg, digits, integer;
+
+    ngx_memzero(value, sizeof(ngx_http_apisec_claim_value_t));
+
+    value->str = *s;
+
+    if (s->len == 4 && ngx_strncmp(s->data, "true", 4) == 0) {
+        value->is_bool = 1;
+        value->boolean = 1;
+        return NGX_OK;
+    }
+
+    if (s->len == 5 && ngx_strncmp(s->data, "false", 5) == 0) {
+        value->is_bool = 1;
+        return NGX_OK;
+    }
+
+    if (s->len == 0 || s->len >= sizeof(buf)) {
+        return NGX_OK;
+    }
+
+    /* the JSON number grammar, RFC 8259, 6 */
+
+    p = s->data;
+    last = p + s->len;
+    neg = 0;
+    integer = 1;
+
+    if (*p == '-') {
+        neg = 1;
+        p++;
+    }
+
+    if (p == last || *p < '0' || *p > '9') {
+        return NGX_OK;
+    }
+
+    if (*p == '0' && p + 1 < last && p[1] >= '0' && p[1] <= '9') {
+        return NGX_OK;
+    }
+
+    while (p < last && *p >= '0' && *p <= '9') {
+        p++;
+    }
+
+    if (p < last && *p == '.') {
+        integer = 0;
+        p++;
+        digits = 0;
+
+        while (p < last && *p >= '0' && *p <= '9') {
+            p++;
+            digits++;
+        }
+
+        if (digits == 0) {
+            return NGX_OK;
+        }
+    }
+
+    if (p < last && (*p == 'e' || *p == 'E')) {
+        integer = 0;
+        p++;
+
+        if (p < last && (*p == '+' || *p == '-')) {
+            p++;
+        }
+
+        digits = 0;
+
+        while (p < last && *p >= '0' && *p <= '9') {
+            p++;
+            digits++;
+        }
+
+        if (digits == 0) {
+            return NGX_OK;
+        }
+    }
+
+    if (p != last) {
+        return NGX_OK;
+    }
+
+    ngx_memcpy(buf, s->data, s->len);
+    buf[s->len] = '\0';
+
+    value->number = strtod((char *) buf, NULL);
+    value->is_number = 1;
+
+    if (!integer) {
+        return NGX_OK;
+    }
+
+    /* an integer of int64's range, exactly */
+
+    n = 0;
+
+    for (p = s->data + neg; p < last; p++) {
+        if (n > (INT64_MAX - (*p - '0')) / 10) {
+            return NGX_OK;
+        }
+
+        n = n * 10 + (*p - '0');
+    }
+
+    value->integer = neg ? -n : n;
+    value->is_integer = 1;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A claim condition other than "match": MET or NOT_MET only when the claim
+ * and every value have types that compare; MISSING or MISMATCH otherwise,
+ * which the caller refuses as it refuses NOT_MET (never a match by
+ * accident, whatever the operator, "ne" and "nin" included).
+ *
+ *   string:  eq ne in nin (bytes); contains (space-separated tokens)
+ *   number:  eq ne in nin gt ge lt le (as numbers; values must be numbers)
+ *   boolean: eq ne in nin (values must be true or false)
+ *   array:   contains (every value is an element, compared by type)
+ *   null, object: exists only
+ */
+
+ngx_uint_t
+ngx_http_apisec_claim_compare(json_t *v, ngx_uint_t op,
+    ngx_http_apisec_claim_value_t *values, ngx_uint_t n)
+{
+    size_t      k, size;
+    ngx_int_t   cmp;
+    ngx_uint_t  i, found;
+
+    if (v == NULL) {
+        return (op == NGX_HTTP_APISEC_OP_EXISTS)
+               ? NGX_HTTP_APISEC_CLAIM_NOT_MET : NGX_HTTP_APISEC_CLAIM_MISSING;
+    }
+
+    if (op == NGX_HTTP_APISEC_OP_EXISTS) {
+        return NGX_HTTP_APISEC_CLAIM_MET;
+    }
+
+    if (n == 0) {
+        return NGX_HTTP_APISEC_CLAIM_MISMATCH;
+    }
+
+    switch (op) {
+
+    case NGX_HTTP_APISEC_OP_CONTAINS:
+
+        if (json_is_string(v)) {
+            for (i = 0; i < n; i++) {
+                if (!ngx_http_apisec_claim_has_token(v, &values[i].str, 0)) {
+                    return NGX_HTTP_APISEC_CLAIM_NOT_MET;
+                }
+            }
+
+            return NGX_HTTP_APISEC_CLAIM_MET;
+        }
+
+        if (!json_is_array(v)) {
+            return NGX_HTTP_APISEC_CLAIM_MISMATCH;
+        }
+
+        size = json_array_size(v);
+
+        for (i = 0; i < n; i++) {
+            found = 0;
+
+            for (k = 0; k < size; k++) {
+                if (ngx_http_apisec_claim_scalar_cmp(json_array_get(v, k),
+                                                     &values[i], &cmp)
+                    == NGX_OK
+                    && cmp == 0)
+                {
+                    found = 1;
+                    break;
+                }
+            }
+
+            if (!found) {
+                return NGX_HTTP_APISEC_CLAIM_NOT_MET;
+            }
+        }
+
+        return NGX_HTTP_APISEC_CLAIM_MET;
+
+    case NGX_HTTP_APISEC_OP_EQ:
+    case NGX_HTTP_APISEC_OP_NE:
+    case NGX_HTTP_APISEC_OP_IN:
+    case NGX_HTTP_APISEC_OP_NIN:
+
+        /* every value must compare with the claim, matched or not */
+
+        found = 0;
+
+        for (i = 0; i < n; i++) {
+            if (ngx_http_apisec_claim_scalar_cmp(v, &values[i], &cmp)
+                != NGX_OK)
+            {
+                return NGX_HTTP_APISEC_CLAIM_MISMATCH;
+            }
+
+            if (cmp == 0) {
+                found = 1;
+            }
+        }
+
+        if (op == NGX_HTTP_APISEC_OP_EQ || op == NGX_HTTP_APISEC_OP_IN) {
+            return found ? NGX_HTTP_APISEC_CLAIM_MET
+                         : NGX_HTTP_APISEC_CLAIM_NOT_MET;
+        }
+
+        return found ? NGX_HTTP_APISEC_CLAIM_NOT_MET
+                     : NGX_HTTP_APISEC_CLAIM_MET;
+
+    case NGX_HTTP_APISEC_OP_GT:
+    case NGX_HTTP_APISEC_OP_GE:
+    case NGX_HTTP_APISEC_OP_LT:
+    case NGX_HTTP_APISEC_OP_LE:
+
+        if (!json_is_number(v) || !values[0].is_number) {
+            return NGX_HTTP_APISEC_CLAIM_MISMATCH;
+        }
+
+        (void) ngx_http_apisec_claim_scalar_cmp(v, &values[0], &cmp);
+
+        switch (op) {
+        case NGX_HTTP_APISEC_OP_GT:
+            found = (cmp > 0);
+            break;
+        case NGX_HTTP_APISEC_OP_GE:
+            found = (cmp >= 0);
+            break;
+        case NGX_HTTP_APISEC_OP_LT:
+            found = (cmp < 0);
+            break;
+        default: /* LE */
+            found = (cmp <= 0);
+            break;
+        }
+
+        return found ? NGX_HTTP_APISEC_CLAIM_MET
+                     : NGX_HTTP_APISEC_CLAIM_NOT_MET;
+
+    default:
+        return NGX_HTTP_APISEC_CLAIM_MISMATCH;
+    }
+}
+
+
+/*
+ * A scalar claim against one value: NGX_OK with cmp < 0, 0, > 0 when the
+ * types compare (strings with strings as bytes, numbers with numbers,
+ * booleans with booleans); NGX_DECLINED when they do not.  Strings are
+ * compared for equality only (cmp is 0 or 1).
+ */
+
+static ngx_int_t
+ngx_http_apisec_claim_scalar_cmp(json_t *v,
+    ngx_http_apisec_claim_value_t *value, ngx_int_t *cmp)
+{
+    double   a;
+    int64_t  i;
+
+    switch (json_typeof(v)) {
+
+    case JSON_STRING:
+        *cmp = !(json_string_length(v) == value->str.len
+                 && ngx_memcmp(json_string_value(v), value->str.data,
+                               value->str.len) == 0);
+        return NGX_OK;
+
+    case JSON_INTEGER:
+        if (!value->is_number) {
+            return NGX_DECLINED;
+        }
+
+        if (value->is_integer) {
+            i = (int64_t) json_integer_value(v);
+            *cmp = (i > value->integer) - (i < value->integer);
+            return NGX_OK;
+        }
+
+        a = (double) json_integer_value(v);
+        *cmp = (a > value->number) - (a < value->number);
+        return NGX_OK;
+
+    case JSON_REAL:
+        if (!value->is_number) {
+            return NGX_DECLINED;
+        }
+
+        a = json_real_value(v);
+        *cmp = (a > value->number) - (a < value->number);
+        return NGX_OK;
+
+    case JSON_TRUE:
+    case JSON_FALSE:
+        if (!value->is_bool) {
+            return NGX_DECLINED;
+        }
+
+        *cmp = (json_is_true(v) != (value->boolean != 0));
+        return NGX_OK;
+
+    default:
+        return NGX_DECLINED;
+    }
+}
