@@ -21,6 +21,14 @@
 #define NGX_HTTP_APISEC_KEY_FILE_MAX    (1024 * 1024)
 #define NGX_HTTP_APISEC_RSA_MIN_BITS    2048
 
+/*
+ * Keys are loaded with the configuration (an error fails it) or, fetched
+ * by apisec_jwt_key_request, at run time with a conf of no file (an error
+ * refuses the key set, the last good one serves on)
+ */
+#define NGX_HTTP_APISEC_KEYS_EMERG(cf)                                       \
+    ((cf)->conf_file ? NGX_LOG_EMERG : NGX_LOG_ERR)
+
 
 static char *ngx_http_apisec_jwt_keys_pem(ngx_conf_t *cf, ngx_str_t *file,
     u_char *buf, size_t len, ngx_array_t *keys);
@@ -372,13 +380,10 @@ static char *
 ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
     size_t len, ngx_array_t *keys)
 {
-    char                       *err;
-    u_char                     *p;
-    json_t                     *root, *list, *jwk;
-    size_t                      i, n;
-    ngx_uint_t                  count;
-    json_error_t                jerr;
-    ngx_http_apisec_jwt_key_t  *key, **k;
+    char          *rv;
+    u_char        *p;
+    json_t        *root;
+    json_error_t   jerr;
 
     root = json_loadb((char *) buf, len, JSON_REJECT_DUPLICATES, &jerr);
 
@@ -394,17 +399,46 @@ ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
             *p = '\0';
         }
 
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+        ngx_conf_log_error(NGX_HTTP_APISEC_KEYS_EMERG(cf), cf, 0,
                            "invalid key file \"%V\": invalid JSON at "
                            "line %d: %s", file, jerr.line, jerr.text);
         return NGX_CONF_ERROR;
     }
 
+    rv = ngx_http_apisec_jwt_keys_parse(cf, file, root, keys);
+
+    json_decref(root);
+
+    return rv;
+}
+
+
+/*
+ * A JWKS or a single JWK, parsed JSON: of a key file, or of an answer to
+ * apisec_jwt_key_request (then with a conf of no file: cf->pool holds the
+ * keys and their cleanups, errors are logged at "error").
+ */
+
+char *
+ngx_http_apisec_jwt_keys_parse(ngx_conf_t *cf, ngx_str_t *file, json_t *root,
+    ngx_array_t *keys)
+{
+    char                       *err;
+    json_t                     *list, *jwk;
+    size_t                      i, n;
+    ngx_uint_t                  count;
+    ngx_http_apisec_jwt_key_t  *key, **k;
+
+    if (ngx_http_apisec_jwt_mds_init() != NGX_OK) {
+        ngx_conf_log_error(NGX_HTTP_APISEC_KEYS_EMERG(cf), cf, 0,
+                           "EVP_MD_fetch() failed");
+        return NGX_CONF_ERROR;
+    }
+
     if (!json_is_object(root)) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+        ngx_conf_log_error(NGX_HTTP_APISEC_KEYS_EMERG(cf), cf, 0,
                            "invalid key file \"%V\": not a JSON object",
                            file);
-        json_decref(root);
         return NGX_CONF_ERROR;
     }
 
@@ -417,10 +451,9 @@ ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
         n = json_array_size(list);
 
     } else {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+        ngx_conf_log_error(NGX_HTTP_APISEC_KEYS_EMERG(cf), cf, 0,
                            "invalid key file \"%V\": \"keys\" is not "
                            "an array", file);
-        json_decref(root);
         return NGX_CONF_ERROR;
     }
 
@@ -432,7 +465,6 @@ ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
 
         key = ngx_http_apisec_jwt_key_new(cf, file);
         if (key == NULL) {
-            json_decref(root);
             return NGX_CONF_ERROR;
         }
 
@@ -445,7 +477,6 @@ ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
         if (err == NGX_CONF_OK) {
             k = ngx_array_push(keys);
             if (k == NULL) {
-                json_decref(root);
                 return NGX_CONF_ERROR;
             }
 
@@ -462,24 +493,21 @@ ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
         ERR_clear_error();
 
         if (key->kid.data) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+            ngx_conf_log_error(NGX_HTTP_APISEC_KEYS_EMERG(cf), cf, 0,
                                "invalid key file \"%V\": key %uz "
                                "(kid \"%V\"): %s", file, i + 1, &key->kid,
                                err);
         } else {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+            ngx_conf_log_error(NGX_HTTP_APISEC_KEYS_EMERG(cf), cf, 0,
                                "invalid key file \"%V\": key %uz: %s",
                                file, i + 1, err);
         }
 
-        json_decref(root);
         return NGX_CONF_ERROR;
     }
 
-    json_decref(root);
-
     if (count == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+        ngx_conf_log_error(NGX_HTTP_APISEC_KEYS_EMERG(cf), cf, 0,
                            "invalid key file \"%V\": no signature "
                            "verification key", file);
         return NGX_CONF_ERROR;
@@ -1190,6 +1218,10 @@ ngx_http_apisec_jwt_keyset_fingerprint(ngx_array_t *keys, u_char *fp)
     ngx_uint_t                   i;
     EVP_MD_CTX                  *ctx;
     ngx_http_apisec_jwt_key_t  **key;
+
+    if (ngx_http_apisec_jwt_mds_init() != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     ctx = EVP_MD_CTX_new();
     if (ctx == NULL) {

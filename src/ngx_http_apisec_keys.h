@@ -11,6 +11,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <openssl/evp.h>
+#include <jansson.h>
 
 
 /* key types (JWK "kty", and the OKP curve) */
@@ -79,6 +80,8 @@ extern ngx_http_apisec_jwt_alg_t  ngx_http_apisec_jwt_algs[];
 ngx_int_t ngx_http_apisec_jwt_alg(u_char *name, size_t len);
 char *ngx_http_apisec_jwt_keys_load(ngx_conf_t *cf, ngx_str_t *file,
     ngx_array_t *keys);
+char *ngx_http_apisec_jwt_keys_parse(ngx_conf_t *cf, ngx_str_t *file,
+    json_t *root, ngx_array_t *keys);
 ngx_int_t ngx_http_apisec_jwt_keyset_fingerprint(ngx_array_t *keys,
     u_char *fp);
 ngx_int_t ngx_http_apisec_jwt_verify_key(ngx_http_apisec_jwt_key_t *key,
