@@ -199,6 +199,43 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       0,
       NULL },
 
+    /* remote keys, introspection: src/ngx_http_apisec_jwks.c, _introspect.c */
+
+    { ngx_string("apisec_jwt_key_request"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_apisec_jwt_key_request,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, jwt.key_request),
+      NULL },
+
+    { ngx_string("apisec_jwt_key_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE123,
+      ngx_http_apisec_jwt_key_cache,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_jwt_discovery"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_apisec_jwt_key_request,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, jwt.discovery),
+      NULL },
+
+    { ngx_string("apisec_introspect"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_apisec_introspect,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_introspect_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_introspect_cache,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     /* CORS and CSRF: src/ngx_http_apisec_cors.c, ngx_http_apisec_csrf.c */
 
     { ngx_string("apisec_cors_origins"),
@@ -361,6 +398,12 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
+    /* the subrequests that fetch keys or introspect tokens: the operator's */
+
+    if (ngx_http_apisec_flight_is_ours(r)) {
+        return NGX_DECLINED;
+    }
+
     if (alcf->https_only != NGX_HTTP_APISEC_OFF) {
         rc = ngx_http_apisec_https_access(r, alcf);
         if (rc != NGX_DECLINED) {
@@ -387,8 +430,12 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
     }
 
     /*
-     * authentication (JWT, API key): NGX_OK, which "satisfy any" takes as
-     * a grant; then authorization, of whoever authenticated the caller
+     * authentication (JWT, introspection, API key): NGX_OK, which
+     * "satisfy any" takes as a grant; or NGX_AGAIN while a subrequest
+     * fetches keys or introspects the token: the handler then runs again
+     * from the start, and what it did before counts nothing twice (bans
+     * only look, limits come after); then authorization, of whoever
+     * authenticated the caller
      */
 
     if (alcf->jwt.enable || alcf->apikey.mode != NGX_HTTP_APISEC_APIKEY_OFF)
@@ -475,6 +522,12 @@ static ngx_int_t
 ngx_http_apisec_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
     ngx_http_apisec_ctx_t  *ctx;
+
+    /* the answer to a subrequest of ours: collected, never sent */
+
+    if (r != r->main && ngx_http_apisec_flight_is_ours(r)) {
+        return ngx_http_apisec_flight_body(r, in);
+    }
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_apisec_module);
 
@@ -696,6 +749,10 @@ static ngx_int_t
 ngx_http_apisec_preconfiguration(ngx_conf_t *cf)
 {
     if (ngx_http_apisec_limit_add_variables(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_apisec_jwks_add_variables(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 

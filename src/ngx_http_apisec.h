@@ -14,11 +14,13 @@
 #include <jansson.h>
 
 #include "ngx_http_apisec_keys.h"
+#include "ngx_http_apisec_remote.h"
 #include "ngx_http_apisec_jwt.h"
 #include "ngx_http_apisec_jwt_cache.h"
 #include "ngx_http_apisec_limit.h"
 #include "ngx_http_apisec_apikey.h"
 #include "ngx_http_apisec_authz.h"
+#include "ngx_http_apisec_shm.h"
 
 
 #define NGX_HTTP_APISEC_OFF             0
@@ -132,6 +134,9 @@ typedef struct {
 
     /* authorization's refusal, for $apisec_auth_result; NULL: none */
     ngx_str_t                  *authz_result;
+
+    /* remote keys, introspection: the subrequest waited for (remote.c) */
+    ngx_http_apisec_waiter_t   *waiter;
 
     /* CORS: a preflight the access handler answered (204) or refused */
     ngx_str_t                   cors_origin;

@@ -76,7 +76,10 @@ static ngx_http_apisec_jwt_error_t  ngx_http_apisec_jwt_errors[] = {
     { ngx_string("issued_in_future"), "token not yet valid" },
     { ngx_string("bad_issuer"), "issuer not accepted" },
     { ngx_string("bad_audience"), "audience not accepted" },
-    { ngx_string("error"), "internal error" }
+    { ngx_string("error"), "internal error" },
+    { ngx_string("inactive"), "token not active" },
+    { ngx_string("unavailable"), "authorization server unavailable" },
+    { ngx_string("pending"), NULL }
 };
 
 
@@ -159,6 +162,8 @@ ngx_http_apisec_jwt_create_conf(ngx_http_apisec_jwt_conf_t *conf)
     conf->leeway = NGX_CONF_UNSET;
     conf->max_size = NGX_CONF_UNSET_SIZE;
     conf->cache = NGX_CONF_UNSET_PTR;
+
+    ngx_http_apisec_jwks_create_conf(conf);
 }
 
 
@@ -172,13 +177,25 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
 
     set = (conf->algorithms != NGX_CONF_UNSET_UINT);
 
-    if (conf->enable == NGX_CONF_UNSET) {
+    /* remote keys and introspection (ngx_http_apisec_jwks.c) */
+
+    if (ngx_http_apisec_jwks_merge_conf(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    conf->enable_set = (conf->enable != NGX_CONF_UNSET || prev->enable_set);
+
+    if (conf->enable == NGX_CONF_UNSET && prev->enable_set) {
         conf->enable = prev->enable;
         conf->realm = prev->realm;
     }
 
     if (conf->enable == NGX_CONF_UNSET) {
-        conf->enable = 0;
+
+        /* apisec_introspect alone, where apisec_jwt is not set, is on */
+
+        conf->enable = (conf->introspect != NULL);
+        ngx_str_set(&conf->realm, "api");
     }
 
     ngx_conf_merge_value(conf->token, prev->token,
@@ -197,11 +214,23 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
         return NGX_CONF_OK;
     }
 
-    if (conf->keys == NULL || conf->keys->nelts == 0) {
+    if ((conf->keys == NULL || conf->keys->nelts == 0)
+        && conf->jwks == NULL && conf->introspect == NULL)
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"apisec_jwt\" is on, but no "
-                           "\"apisec_jwt_key_file\" is set");
+                           "\"apisec_jwt_key_file\" is set (nor "
+                           "\"apisec_jwt_key_request\", "
+                           "\"apisec_introspect\")");
         return NGX_CONF_ERROR;
+    }
+
+    if (conf->keys == NULL) {
+        conf->keys = ngx_array_create(cf->pool, 1,
+                                      sizeof(ngx_http_apisec_jwt_key_t *));
+        if (conf->keys == NULL) {
+            return NGX_CONF_ERROR;
+        }
     }
 
     algs = 0;
@@ -211,7 +240,9 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
         algs |= key[i]->algs;
     }
 
-    if (set) {
+    /* fetched keys are not known yet: any algorithm may come with them */
+
+    if (set && conf->jwks == NULL && conf->keys->nelts) {
         for (i = 0; i < NGX_HTTP_APISEC_NALGS; i++) {
             if ((conf->algorithms & NGX_HTTP_APISEC_ALG_BIT(i))
                 && !(algs & NGX_HTTP_APISEC_ALG_BIT(i)))
@@ -499,6 +530,23 @@ ngx_http_apisec_jwt_access(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* remote keys or an introspection answer: a subrequest first */
+
+    if (result == NGX_HTTP_APISEC_JWT_PENDING) {
+        if (ctx->waiter
+            && ngx_http_apisec_flight_join(r, ctx->waiter) == NGX_AGAIN)
+        {
+            return NGX_AGAIN;
+        }
+
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (result == NGX_HTTP_APISEC_JWT_UNAVAILABLE) {
+        return ngx_http_apisec_refuse(r, NGX_HTTP_SERVICE_UNAVAILABLE, 1,
+                          ngx_http_apisec_jwt_errors[result].description);
+    }
+
     if (ngx_http_apisec_jwt_challenge(r, jcf, result) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -574,6 +622,21 @@ ngx_http_apisec_jwt_result(ngx_http_request_t *r)
     ctx->jwt_result = ngx_http_apisec_jwt_authenticate(r, jcf, ctx, &kid,
                                                        &why);
 
+    if (ctx->jwt_result == NGX_HTTP_APISEC_JWT_PENDING) {
+
+        /* not a result: computed again once the subrequest is done */
+
+        ctx->jwt_conf = NULL;
+        return ctx;
+    }
+
+    if (ctx->jwt_result == NGX_HTTP_APISEC_JWT_UNAVAILABLE) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "apisec: bearer token not checked: %s",
+                      why ? why : "authorization server unavailable");
+        return ctx;
+    }
+
     if (ctx->jwt_result != NGX_HTTP_APISEC_JWT_OK) {
         ngx_http_apisec_jwt_log(r, &kid, why);
     }
@@ -594,14 +657,16 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
     ngx_str_t *kid, char **why)
 {
-    u_char      *p;
-    double       t;
-    time_t       exp;
-    json_t      *header, *claims, *v;
-    ngx_int_t    rc;
-    ngx_str_t    token, seg[3], sig, input;
-    ngx_uint_t   result, alg;
-    u_char       digest[NGX_HTTP_APISEC_DIGEST_LEN];
+    u_char                      *p;
+    double                       t;
+    time_t                       exp;
+    json_t                      *header, *claims, *v;
+    ngx_int_t                    rc;
+    ngx_str_t                    token, seg[3], sig, input, keyset;
+    ngx_uint_t                   result, alg;
+    ngx_http_apisec_jwt_conf_t   tmp;
+    u_char                       digest[NGX_HTTP_APISEC_DIGEST_LEN];
+    u_char                       keysets[2 * NGX_HTTP_APISEC_KEY_FP_LEN];
 
     result = ngx_http_apisec_jwt_get_token(r, jcf, &token, why);
     if (result != NGX_HTTP_APISEC_JWT_OK) {
@@ -611,6 +676,13 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     if (token.len > jcf->max_size) {
         *why = "token too large";
         return NGX_HTTP_APISEC_JWT_TOO_LARGE;
+    }
+
+    /* opaque tokens (RFC 7662): ngx_http_apisec_introspect.c */
+
+    if (jcf->introspect && ngx_http_apisec_introspect_wanted(jcf, &token)) {
+        return ngx_http_apisec_introspect_authenticate(r, jcf, ctx, &token,
+                                                       why);
     }
 
     if (ngx_http_apisec_jwt_split(&token, seg) != NGX_OK) {
@@ -663,8 +735,37 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
      * another location's iss or aud
      */
 
+    /* remote keys (ngx_http_apisec_jwks.c): fetched first when due */
+
+    if (jcf->jwks) {
+        rc = ngx_http_apisec_jwks_ready(r, jcf, why);
+
+        if (rc == NGX_AGAIN) {
+            return NGX_HTTP_APISEC_JWT_PENDING;
+        }
+
+        if (rc != NGX_OK) {
+            return (rc == NGX_DECLINED) ? NGX_HTTP_APISEC_JWT_UNAVAILABLE
+                                        : NGX_HTTP_APISEC_JWT_ERROR;
+        }
+    }
+
     if (jcf->cache) {
-        if (ngx_http_apisec_jwt_cache_digest(&jcf->keyset, &token, digest)
+
+        /* with fetched keys, the entry is bound to the set fetched too */
+
+        keyset = jcf->keyset;
+
+        if (jcf->jwks && jcf->jwks->keyset) {
+            ngx_memcpy(keysets, jcf->keyset.data, jcf->keyset.len);
+            ngx_memcpy(keysets + jcf->keyset.len, jcf->jwks->keyset,
+                       NGX_HTTP_APISEC_KEY_FP_LEN);
+
+            keyset.data = keysets;
+            keyset.len = jcf->keyset.len + NGX_HTTP_APISEC_KEY_FP_LEN;
+        }
+
+        if (ngx_http_apisec_jwt_cache_digest(&keyset, &token, digest)
             != NGX_OK)
         {
             ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -703,6 +804,10 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     }
 
     if (rc == NGX_ABORT) {
+        if (ngx_http_apisec_jwks_refetch(r, jcf, kid) == NGX_AGAIN) {
+            return NGX_HTTP_APISEC_JWT_PENDING;
+        }
+
         return NGX_HTTP_APISEC_JWT_UNKNOWN_KEY;
     }
 
@@ -718,7 +823,9 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
     ctx->jwt_claims = claims;
 
-    result = ngx_http_apisec_jwt_check_claims(claims, jcf, ngx_time(), why);
+    result = ngx_http_apisec_jwt_check_claims(claims,
+                                 ngx_http_apisec_jwks_claims_conf(jcf, &tmp),
+                                 ngx_time(), why);
     if (result != NGX_HTTP_APISEC_JWT_OK) {
         return result;
     }
@@ -981,28 +1088,77 @@ ngx_http_apisec_jwt_verify_signature(ngx_http_request_t *r,
     ngx_str_t *input, ngx_str_t *sig, char **why)
 {
     ngx_int_t                    rc;
-    ngx_uint_t                   i, bit, tried, named;
+    ngx_uint_t                   i, n, s, bit, tried, named;
+    ngx_array_t                 *sets[2];
     ngx_http_apisec_jwt_key_t  **keys, *key;
 
-    keys = jcf->keys->elts;
+    /* the keys of apisec_jwt_key_file, then the fetched ones */
+
+    sets[0] = jcf->keys;
+    sets[1] = jcf->jwks ? jcf->jwks->keys : NULL;
+
     bit = NGX_HTTP_APISEC_ALG_BIT(alg);
     tried = 0;
     named = 0;
+    rc = NGX_DECLINED;
 
     if (kid->data) {
 
-        for (i = 0; i < jcf->keys->nelts; i++) {
-            key = keys[i];
-
-            if (key->kid.len != kid->len
-                || ngx_memcmp(key->kid.data, kid->data, kid->len) != 0)
-            {
+        for (s = 0; s < 2 && tried < NGX_HTTP_APISEC_JWT_MAX_TRIES; s++) {
+            if (sets[s] == NULL) {
                 continue;
             }
 
-            named = 1;
+            keys = sets[s]->elts;
+            n = sets[s]->nelts;
 
-            if (!(key->algs & bit)) {
+            for (i = 0; i < n; i++) {
+                key = keys[i];
+
+                if (key->kid.len != kid->len
+                    || ngx_memcmp(key->kid.data, kid->data, kid->len) != 0)
+                {
+                    continue;
+                }
+
+                named = 1;
+
+                if (!(key->algs & bit)) {
+                    continue;
+                }
+
+                rc = ngx_http_apisec_jwt_verify_key(key, alg, input->data,
+                                                    input->len, sig->data,
+                                                    sig->len);
+                if (rc != NGX_DECLINED) {
+                    goto done;
+                }
+
+                if (++tried == NGX_HTTP_APISEC_JWT_MAX_TRIES) {
+                    break;
+                }
+            }
+        }
+
+        if (named) {
+            *why = tried ? "signature invalid"
+                         : "the key with the kid does not fit alg";
+            return tried ? NGX_DECLINED : NGX_ABORT;
+        }
+    }
+
+    for (s = 0; s < 2 && tried < NGX_HTTP_APISEC_JWT_MAX_TRIES; s++) {
+        if (sets[s] == NULL) {
+            continue;
+        }
+
+        keys = sets[s]->elts;
+        n = sets[s]->nelts;
+
+        for (i = 0; i < n; i++) {
+            key = keys[i];
+
+            if ((kid->data && key->kid.data) || !(key->algs & bit)) {
                 continue;
             }
 
@@ -1016,30 +1172,6 @@ ngx_http_apisec_jwt_verify_signature(ngx_http_request_t *r,
             if (++tried == NGX_HTTP_APISEC_JWT_MAX_TRIES) {
                 break;
             }
-        }
-
-        if (named) {
-            *why = tried ? "signature invalid"
-                         : "the key with the kid does not fit alg";
-            return tried ? NGX_DECLINED : NGX_ABORT;
-        }
-    }
-
-    for (i = 0; i < jcf->keys->nelts; i++) {
-        key = keys[i];
-
-        if ((kid->data && key->kid.data) || !(key->algs & bit)) {
-            continue;
-        }
-
-        rc = ngx_http_apisec_jwt_verify_key(key, alg, input->data, input->len,
-                                            sig->data, sig->len);
-        if (rc != NGX_DECLINED) {
-            goto done;
-        }
-
-        if (++tried == NGX_HTTP_APISEC_JWT_MAX_TRIES) {
-            break;
         }
     }
 

@@ -12,6 +12,8 @@
 #include <ngx_core.h>
 #include <jansson.h>
 
+#include "ngx_http_apisec_remote.h"
+
 
 /* apisec_jwt_token not set: "Authorization: Bearer" */
 #define NGX_HTTP_APISEC_JWT_TOKEN_HEADER  -2
@@ -37,6 +39,9 @@
 #define NGX_HTTP_APISEC_JWT_BAD_ISSUER        14
 #define NGX_HTTP_APISEC_JWT_BAD_AUDIENCE      15
 #define NGX_HTTP_APISEC_JWT_ERROR             16
+#define NGX_HTTP_APISEC_JWT_INACTIVE          17  /* introspection: no */
+#define NGX_HTTP_APISEC_JWT_UNAVAILABLE       18  /* 503: keys, or answer */
+#define NGX_HTTP_APISEC_JWT_PENDING           19  /* a subrequest first */
 
 /* the verified-token cache's part in a request, $apisec_jwt_cache_status */
 #define NGX_HTTP_APISEC_JWT_CACHE_NONE        0
@@ -46,6 +51,7 @@
 
 typedef struct {
     ngx_flag_t                  enable;
+    ngx_flag_t                  enable_set; /* apisec_jwt at some level */
     ngx_str_t                   realm;
     ngx_int_t                   token;      /* variable index, or HEADER */
     ngx_array_t                *keys;       /* ngx_http_apisec_jwt_key_t * */
@@ -57,7 +63,17 @@ typedef struct {
     size_t                      max_size;
     ngx_shm_zone_t             *cache;      /* apisec_jwt_cache; NULL: off */
 
+    /* remote keys, introspection: ngx_http_apisec_jwks.c, _introspect.c */
+    ngx_str_t                   key_request;    /* data NULL: unset */
+    ngx_str_t                   discovery;      /* data NULL: unset */
+    time_t                      key_cache;
+    time_t                      key_refetch;
+    time_t                      key_retry;
+    ngx_http_apisec_introspect_t        *introspect;
+    ngx_http_apisec_introspect_cache_t  *introspect_cache;
+
     /* prepared by merge */
+    ngx_http_apisec_jwks_t     *jwks;       /* NULL: no remote keys */
     ngx_str_t                   challenge;  /* Bearer realm="..." */
     ngx_str_t                   keyset;     /* fingerprint of the keys */
 } ngx_http_apisec_jwt_conf_t;
@@ -80,6 +96,36 @@ char *ngx_http_apisec_jwt_list(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_apisec_jwt_access(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf);
 ngx_str_t *ngx_http_apisec_jwt_result_name(ngx_uint_t result);
+
+/* remote keys (ngx_http_apisec_jwks.c) */
+char *ngx_http_apisec_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_apisec_jwt_key_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_apisec_jwks_create_conf(ngx_http_apisec_jwt_conf_t *conf);
+char *ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
+    ngx_http_apisec_jwt_conf_t *prev, ngx_http_apisec_jwt_conf_t *conf);
+ngx_int_t ngx_http_apisec_jwks_ready(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, char **why);
+ngx_int_t ngx_http_apisec_jwks_refetch(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *kid);
+ngx_http_apisec_jwt_conf_t *ngx_http_apisec_jwks_claims_conf(
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_jwt_conf_t *tmp);
+ngx_int_t ngx_http_apisec_jwks_add_variables(ngx_conf_t *cf);
+
+/* introspection (ngx_http_apisec_introspect.c) */
+char *ngx_http_apisec_introspect(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_apisec_introspect_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_uint_t ngx_http_apisec_introspect_wanted(ngx_http_apisec_jwt_conf_t *jcf,
+    ngx_str_t *token);
+ngx_uint_t ngx_http_apisec_introspect_authenticate(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, void *ctx, ngx_str_t *token,
+    char **why);
+ngx_int_t ngx_http_apisec_introspect_digest(ngx_str_t *uri, ngx_str_t *token,
+    u_char *digest);
+ngx_int_t ngx_http_apisec_form_escape(ngx_str_t *dst, ngx_str_t *src);
 
 /* pure functions: no request, no configuration */
 ngx_int_t ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src);

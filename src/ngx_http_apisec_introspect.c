@@ -1,0 +1,1184 @@
+
+/*
+ * Copyright (C) ngx_http_apisec_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_apisec.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/err.h>
+
+
+/* the largest answer kept in the cache, as compact JSON */
+#define NGX_HTTP_APISEC_INTROSPECT_ENTRY_MAX  16384
+
+/* the parsed answers a worker keeps, by their cache entry */
+#define NGX_HTTP_APISEC_INTROSPECT_PARSED     16
+
+/* the digests of the last tokens a worker saw, and their longest token */
+#define NGX_HTTP_APISEC_INTROSPECT_RECENT     8
+#define NGX_HTTP_APISEC_INTROSPECT_RECENT_MAX 512
+
+
+/* one cached answer: a token's digest, never the token */
+typedef struct {
+    u_char                        color;
+    u_char                        active;
+    u_short                       len;      /* of data: the JSON, or 0 */
+    ngx_queue_t                   queue;
+    time_t                        expires;
+    ngx_uint_t                    seq;      /* which answer, zone-wide */
+    u_char                        digest[NGX_HTTP_APISEC_DIGEST_LEN];
+    u_char                        data[1];
+} ngx_http_apisec_introspect_node_t;
+
+
+typedef struct {
+    ngx_rbtree_t                  rbtree;
+    ngx_rbtree_node_t             sentinel;
+    ngx_queue_t                   queue;
+    time_t                        warned;
+    ngx_uint_t                    seq;
+} ngx_http_apisec_introspect_sh_t;
+
+
+typedef struct {
+    ngx_http_apisec_introspect_sh_t  *sh;
+    ngx_slab_pool_t                  *shpool;
+} ngx_http_apisec_introspect_zone_t;
+
+
+/*
+ * A cache hit of a busy token would parse the same JSON again and again:
+ * a worker keeps the last few answers it parsed, by their entry's zone and
+ * sequence number, and shares them by reference count (never modified).
+ * The zone stays the authority: an answer is reused only while its entry
+ * is there and fresh.
+ */
+typedef struct {
+    void                         *sh;
+    ngx_uint_t                    seq;
+    json_t                       *json;
+
+    /* the claims passed the checks of this conf, until this time */
+    void                         *conf;
+    double                        until;
+} ngx_http_apisec_introspect_parsed_t;
+
+
+/*
+ * A client sends its token again and again, and SHA-256 is most of the
+ * cost of a cache hit: a worker remembers the digests of the last few
+ * tokens it hashed.  The tokens stay in the worker's memory (as they do in
+ * its request buffers), are compared in constant time, and are wiped when
+ * their slot is reused; the shared zone and the logs never see them.
+ */
+typedef struct {
+    u_char                       *uri;
+    size_t                        len;
+    u_char                        digest[NGX_HTTP_APISEC_DIGEST_LEN];
+    u_char                        token[NGX_HTTP_APISEC_INTROSPECT_RECENT_MAX];
+} ngx_http_apisec_introspect_recent_t;
+
+
+static ngx_http_apisec_flight_t *ngx_http_apisec_introspect_flight(
+    ngx_http_request_t *r, ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
+    u_char *digest);
+static ngx_int_t ngx_http_apisec_introspect_key(ngx_str_t *uri,
+    ngx_str_t *token, u_char *digest);
+static void ngx_http_apisec_introspect_land(ngx_http_apisec_flight_t *f,
+    json_t *json, ngx_log_t *log);
+static ngx_uint_t ngx_http_apisec_introspect_check(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
+    json_t *claims, char **why);
+static ngx_uint_t ngx_http_apisec_introspect_checked(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
+    json_t *claims, ngx_http_apisec_introspect_parsed_t *parsed, char **why);
+static ngx_int_t ngx_http_apisec_introspect_lookup(ngx_http_request_t *r,
+    ngx_http_apisec_introspect_cache_t *ic, u_char *digest, json_t **claims,
+    ngx_http_apisec_introspect_parsed_t **parsed);
+static void ngx_http_apisec_introspect_store(
+    ngx_http_apisec_introspect_cache_t *ic, u_char *digest, json_t *json,
+    time_t ttl, ngx_log_t *log);
+static ngx_http_apisec_introspect_node_t *ngx_http_apisec_introspect_find(
+    ngx_http_apisec_introspect_zone_t *zone, u_char *digest);
+static void ngx_http_apisec_introspect_free(
+    ngx_http_apisec_introspect_zone_t *zone,
+    ngx_http_apisec_introspect_node_t *node);
+static void ngx_http_apisec_introspect_rbtree_insert_value(
+    ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
+    ngx_rbtree_node_t *sentinel);
+static ngx_int_t ngx_http_apisec_introspect_init_zone(
+    ngx_shm_zone_t *shm_zone, void *data);
+static void ngx_http_apisec_introspect_cleanup(void *data);
+
+
+static ngx_conf_enum_t  ngx_http_apisec_introspect_jwt[] = {
+    { ngx_string("local"), NGX_HTTP_APISEC_INTROSPECT_LOCAL },
+    { ngx_string("introspect"), NGX_HTTP_APISEC_INTROSPECT_ALL },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_http_apisec_introspect_parsed_t
+    ngx_http_apisec_introspect_parsed[NGX_HTTP_APISEC_INTROSPECT_PARSED];
+static ngx_uint_t  ngx_http_apisec_introspect_parsed_next;
+
+static ngx_http_apisec_introspect_recent_t
+    ngx_http_apisec_introspect_recent[NGX_HTTP_APISEC_INTROSPECT_RECENT];
+static ngx_uint_t  ngx_http_apisec_introspect_recent_next;
+
+static EVP_MD      *ngx_http_apisec_introspect_md;
+static EVP_MD_CTX  *ngx_http_apisec_introspect_md_ctx;
+
+
+/* apisec_introspect uri [jwt=local|introspect] | off; */
+
+char *
+ngx_http_apisec_introspect(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_apisec_loc_conf_t *alcf = conf;
+
+    ngx_str_t                     *value, s;
+    ngx_uint_t                     i;
+    ngx_conf_enum_t               *e;
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_apisec_introspect_t  *is;
+
+    if (alcf->jwt.introspect != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        if (cf->args->nelts != 2) {
+            return "takes no parameters after \"off\"";
+        }
+
+        alcf->jwt.introspect = NULL;
+        return NGX_CONF_OK;
+    }
+
+    if (value[1].len == 0 || value[1].data[0] != '/'
+        || ngx_strlchr(value[1].data, value[1].data + value[1].len, '?'))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URI \"%V\" in \"apisec_introspect\": "
+                           "a location of this server without arguments "
+                           "is expected, as \"/_introspect\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    is = ngx_pcalloc(cf->pool, sizeof(ngx_http_apisec_introspect_t));
+    if (is == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* what a worker keeps (parsed answers, the digest's state) goes too */
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_apisec_introspect_cleanup;
+
+    is->uri = value[1];
+    is->jwt = NGX_HTTP_APISEC_INTROSPECT_LOCAL;
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "jwt=", 4) != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        s.data = value[i].data + 4;
+        s.len = value[i].len - 4;
+
+        for (e = ngx_http_apisec_introspect_jwt; e->name.len; e++) {
+            if (e->name.len == s.len
+                && ngx_strncmp(e->name.data, s.data, s.len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (e->name.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\": \"jwt=local\" or "
+                               "\"jwt=introspect\" expected", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        is->jwt = e->value;
+    }
+
+    alcf->jwt.introspect = is;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_apisec_introspect_cleanup(void *data)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_HTTP_APISEC_INTROSPECT_PARSED; i++) {
+        if (ngx_http_apisec_introspect_parsed[i].json) {
+            json_decref(ngx_http_apisec_introspect_parsed[i].json);
+            ngx_http_apisec_introspect_parsed[i].json = NULL;
+        }
+    }
+
+    for (i = 0; i < NGX_HTTP_APISEC_INTROSPECT_RECENT; i++) {
+        ngx_explicit_memzero(&ngx_http_apisec_introspect_recent[i],
+                             sizeof(ngx_http_apisec_introspect_recent_t));
+    }
+
+    EVP_MD_CTX_free(ngx_http_apisec_introspect_md_ctx);
+    EVP_MD_free(ngx_http_apisec_introspect_md);
+    ngx_http_apisec_introspect_md_ctx = NULL;
+    ngx_http_apisec_introspect_md = NULL;
+}
+
+
+/* apisec_introspect_cache zone=name:size [ttl=time] [negative_ttl=time]; */
+
+char *
+ngx_http_apisec_introspect_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_apisec_loc_conf_t *alcf = conf;
+
+    u_char                              *p;
+    time_t                               t;
+    ssize_t                              size;
+    ngx_str_t                           *value, name, s;
+    ngx_uint_t                           i;
+    ngx_shm_zone_t                      *shm_zone;
+    ngx_http_apisec_introspect_cache_t  *ic;
+
+    if (alcf->jwt.introspect_cache != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    ic = ngx_pcalloc(cf->pool, sizeof(ngx_http_apisec_introspect_cache_t));
+    if (ic == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ic->ttl = 60;
+    ic->negative_ttl = 10;
+
+    value = cf->args->elts;
+    size = 0;
+    ngx_str_null(&name);
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "zone=", 5) == 0) {
+
+            name.data = value[i].data + 5;
+            p = (u_char *) ngx_strchr(name.data, ':');
+
+            if (p == NULL || p == name.data) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid zone \"%V\": \"zone=name:size\" "
+                                   "expected", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            name.len = p - name.data;
+
+            s.data = p + 1;
+            s.len = value[i].data + value[i].len - s.data;
+
+            if (ngx_http_apisec_shm_parse_size(cf, &s, &size)
+                != NGX_CONF_OK)
+            {
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "ttl=", 4) == 0) {
+            s.data = value[i].data + 4;
+            s.len = value[i].len - 4;
+
+            t = ngx_parse_time(&s, 1);
+            if (t == (time_t) NGX_ERROR || t == 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid ttl \"%V\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            ic->ttl = t;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "negative_ttl=", 13) == 0) {
+            s.data = value[i].data + 13;
+            s.len = value[i].len - 13;
+
+            t = ngx_parse_time(&s, 1);
+            if (t == (time_t) NGX_ERROR) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid negative_ttl \"%V\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            ic->negative_ttl = t;
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (name.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" must have \"zone\" parameter",
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    shm_zone = ngx_shared_memory_add(cf, &name, size,
+                                     &ngx_http_apisec_module);
+    if (shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (shm_zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zone \"%V\" is already used", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    shm_zone->data = ngx_pcalloc(cf->pool,
+                                 sizeof(ngx_http_apisec_introspect_zone_t));
+    if (shm_zone->data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    shm_zone->init = ngx_http_apisec_introspect_init_zone;
+
+    ic->shm_zone = shm_zone;
+    alcf->jwt.introspect_cache = ic;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_introspect_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_apisec_introspect_zone_t  *ozone = data;
+
+    size_t                              len;
+    ngx_http_apisec_introspect_zone_t  *zone;
+
+    zone = shm_zone->data;
+
+    if (ozone) {
+        zone->sh = ozone->sh;
+        zone->shpool = ozone->shpool;
+        return NGX_OK;
+    }
+
+    zone->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        zone->sh = zone->shpool->data;
+        return NGX_OK;
+    }
+
+    zone->sh = ngx_slab_alloc(zone->shpool,
+                              sizeof(ngx_http_apisec_introspect_sh_t));
+    if (zone->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    zone->shpool->data = zone->sh;
+
+    ngx_rbtree_init(&zone->sh->rbtree, &zone->sh->sentinel,
+                    ngx_http_apisec_introspect_rbtree_insert_value);
+
+    ngx_queue_init(&zone->sh->queue);
+
+    len = sizeof(" in apisec_introspect_cache zone \"\"")
+          + shm_zone->shm.name.len;
+
+    zone->shpool->log_ctx = ngx_slab_alloc(zone->shpool, len);
+    if (zone->shpool->log_ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(zone->shpool->log_ctx,
+                " in apisec_introspect_cache zone \"%V\"%Z",
+                &shm_zone->shm.name);
+
+    zone->shpool->log_nomem = 0;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Which bearer tokens are introspected: every token that is not shaped
+ * like a JWT; a JWT too with "jwt=introspect", or when no key (file or
+ * request) could verify it here.
+ */
+
+ngx_uint_t
+ngx_http_apisec_introspect_wanted(ngx_http_apisec_jwt_conf_t *jcf,
+    ngx_str_t *token)
+{
+    ngx_str_t  seg[3];
+
+    if (jcf->introspect == NULL) {
+        return 0;
+    }
+
+    if (jcf->introspect->jwt == NGX_HTTP_APISEC_INTROSPECT_ALL
+        || ((jcf->keys == NULL || jcf->keys->nelts == 0) && jcf->jwks == NULL))
+    {
+        return 1;
+    }
+
+    return (ngx_http_apisec_jwt_split(token, seg) != NGX_OK);
+}
+
+
+/*
+ * RFC 7662: the answer for this token, from the waiter (the flight this
+ * request waited for), the cache, or a flight to start (PENDING).
+ */
+
+ngx_uint_t
+ngx_http_apisec_introspect_authenticate(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, void *data, ngx_str_t *token,
+    char **why)
+{
+    ngx_http_apisec_ctx_t *ctx = data;
+
+    json_t                               *claims;
+    ngx_int_t                             rc;
+    ngx_http_apisec_waiter_t             *w;
+    ngx_http_apisec_introspect_parsed_t  *parsed;
+    u_char                                digest[NGX_HTTP_APISEC_DIGEST_LEN];
+
+    if (ngx_http_apisec_introspect_key(&jcf->introspect->uri, token, digest)
+        != NGX_OK)
+    {
+        return NGX_HTTP_APISEC_JWT_ERROR;
+    }
+
+    w = ctx->waiter;
+
+    if (w && w->landed
+        && ngx_memcmp(w->key, digest, NGX_HTTP_APISEC_DIGEST_LEN) == 0)
+    {
+        w->landed = 0;
+
+        switch (w->outcome) {
+
+        case NGX_HTTP_APISEC_FLIGHT_OK:
+            claims = w->result;
+            w->result = NULL;
+            return ngx_http_apisec_introspect_check(r, jcf, ctx, claims, why);
+
+        case NGX_HTTP_APISEC_FLIGHT_NEGATIVE:
+            *why = "token not active (introspection)";
+            return NGX_HTTP_APISEC_JWT_INACTIVE;
+
+        case NGX_HTTP_APISEC_FLIGHT_FAILED:
+            *why = "introspection failed";
+            return NGX_HTTP_APISEC_JWT_UNAVAILABLE;
+
+        default:
+            break;      /* aborted: look again */
+        }
+    }
+
+    if (jcf->introspect_cache) {
+        parsed = NULL;
+
+        rc = ngx_http_apisec_introspect_lookup(r, jcf->introspect_cache,
+                                               digest, &claims, &parsed);
+
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_APISEC_JWT_ERROR;
+        }
+
+        if (rc == NGX_DECLINED) {
+            *why = "token not active (introspection, cached)";
+            return NGX_HTTP_APISEC_JWT_INACTIVE;
+        }
+
+        if (rc == NGX_OK) {
+            return ngx_http_apisec_introspect_checked(r, jcf, ctx, claims,
+                                                      parsed, why);
+        }
+    }
+
+    w = ngx_http_apisec_waiter(r);
+    if (w == NULL) {
+        return NGX_HTTP_APISEC_JWT_ERROR;
+    }
+
+    w->want = ngx_http_apisec_flight_find(digest);
+
+    if (w->want == NULL) {
+        w->want = ngx_http_apisec_introspect_flight(r, jcf, token, digest);
+        if (w->want == NULL) {
+            return NGX_HTTP_APISEC_JWT_ERROR;
+        }
+    }
+
+    return NGX_HTTP_APISEC_JWT_PENDING;
+}
+
+
+/*
+ * A cached answer that a worker checked already for this conf is not
+ * checked again until its exp (with the leeway): nbf and iat, once passed,
+ * stay passed.  Not with discovery, whose issuer may change.
+ */
+
+static ngx_uint_t
+ngx_http_apisec_introspect_checked(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
+    json_t *claims, ngx_http_apisec_introspect_parsed_t *parsed, char **why)
+{
+    json_t      *v;
+    ngx_uint_t   result;
+
+    if (parsed && parsed->json == claims && parsed->conf == jcf
+        && (double) ngx_time() < parsed->until)
+    {
+        ctx->jwt_claims = claims;
+
+        v = json_object_get(claims, "sub");
+
+        if (v) {
+            ctx->subject.len = json_string_length(v);
+            ctx->subject.data = (u_char *) json_string_value(v);
+        }
+
+        return NGX_HTTP_APISEC_JWT_OK;
+    }
+
+    result = ngx_http_apisec_introspect_check(r, jcf, ctx, claims, why);
+
+    if (result == NGX_HTTP_APISEC_JWT_OK && parsed && jcf->jwks == NULL
+        && parsed->json == claims)
+    {
+        v = json_object_get(claims, "exp");
+
+        parsed->conf = jcf;
+        parsed->until = json_is_number(v)
+                        ? json_number_value(v) + (double) jcf->leeway
+                        : 1e18;
+    }
+
+    return result;
+}
+
+
+/* an active token's answer: the claims of the caller, checked as a JWT's */
+
+static ngx_uint_t
+ngx_http_apisec_introspect_check(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
+    json_t *claims, char **why)
+{
+    json_t                      *v;
+    ngx_uint_t                   result;
+    ngx_http_apisec_jwt_conf_t   tmp;
+
+    if (claims == NULL) {
+        return NGX_HTTP_APISEC_JWT_ERROR;
+    }
+
+    ctx->jwt_claims = claims;
+
+    result = ngx_http_apisec_jwt_check_claims(claims,
+                             ngx_http_apisec_jwks_claims_conf(jcf, &tmp),
+                             ngx_time(), why);
+    if (result != NGX_HTTP_APISEC_JWT_OK) {
+        return result;
+    }
+
+    v = json_object_get(claims, "scope");
+
+    if (v && !json_is_string(v)) {
+        *why = "scope is not a string (introspection)";
+        return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
+    }
+
+    v = json_object_get(claims, "sub");
+
+    if (v) {
+        ctx->subject.len = json_string_length(v);
+        ctx->subject.data = (u_char *) json_string_value(v);
+    }
+
+    return NGX_HTTP_APISEC_JWT_OK;
+}
+
+
+/*
+ * A flight of its own for the token: in the pool of the request that
+ * starts it, found by the token's digest by the others while it is pending
+ */
+
+static ngx_http_apisec_flight_t *
+ngx_http_apisec_introspect_flight(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token, u_char *digest)
+{
+    u_char                    *p;
+    ngx_str_t                  escaped;
+    ngx_http_apisec_flight_t  *f;
+
+    f = ngx_pcalloc(r->main->pool, sizeof(ngx_http_apisec_flight_t));
+    if (f == NULL) {
+        return NULL;
+    }
+
+    escaped.data = ngx_pnalloc(r->main->pool, token->len * 3);
+    if (escaped.data == NULL) {
+        return NULL;
+    }
+
+    (void) ngx_http_apisec_form_escape(&escaped, token);
+
+    f->body.len = sizeof("token=&token_type_hint=access_token") - 1
+                  + escaped.len;
+    f->body.data = ngx_pnalloc(r->main->pool, f->body.len);
+    if (f->body.data == NULL) {
+        return NULL;
+    }
+
+    p = ngx_cpymem(f->body.data, "token=", 6);
+    p = ngx_cpymem(p, escaped.data, escaped.len);
+    ngx_memcpy(p, "&token_type_hint=access_token",
+               sizeof("&token_type_hint=access_token") - 1);
+
+    ngx_queue_init(&f->waiters);
+
+    f->uri = jcf->introspect->uri;
+    f->what = "introspection";
+    f->land = ngx_http_apisec_introspect_land;
+    f->data = jcf;
+    f->dynamic = 1;
+    ngx_memcpy(f->key, digest, NGX_HTTP_APISEC_DIGEST_LEN);
+
+    return f;
+}
+
+
+/*
+ * RFC 7662, 2.2: "active" must be the JSON true; anything else (false,
+ * missing, "true", 1) is an inactive token.  Answers are cached by the
+ * token's digest: active ones at most min(ttl, exp - now), inactive ones
+ * for negative_ttl; failures never.
+ */
+
+static void
+ngx_http_apisec_introspect_land(ngx_http_apisec_flight_t *f, json_t *json,
+    ngx_log_t *log)
+{
+    ngx_http_apisec_jwt_conf_t *jcf = f->data;
+
+    time_t   ttl, now;
+    json_t  *exp;
+    double   e;
+
+    if (json == NULL) {
+        f->outcome = NGX_HTTP_APISEC_FLIGHT_FAILED;
+        return;
+    }
+
+    if (!json_is_true(json_object_get(json, "active"))) {
+        f->outcome = NGX_HTTP_APISEC_FLIGHT_NEGATIVE;
+
+        if (jcf->introspect_cache && jcf->introspect_cache->negative_ttl) {
+            ngx_http_apisec_introspect_store(jcf->introspect_cache, f->key,
+                                             NULL,
+                                        jcf->introspect_cache->negative_ttl,
+                                             log);
+        }
+
+        return;
+    }
+
+    f->outcome = NGX_HTTP_APISEC_FLIGHT_OK;
+    f->result = json_incref(json);
+
+    if (jcf->introspect_cache == NULL) {
+        return;
+    }
+
+    ttl = jcf->introspect_cache->ttl;
+    now = ngx_time();
+
+    exp = json_object_get(json, "exp");
+
+    if (exp) {
+        if (!json_is_number(exp)) {
+            return;         /* refused when checked: never cached */
+        }
+
+        e = json_number_value(exp);
+
+        if (e <= (double) now) {
+            return;
+        }
+
+        if (e - (double) now < (double) ttl) {
+            ttl = (time_t) (e - (double) now);
+        }
+    }
+
+    if (ttl > 0) {
+        ngx_http_apisec_introspect_store(jcf->introspect_cache, f->key, json,
+                                         ttl, log);
+    }
+}
+
+
+/* NGX_OK: an active answer (claims); NGX_DECLINED: inactive; NGX_AGAIN: none */
+
+static ngx_int_t
+ngx_http_apisec_introspect_lookup(ngx_http_request_t *r,
+    ngx_http_apisec_introspect_cache_t *ic, u_char *digest, json_t **claims,
+    ngx_http_apisec_introspect_parsed_t **parsed)
+{
+    char                                 *why;
+    u_char                               *copy;
+    size_t                                len;
+    ngx_uint_t                            i, seq, active;
+    ngx_http_apisec_introspect_node_t    *node;
+    ngx_http_apisec_introspect_zone_t    *zone;
+    ngx_http_apisec_introspect_parsed_t  *p;
+    u_char                                buf[1024];
+
+    zone = ic->shm_zone->data;
+    copy = NULL;
+    len = 0;
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    node = ngx_http_apisec_introspect_find(zone, digest);
+
+    if (node == NULL) {
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+        return NGX_AGAIN;
+    }
+
+    if (node->expires <= ngx_time()) {
+        ngx_http_apisec_introspect_free(zone, node);
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+        return NGX_AGAIN;
+    }
+
+    ngx_queue_remove(&node->queue);
+    ngx_queue_insert_head(&zone->sh->queue, &node->queue);
+
+    active = node->active;
+    seq = node->seq;
+
+    if (!active) {
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+        return NGX_DECLINED;
+    }
+
+    for (i = 0; i < NGX_HTTP_APISEC_INTROSPECT_PARSED; i++) {
+        p = &ngx_http_apisec_introspect_parsed[i];
+
+        if (p->json && p->seq == seq && p->sh == zone->sh) {
+            ngx_shmtx_unlock(&zone->shpool->mutex);
+
+            *claims = json_incref(p->json);
+            *parsed = p;
+            return NGX_OK;
+        }
+    }
+
+    len = node->len;
+    copy = (len <= sizeof(buf)) ? buf : ngx_pnalloc(r->pool, len);
+
+    if (copy) {
+        ngx_memcpy(copy, node->data, len);
+    }
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    if (copy == NULL) {
+        return NGX_ERROR;
+    }
+
+    *claims = ngx_http_apisec_json_answer(copy, len, &why);
+
+    if (*claims == NULL) {
+        return NGX_AGAIN;
+    }
+
+    p = &ngx_http_apisec_introspect_parsed[
+            ngx_http_apisec_introspect_parsed_next++
+            % NGX_HTTP_APISEC_INTROSPECT_PARSED];
+
+    if (p->json) {
+        json_decref(p->json);
+    }
+
+    p->sh = zone->sh;
+    p->seq = seq;
+    p->json = json_incref(*claims);
+    p->conf = NULL;
+    *parsed = p;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_apisec_introspect_store(ngx_http_apisec_introspect_cache_t *ic,
+    u_char *digest, json_t *json, time_t ttl, ngx_log_t *log)
+{
+    char                               *text;
+    size_t                              len, size;
+    time_t                              now;
+    uint32_t                            key;
+    ngx_uint_t                          i;
+    ngx_queue_t                        *q;
+    ngx_rbtree_node_t                  *rn;
+    ngx_http_apisec_introspect_node_t  *node;
+    ngx_http_apisec_introspect_zone_t  *zone;
+
+    zone = ic->shm_zone->data;
+    text = NULL;
+    len = 0;
+
+    if (json) {
+        text = json_dumps(json, JSON_COMPACT);
+        if (text == NULL) {
+            return;
+        }
+
+        len = ngx_strlen(text);
+
+        if (len > NGX_HTTP_APISEC_INTROSPECT_ENTRY_MAX) {
+            ngx_log_error(NGX_LOG_WARN, log, 0,
+                          "apisec: introspection answer of %uz bytes not "
+                          "cached (more than %d)", len,
+                          NGX_HTTP_APISEC_INTROSPECT_ENTRY_MAX);
+            free(text);
+            return;
+        }
+    }
+
+    size = offsetof(ngx_rbtree_node_t, color)
+           + offsetof(ngx_http_apisec_introspect_node_t, data) + len;
+
+    now = ngx_time();
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    node = ngx_http_apisec_introspect_find(zone, digest);
+    if (node) {
+        ngx_http_apisec_introspect_free(zone, node);
+    }
+
+    /* as limit_req: a couple of expired entries go on each store */
+
+    for (i = 0; i < 2 && !ngx_queue_empty(&zone->sh->queue); i++) {
+        q = ngx_queue_last(&zone->sh->queue);
+        node = ngx_queue_data(q, ngx_http_apisec_introspect_node_t, queue);
+
+        if (node->expires > now) {
+            break;
+        }
+
+        ngx_http_apisec_introspect_free(zone, node);
+    }
+
+    for ( ;; ) {
+        rn = ngx_slab_alloc_locked(zone->shpool, size);
+
+        if (rn || ngx_queue_empty(&zone->sh->queue)) {
+            break;
+        }
+
+        /* full: the least recently used answer goes */
+
+        q = ngx_queue_last(&zone->sh->queue);
+        node = ngx_queue_data(q, ngx_http_apisec_introspect_node_t, queue);
+        ngx_http_apisec_introspect_free(zone, node);
+
+        if (zone->sh->warned != now) {
+            zone->sh->warned = now;
+            ngx_log_error(NGX_LOG_WARN, log, 0,
+                          "apisec: introspection cache \"%V\" is full, "
+                          "the least recently used answers are evicted",
+                          &ic->shm_zone->shm.name);
+        }
+    }
+
+    if (rn == NULL) {
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+
+        ngx_log_error(NGX_LOG_ALERT, log, 0,
+                      "apisec: could not allocate an entry in "
+                      "introspection cache \"%V\"", &ic->shm_zone->shm.name);
+
+        free(text);
+        return;
+    }
+
+    node = (ngx_http_apisec_introspect_node_t *) &rn->color;
+
+    node->active = (json != NULL);
+    node->len = (u_short) len;
+    node->expires = now + ttl;
+    node->seq = ++zone->sh->seq;
+    ngx_memcpy(node->digest, digest, NGX_HTTP_APISEC_DIGEST_LEN);
+
+    if (len) {
+        ngx_memcpy(node->data, text, len);
+    }
+
+    ngx_memcpy(&key, digest, sizeof(uint32_t));
+    rn->key = key;
+
+    ngx_rbtree_insert(&zone->sh->rbtree, rn);
+
+    ngx_queue_insert_head(&zone->sh->queue, &node->queue);
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    free(text);
+}
+
+
+static ngx_http_apisec_introspect_node_t *
+ngx_http_apisec_introspect_find(ngx_http_apisec_introspect_zone_t *zone,
+    u_char *digest)
+{
+    uint32_t                            key;
+    ngx_int_t                           rc;
+    ngx_rbtree_node_t                  *node, *sentinel;
+    ngx_http_apisec_introspect_node_t  *in;
+
+    key = 0;
+    ngx_memcpy(&key, digest, sizeof(uint32_t));
+
+    node = zone->sh->rbtree.root;
+    sentinel = zone->sh->rbtree.sentinel;
+
+    while (node != sentinel) {
+
+        if (key < node->key) {
+            node = node->left;
+            continue;
+        }
+
+        if (key > node->key) {
+            node = node->right;
+            continue;
+        }
+
+        in = (ngx_http_apisec_introspect_node_t *) &node->color;
+
+        rc = ngx_memcmp(digest, in->digest, NGX_HTTP_APISEC_DIGEST_LEN);
+
+        if (rc == 0) {
+            return in;
+        }
+
+        node = (rc < 0) ? node->left : node->right;
+    }
+
+    return NULL;
+}
+
+
+static void
+ngx_http_apisec_introspect_free(ngx_http_apisec_introspect_zone_t *zone,
+    ngx_http_apisec_introspect_node_t *in)
+{
+    ngx_rbtree_node_t  *node;
+
+    node = (ngx_rbtree_node_t *) ((u_char *) in
+                                  - offsetof(ngx_rbtree_node_t, color));
+
+    ngx_queue_remove(&in->queue);
+    ngx_rbtree_delete(&zone->sh->rbtree, node);
+    ngx_slab_free_locked(zone->shpool, node);
+}
+
+
+static void
+ngx_http_apisec_introspect_rbtree_insert_value(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t                  **p;
+    ngx_http_apisec_introspect_node_t   *in, *int_;
+
+    for ( ;; ) {
+
+        if (node->key < temp->key) {
+            p = &temp->left;
+
+        } else if (node->key > temp->key) {
+            p = &temp->right;
+
+        } else {
+            in = (ngx_http_apisec_introspect_node_t *) &node->color;
+            int_ = (ngx_http_apisec_introspect_node_t *) &temp->color;
+
+            p = (ngx_memcmp(in->digest, int_->digest,
+                            NGX_HTTP_APISEC_DIGEST_LEN) < 0)
+                ? &temp->left : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+static ngx_int_t
+ngx_http_apisec_introspect_key(ngx_str_t *uri, ngx_str_t *token,
+    u_char *digest)
+{
+    ngx_uint_t                            i;
+    ngx_http_apisec_introspect_recent_t  *t;
+
+    if (token->len > NGX_HTTP_APISEC_INTROSPECT_RECENT_MAX) {
+        return ngx_http_apisec_introspect_digest(uri, token, digest);
+    }
+
+    for (i = 0; i < NGX_HTTP_APISEC_INTROSPECT_RECENT; i++) {
+        t = &ngx_http_apisec_introspect_recent[i];
+
+        if (t->len == token->len && t->uri == uri->data && t->len
+            && CRYPTO_memcmp(t->token, token->data, token->len) == 0)
+        {
+            ngx_memcpy(digest, t->digest, NGX_HTTP_APISEC_DIGEST_LEN);
+            return NGX_OK;
+        }
+    }
+
+    if (ngx_http_apisec_introspect_digest(uri, token, digest) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    t = &ngx_http_apisec_introspect_recent[
+            ngx_http_apisec_introspect_recent_next++
+            % NGX_HTTP_APISEC_INTROSPECT_RECENT];
+
+    ngx_explicit_memzero(t->token, t->len);
+
+    t->uri = uri->data;
+    t->len = token->len;
+    ngx_memcpy(t->token, token->data, token->len);
+    ngx_memcpy(t->digest, digest, NGX_HTTP_APISEC_DIGEST_LEN);
+
+    return NGX_OK;
+}
+
+
+/* SHA-256 of the endpoint and the token: the cache's and flights' key */
+
+ngx_int_t
+ngx_http_apisec_introspect_digest(ngx_str_t *uri, ngx_str_t *token,
+    u_char *digest)
+{
+    EVP_MD_CTX  *ctx;
+
+    if (ngx_http_apisec_introspect_md == NULL) {
+        ngx_http_apisec_introspect_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+        ngx_http_apisec_introspect_md_ctx = EVP_MD_CTX_new();
+
+        if (ngx_http_apisec_introspect_md == NULL
+            || ngx_http_apisec_introspect_md_ctx == NULL)
+        {
+            EVP_MD_free(ngx_http_apisec_introspect_md);
+            EVP_MD_CTX_free(ngx_http_apisec_introspect_md_ctx);
+            ngx_http_apisec_introspect_md = NULL;
+            ngx_http_apisec_introspect_md_ctx = NULL;
+            ERR_clear_error();
+            return NGX_ERROR;
+        }
+    }
+
+    ctx = ngx_http_apisec_introspect_md_ctx;
+
+    if (!EVP_DigestInit_ex(ctx, ngx_http_apisec_introspect_md, NULL)
+        || !EVP_DigestUpdate(ctx, uri->data, uri->len)
+        || !EVP_DigestUpdate(ctx, "", 1)
+        || !EVP_DigestUpdate(ctx, token->data, token->len)
+        || !EVP_DigestFinal_ex(ctx, digest, NULL))
+    {
+        ERR_clear_error();
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * application/x-www-form-urlencoded: everything but the unreserved
+ * characters of RFC 3986 percent-encoded; dst has room for 3 * src->len
+ */
+
+ngx_int_t
+ngx_http_apisec_form_escape(ngx_str_t *dst, ngx_str_t *src)
+{
+    u_char  *p, *s, *last;
+
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    p = dst->data;
+    last = src->data + src->len;
+
+    for (s = src->data; s < last; s++) {
+        if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')
+            || (*s >= '0' && *s <= '9')
+            || *s == '-' || *s == '.' || *s == '_' || *s == '~')
+        {
+            *p++ = *s;
+            continue;
+        }
+
+        *p++ = '%';
+        *p++ = hex[*s >> 4];
+        *p++ = hex[*s & 0xf];
+    }
+
+    dst->len = p - dst->data;
+
+    return NGX_OK;
+}

@@ -1,0 +1,732 @@
+
+/*
+ * Copyright (C) ngx_http_apisec_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_apisec.h"
+
+
+/* the longest issuer and jwks_uri taken from a discovery document */
+#define NGX_HTTP_APISEC_DISCOVERY_MAX  2048
+
+
+static ngx_http_apisec_jwks_t *ngx_http_apisec_jwks_create(ngx_conf_t *cf,
+    ngx_http_apisec_jwt_conf_t *conf);
+static ngx_int_t ngx_http_apisec_jwks_want(ngx_http_request_t *r,
+    ngx_http_apisec_flight_t *f);
+static ngx_msec_t ngx_http_apisec_jwks_ago(ngx_msec_t t);
+static void ngx_http_apisec_jwks_cleanup(void *data);
+static void ngx_http_apisec_jwks_land(ngx_http_apisec_flight_t *f,
+    json_t *json, ngx_log_t *log);
+static void ngx_http_apisec_discovery_land(ngx_http_apisec_flight_t *f,
+    json_t *json, ngx_log_t *log);
+static ngx_int_t ngx_http_apisec_discovery_string(json_t *json, char *name,
+    ngx_str_t *out, char **why);
+static ngx_int_t ngx_http_apisec_variable_jwks_uri(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+
+static ngx_str_t  ngx_http_apisec_jwks_uri_name = ngx_string("apisec_jwks_uri");
+
+
+void
+ngx_http_apisec_jwks_create_conf(ngx_http_apisec_jwt_conf_t *conf)
+{
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->key_request = { 0, NULL };
+     *     conf->discovery = { 0, NULL };
+     *     conf->jwks = NULL;
+     */
+
+    conf->key_cache = NGX_CONF_UNSET;
+    conf->key_refetch = NGX_CONF_UNSET;
+    conf->key_retry = NGX_CONF_UNSET;
+    conf->introspect = NGX_CONF_UNSET_PTR;
+    conf->introspect_cache = NGX_CONF_UNSET_PTR;
+}
+
+
+/*
+ * The remote key store is per worker, made here for each level that names
+ * a key request, and shared by the levels below that inherit it: so each
+ * server block keeps its fetched keys once (its locations share them).
+ */
+
+char *
+ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
+    ngx_http_apisec_jwt_conf_t *prev, ngx_http_apisec_jwt_conf_t *conf)
+{
+    ngx_http_apisec_jwks_t  *k;
+
+    ngx_conf_merge_str_value(conf->key_request, prev->key_request, "");
+    ngx_conf_merge_str_value(conf->discovery, prev->discovery, "");
+    ngx_conf_merge_sec_value(conf->key_cache, prev->key_cache, 600);
+    ngx_conf_merge_sec_value(conf->key_refetch, prev->key_refetch,
+                             ngx_min(60, conf->key_cache));
+    ngx_conf_merge_sec_value(conf->key_retry, prev->key_retry,
+                             ngx_min(10, conf->key_cache));
+    ngx_conf_merge_ptr_value(conf->introspect, prev->introspect, NULL);
+    ngx_conf_merge_ptr_value(conf->introspect_cache, prev->introspect_cache,
+                             NULL);
+
+    if (conf->discovery.len && conf->key_request.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"apisec_jwt_discovery\" needs "
+                           "\"apisec_jwt_key_request\" (a location that "
+                           "proxies to $apisec_jwks_uri)");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->key_request.len == 0) {
+        conf->jwks = NULL;
+        return NGX_CONF_OK;
+    }
+
+    k = prev->jwks;
+
+    if (k
+        && k->uri.len == conf->key_request.len
+        && ngx_strncmp(k->uri.data, conf->key_request.data, k->uri.len) == 0
+        && k->discovery.len == conf->discovery.len
+        && ngx_strncmp(k->discovery.data, conf->discovery.data,
+                       k->discovery.len) == 0)
+    {
+        conf->jwks = k;
+        return NGX_CONF_OK;
+    }
+
+    conf->jwks = ngx_http_apisec_jwks_create(cf, conf);
+    if (conf->jwks == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_http_apisec_jwks_t *
+ngx_http_apisec_jwks_create(ngx_conf_t *cf, ngx_http_apisec_jwt_conf_t *conf)
+{
+    ngx_pool_cleanup_t      *cln;
+    ngx_http_apisec_jwks_t  *k;
+
+    k = ngx_pcalloc(cf->pool, sizeof(ngx_http_apisec_jwks_t));
+    if (k == NULL) {
+        return NULL;
+    }
+
+    /* the fetched keys go with the configuration (cycle) */
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    cln->handler = ngx_http_apisec_jwks_cleanup;
+    cln->data = k;
+
+    k->uri = conf->key_request;
+    k->discovery = conf->discovery;
+
+    ngx_queue_init(&k->flight.waiters);
+    k->flight.uri = k->uri;
+    k->flight.what = "JWKS";
+    k->flight.land = ngx_http_apisec_jwks_land;
+    k->flight.data = k;
+
+    ngx_queue_init(&k->disc_flight.waiters);
+    k->disc_flight.uri = k->discovery;
+    k->disc_flight.what = "discovery";
+    k->disc_flight.land = ngx_http_apisec_discovery_land;
+    k->disc_flight.data = k;
+
+    return k;
+}
+
+
+static void
+ngx_http_apisec_jwks_cleanup(void *data)
+{
+    ngx_http_apisec_jwks_t  *k = data;
+
+    if (k->pool) {
+        ngx_destroy_pool(k->pool);
+        k->pool = NULL;
+        k->keys = NULL;
+    }
+
+    if (k->disc_pool) {
+        ngx_destroy_pool(k->disc_pool);
+        k->disc_pool = NULL;
+    }
+}
+
+
+/* apisec_jwt_key_request uri | off;  apisec_jwt_discovery uri | off; */
+
+char *
+ngx_http_apisec_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char  *p = conf;
+
+    ngx_str_t  *value, *field;
+
+    field = (ngx_str_t *) (p + cmd->offset);
+
+    if (field->data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        ngx_str_set(field, "");
+        return NGX_CONF_OK;
+    }
+
+    if (value[1].len == 0 || value[1].data[0] != '/') {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URI \"%V\" in \"%V\": a location of "
+                           "this server is expected, as \"/_jwks\"",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_strlchr(value[1].data, value[1].data + value[1].len, '?')) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URI \"%V\" in \"%V\": no arguments "
+                           "allowed", &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    *field = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+/* apisec_jwt_key_cache time [refetch=time] [retry=time]; */
+
+char *
+ngx_http_apisec_jwt_key_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_apisec_loc_conf_t *alcf = conf;
+
+    time_t      *t;
+    ngx_str_t   *value, s;
+    ngx_uint_t   i;
+
+    if (alcf->jwt.key_cache != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    alcf->jwt.key_cache = ngx_parse_time(&value[1], 1);
+
+    if (alcf->jwt.key_cache == (time_t) NGX_ERROR
+        || alcf->jwt.key_cache == 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid time \"%V\" in \"%V\"", &value[1],
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "refetch=", 8) == 0) {
+            t = &alcf->jwt.key_refetch;
+            s.data = value[i].data + 8;
+            s.len = value[i].len - 8;
+
+        } else if (ngx_strncmp(value[i].data, "retry=", 6) == 0) {
+            t = &alcf->jwt.key_retry;
+            s.data = value[i].data + 6;
+            s.len = value[i].len - 6;
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        *t = ngx_parse_time(&s, 1);
+
+        if (*t == (time_t) NGX_ERROR || *t == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid time in \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Before a signature is verified with remote keys.  NGX_OK: the keys are
+ * there (fresh, or stale while refreshes fail: they serve on); NGX_AGAIN:
+ * a fetch first (the waiter wants it); NGX_DECLINED: no keys were ever
+ * fetched and none can be now (503).
+ */
+
+ngx_int_t
+ngx_http_apisec_jwks_ready(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, char **why)
+{
+    ngx_msec_t               cache, retry;
+    ngx_http_apisec_jwks_t  *k;
+
+    k = jcf->jwks;
+    cache = (ngx_msec_t) jcf->key_cache * 1000;
+    retry = (ngx_msec_t) jcf->key_retry * 1000;
+
+    if (k->discovery.len) {
+
+        if ((k->disc_pool == NULL
+             || ngx_http_apisec_jwks_ago(k->disc_fetched) >= cache)
+            && (!k->disc_has_failed
+                || ngx_http_apisec_jwks_ago(k->disc_failed) >= retry
+                || k->disc_flight.pending)
+            && !(k->disc_pool && k->disc_flight.pending))
+        {
+            return ngx_http_apisec_jwks_want(r, &k->disc_flight);
+        }
+
+        if (k->disc_pool == NULL) {
+            *why = "no discovery document could be fetched yet";
+            return NGX_DECLINED;
+        }
+    }
+
+    /*
+     * a refresh: the request that finds the keys due waits for it, the
+     * others verify with the keys they have meanwhile
+     */
+
+    if ((k->keys == NULL || k->stale
+         || ngx_http_apisec_jwks_ago(k->fetched) >= cache)
+        && (!k->has_failed || ngx_http_apisec_jwks_ago(k->failed) >= retry
+            || k->flight.pending)
+        && !(k->keys && !k->stale && k->flight.pending))
+    {
+        return ngx_http_apisec_jwks_want(r, &k->flight);
+    }
+
+    if (k->keys == NULL) {
+        *why = "no JWKS could be fetched yet";
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A token whose kid no key has: one early refetch per "refetch" interval
+ * (a flood of made-up kids costs the provider one request an interval),
+ * none within it after any fetch, none within "retry" of a failure.
+ * NGX_AGAIN: wait for it; NGX_DECLINED: the kid is unknown.
+ */
+
+ngx_int_t
+ngx_http_apisec_jwks_refetch(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *kid)
+{
+    ngx_msec_t               refetch;
+    ngx_http_apisec_jwks_t  *k;
+
+    k = jcf->jwks;
+
+    if (kid->data == NULL || k == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (k->flight.pending) {
+        return ngx_http_apisec_jwks_want(r, &k->flight);
+    }
+
+    refetch = (ngx_msec_t) jcf->key_refetch * 1000;
+
+    if ((k->has_early && ngx_http_apisec_jwks_ago(k->early) < refetch)
+        || (k->keys && ngx_http_apisec_jwks_ago(k->fetched) < refetch)
+        || (k->has_failed
+            && ngx_http_apisec_jwks_ago(k->failed)
+               < (ngx_msec_t) jcf->key_retry * 1000))
+    {
+        return NGX_DECLINED;
+    }
+
+    k->early = ngx_current_msec;
+    k->has_early = 1;
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "apisec: unknown kid, JWKS fetched again early");
+
+    return ngx_http_apisec_jwks_want(r, &k->flight);
+}
+
+
+/* milliseconds since t, never negative (clock steps) */
+
+static ngx_msec_t
+ngx_http_apisec_jwks_ago(ngx_msec_t t)
+{
+    ngx_msec_int_t  ms;
+
+    ms = (ngx_msec_int_t) (ngx_current_msec - t);
+
+    return (ms > 0) ? (ngx_msec_t) ms : 0;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_jwks_want(ngx_http_request_t *r, ngx_http_apisec_flight_t *f)
+{
+    ngx_http_apisec_waiter_t  *w;
+
+    w = ngx_http_apisec_waiter(r);
+    if (w == NULL) {
+        return NGX_ERROR;
+    }
+
+    w->want = f;
+
+    return NGX_AGAIN;
+}
+
+
+/* the discovery document's issuer is expected unless apisec_jwt_issuer */
+
+ngx_http_apisec_jwt_conf_t *
+ngx_http_apisec_jwks_claims_conf(ngx_http_apisec_jwt_conf_t *jcf,
+    ngx_http_apisec_jwt_conf_t *tmp)
+{
+    ngx_http_apisec_jwks_t  *k;
+
+    k = jcf->jwks;
+
+    if (k == NULL || jcf->issuers || k->issuer.len == 0) {
+        return jcf;
+    }
+
+    *tmp = *jcf;
+    tmp->issuers = &k->issuers;
+
+    return tmp;
+}
+
+
+/*
+ * A JWKS has landed: its keys are parsed once, by the rules of
+ * apisec_jwt_key_file, and replace the last set; on any failure the last
+ * good set serves on.
+ */
+
+static void
+ngx_http_apisec_jwks_land(ngx_http_apisec_flight_t *f, json_t *json,
+    ngx_log_t *log)
+{
+    ngx_http_apisec_jwks_t *k = f->data;
+
+    char         *rv;
+    ngx_conf_t    cf;
+    ngx_pool_t   *pool;
+    ngx_array_t  *keys;
+
+    if (json == NULL) {
+        goto failed;
+    }
+
+    pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, ngx_cycle->log);
+    if (pool == NULL) {
+        goto failed;
+    }
+
+    keys = ngx_array_create(pool, 4, sizeof(ngx_http_apisec_jwt_key_t *));
+    if (keys == NULL) {
+        ngx_destroy_pool(pool);
+        goto failed;
+    }
+
+    ngx_memzero(&cf, sizeof(ngx_conf_t));
+
+    cf.pool = pool;
+    cf.temp_pool = pool;
+    cf.log = log;
+    cf.cycle = (ngx_cycle_t *) ngx_cycle;
+
+    rv = ngx_http_apisec_jwt_keys_parse(&cf, &k->uri, json, keys);
+
+    if (rv != NGX_CONF_OK) {
+        ngx_destroy_pool(pool);
+        goto failed;
+    }
+
+    k->keyset = ngx_pnalloc(pool, NGX_HTTP_APISEC_KEY_FP_LEN);
+    if (k->keyset == NULL
+        || ngx_http_apisec_jwt_keyset_fingerprint(keys, k->keyset) != NGX_OK)
+    {
+        ngx_destroy_pool(pool);
+        goto failed;
+    }
+
+    if (k->pool) {
+        ngx_destroy_pool(k->pool);
+    }
+
+    k->pool = pool;
+    k->keys = keys;
+    k->fetched = ngx_current_msec;
+    k->has_failed = 0;
+    k->stale = 0;
+    k->generation++;
+
+    ngx_log_error(NGX_LOG_INFO, log, 0,
+                  "apisec: %ui keys fetched from \"%V\"", keys->nelts,
+                  &k->uri);
+
+    f->outcome = NGX_HTTP_APISEC_FLIGHT_OK;
+    return;
+
+failed:
+
+    k->failed = ngx_current_msec;
+    k->has_failed = 1;
+    f->outcome = NGX_HTTP_APISEC_FLIGHT_FAILED;
+
+    if (k->keys) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "apisec: JWKS refresh from \"%V\" failed, the last "
+                      "%ui keys serve on", &k->uri, k->keys->nelts);
+
+    } else {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "apisec: JWKS from \"%V\" failed, no keys yet: "
+                      "requests get 503", &k->uri);
+    }
+}
+
+
+/*
+ * OpenID Connect Discovery 1.0, 3: "issuer" and "jwks_uri", strings of
+ * printable ASCII; jwks_uri an http(s) URL (https in production)
+ */
+
+static void
+ngx_http_apisec_discovery_land(ngx_http_apisec_flight_t *f, json_t *json,
+    ngx_log_t *log)
+{
+    ngx_http_apisec_jwks_t *k = f->data;
+
+    char        *why;
+    ngx_str_t    issuer, jwks_uri, *s;
+    ngx_pool_t  *pool;
+
+    why = "no answer";
+
+    if (json == NULL) {
+        goto failed;
+    }
+
+    if (ngx_http_apisec_discovery_string(json, "issuer", &issuer, &why)
+        != NGX_OK
+        || ngx_http_apisec_discovery_string(json, "jwks_uri", &jwks_uri,
+                                            &why)
+           != NGX_OK)
+    {
+        goto failed;
+    }
+
+    if (!(jwks_uri.len > 8
+          && ngx_strncasecmp(jwks_uri.data, (u_char *) "https://", 8) == 0)
+        && !(jwks_uri.len > 7
+             && ngx_strncasecmp(jwks_uri.data, (u_char *) "http://", 7)
+                == 0))
+    {
+        why = "\"jwks_uri\" is not an http(s) URL";
+        goto failed;
+    }
+
+    pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, ngx_cycle->log);
+    if (pool == NULL) {
+        why = "out of memory";
+        goto failed;
+    }
+
+    if (ngx_array_init(&k->issuers, pool, 1, sizeof(ngx_str_t)) != NGX_OK) {
+        ngx_destroy_pool(pool);
+        why = "out of memory";
+        goto failed;
+    }
+
+    s = ngx_array_push(&k->issuers);
+    if (s == NULL) {
+        ngx_destroy_pool(pool);
+        why = "out of memory";
+        goto failed;
+    }
+
+    s->data = ngx_pstrdup(pool, &issuer);
+    s->len = issuer.len;
+
+    if (s->data == NULL) {
+        ngx_destroy_pool(pool);
+        why = "out of memory";
+        goto failed;
+    }
+
+    if (k->jwks_uri.len != jwks_uri.len
+        || ngx_strncmp(k->jwks_uri.data, jwks_uri.data, jwks_uri.len) != 0)
+    {
+        /* another JWKS: fetched before the next verification */
+
+        k->stale = 1;
+        k->has_failed = 0;
+    }
+
+    k->jwks_uri.data = ngx_pstrdup(pool, &jwks_uri);
+    if (k->jwks_uri.data == NULL) {
+        ngx_destroy_pool(pool);
+        ngx_str_null(&k->jwks_uri);
+        why = "out of memory";
+        goto failed;
+    }
+
+    k->jwks_uri.len = jwks_uri.len;
+    k->issuer = *s;
+
+    if (k->disc_pool) {
+        ngx_destroy_pool(k->disc_pool);
+    }
+
+    k->disc_pool = pool;
+    k->disc_fetched = ngx_current_msec;
+    k->disc_has_failed = 0;
+
+    ngx_log_error(NGX_LOG_INFO, log, 0,
+                  "apisec: discovery from \"%V\": issuer \"%V\", "
+                  "jwks_uri \"%V\"", &k->discovery, &k->issuer,
+                  &k->jwks_uri);
+
+    f->outcome = NGX_HTTP_APISEC_FLIGHT_OK;
+    return;
+
+failed:
+
+    if (json) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "apisec: discovery document from \"%V\" refused: %s",
+                      &k->discovery, why);
+    }
+
+    if (k->disc_pool) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "apisec: the last discovery document from \"%V\" "
+                      "serves on", &k->discovery);
+    }
+
+    k->disc_failed = ngx_current_msec;
+    k->disc_has_failed = 1;
+    f->outcome = NGX_HTTP_APISEC_FLIGHT_FAILED;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_discovery_string(json_t *json, char *name, ngx_str_t *out,
+    char **why)
+{
+    u_char  *p, *last;
+    json_t  *v;
+
+    v = json_object_get(json, name);
+
+    if (!json_is_string(v) || json_string_length(v) == 0
+        || json_string_length(v) > NGX_HTTP_APISEC_DISCOVERY_MAX)
+    {
+        *why = (name[0] == 'i') ? "no valid \"issuer\""
+                                : "no valid \"jwks_uri\"";
+        return NGX_ERROR;
+    }
+
+    out->len = json_string_length(v);
+    out->data = (u_char *) json_string_value(v);
+
+    last = out->data + out->len;
+
+    for (p = out->data; p < last; p++) {
+        if (*p <= 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') {
+            *why = (name[0] == 'i') ? "\"issuer\" holds a character "
+                                      "not allowed"
+                                    : "\"jwks_uri\" holds a character "
+                                      "not allowed";
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* $apisec_jwks_uri: for the key request location's proxy_pass */
+
+ngx_int_t
+ngx_http_apisec_jwks_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var;
+
+    var = ngx_http_add_variable(cf, &ngx_http_apisec_jwks_uri_name,
+                                NGX_HTTP_VAR_NOCACHEABLE);
+    if (var == NULL) {
+        return NGX_ERROR;
+    }
+
+    var->get_handler = ngx_http_apisec_variable_jwks_uri;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_variable_jwks_uri(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_apisec_jwks_t      *k;
+    ngx_http_apisec_flight_t    *f;
+    ngx_http_apisec_loc_conf_t  *alcf;
+
+    k = NULL;
+
+    f = ngx_http_apisec_flight_of(r);
+
+    if (f && (f->land == ngx_http_apisec_jwks_land
+              || f->land == ngx_http_apisec_discovery_land))
+    {
+        k = f->data;
+
+    } else {
+        alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
+        k = alcf->jwt.jwks;
+    }
+
+    if (k == NULL || k->jwks_uri.len == 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->len = k->jwks_uri.len;
+    v->data = k->jwks_uri.data;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
