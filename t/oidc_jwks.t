@@ -1,0 +1,726 @@
+# apisec_jwt_key_request, apisec_jwt_key_cache: keys fetched from a mock
+# identity provider (t/lib/mock-idp, started on loopback for this file)
+# through a subrequest, kept per worker, rotated, refused when bad.
+
+use lib 't/lib';
+use Test::Apisec 'no_plan';
+use ApisecJwt;
+use ApisecIdp;
+use MIME::Base64 qw(encode_base64url);
+
+our %T = (
+    a => mint(qw(--alg RS256 --key), "$DATA/rsa.key",
+              qw(--kid ka --exp 3600 --claims), '{"sub":"alice"}'),
+    b => mint(qw(--alg RS256 --key), "$DATA/rsa2.key",
+              qw(--kid kb --exp 3600 --claims), '{"sub":"bob"}'),
+    forged => mint(qw(--alg RS256 --key), "$DATA/rsa2.key",
+                   qw(--kid ka --exp 3600 --claims), '{"sub":"mallory"}'),
+    file => mint(qw(--alg RS256 --key), "$DATA/rsa2.key",
+                 qw(--kid rsa2 --exp 3600 --claims), '{"sub":"carol"}'),
+    confused => mint(qw(--alg HS256 --hmac-key-file), "$DATA/rsa.jwk",
+                     qw(--kid ka --exp 3600 --claims), '{"sub":"mallory"}'),
+);
+
+# the same token under made-up kids: an unknown kid is found before any
+# signature is verified
+sub with_kid {
+    my ($token, $kid) = @_;
+    my (undef, $claims, $sig) = split /\./, $token;
+    return encode_base64url(qq({"alg":"RS256","typ":"JWT","kid":"$kid"}))
+           . ".$claims.$sig";
+}
+
+$ENV{"TEST_NGINX_TOKEN_\U$_"} = $T{$_} for keys %T;
+$ENV{TEST_NGINX_TOKEN_R0} = with_kid($T{a}, 'r0');
+
+our @flood = map { with_kid($T{a}, "rand$_") } 1 .. 20;
+
+worker_connections(1024);
+log_level('info');
+no_shuffle();
+run_tests();
+
+__DATA__
+
+=== TEST 1: keys are fetched on first need, once, and verify tokens
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        add_header X-Sub $apisec_subject always;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api", "GET /api", "GET /api",
+ "GET /api", "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "Authorization: Bearer $::T{a}",
+ "Authorization: Bearer $::T{forged}", "Authorization: Bearer $::T{confused}",
+ ""]
+--- error_code eval
+[200, 200, 200, 401, 401, 200]
+--- response_headers eval
+["", "X-Sub: alice", "X-Sub: alice", "X-Sub:", "X-Sub:", ""]
+--- response_body_like eval
+["ok", "", "", "", "", "^1\$"]
+
+
+
+=== TEST 2: the fetch logs how many keys came (continued)
+--- request
+GET /ctl/last?what=jwks
+--- response_body_like eval
+qr/"authorization": null/
+--- error_log
+apisec: 1 keys fetched from "/_jwks"
+
+
+
+=== TEST 3: the subrequest carries none of the client's headers
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api", "GET /ctl/last?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}\nCookie: session=secret", ""]
+--- error_code eval
+[200, 200, 200]
+--- response_body_like eval
+["ok", "", qr/"accept": "application\/json", "authorization": null, "cookie": null/]
+
+
+
+=== TEST 4: a key request location under "apisec_jwt on" is not itself authenticated
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_request /_jwks;
+    location /api {
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:ka&mode=ok;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{a}"
+--- error_code: 200
+
+
+
+=== TEST 5: rotation on expiry: the new kid verifies, the old one is gone
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 1s;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api", "GET /api",
+ "GET /ctl/jwks?keys=rsa2.jwk:kb", "GET /ctl/sleep?s=1.1",
+ "GET /api", "GET /api", "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "Authorization: Bearer $::T{b}",
+ "", "", "Authorization: Bearer $::T{b}", "Authorization: Bearer $::T{a}", ""]
+--- error_code eval
+[200, 200, 401, 200, 200, 200, 401, 200]
+--- response_body_like eval
+["ok", "", "", "ok", "ok", "", "", "^1\$"]
+
+
+
+=== TEST 6: rotation before expiry: an unknown kid fetches the keys again early
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 10m refetch=1s;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api",
+ "GET /ctl/jwks?keys=rsa2.jwk:kb", "GET /ctl/sleep?s=1.1",
+ "GET /api", "GET /api", "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "", "",
+ "Authorization: Bearer $::T{b}", "Authorization: Bearer $::T{a}", ""]
+--- error_code eval
+[200, 200, 200, 200, 200, 401, 200]
+--- response_body_like eval
+["ok", "", "ok", "ok", "", "", "^1\$"]
+
+
+
+=== TEST 7: a flood of made-up kids: one early refetch per interval
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 10m refetch=3s;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+--- timeout: 6
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api", "GET /ctl/sleep?s=3.1",
+ (map { "GET /api" } @::flood), "GET /ctl/count?what=jwks",
+ "GET /ctl/sleep?s=3.1", "GET /api", "GET /api", "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "",
+ (map { "Authorization: Bearer $_" } @::flood), "",
+ "", "Authorization: Bearer $::flood[0]", "Authorization: Bearer $::flood[1]", ""]
+--- error_code eval
+[200, 200, 200, (map { 401 } @::flood), 200, 200, 401, 401, 200]
+--- response_body_like eval
+["ok", "", "ok", (map { "" } @::flood), "^2\$", "ok", "", "", "^3\$"]
+
+
+
+=== TEST 8: the provider down and no keys yet: 503, and no new fetch before "retry"
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 10m retry=10s;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka&mode=down", "GET /api", "GET /api",
+ "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "Authorization: Bearer $::T{a}", ""]
+--- error_code eval
+[200, 503, 503, 200]
+--- response_headers eval
+["", "!WWW-Authenticate", "Content-Type: application/problem+json", ""]
+--- response_body_like eval
+["ok", qr/"status":503/, qr/"status":503/, "^1\$"]
+
+
+
+=== TEST 9: why it failed is logged (continued)
+--- request
+GET /ctl/count?what=jwks
+--- error_log
+apisec: JWKS subrequest "/_jwks" failed: status is not 200
+apisec: JWKS from "/_jwks" failed, no keys yet: requests get 503
+apisec: bearer token not checked: no JWKS could be fetched yet
+
+
+
+=== TEST 10: after "retry", a provider back up serves keys
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 10m retry=1s;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka&mode=down", "GET /api",
+ "GET /ctl/jwks?keys=rsa.jwk:ka", "GET /ctl/sleep?s=1.1", "GET /api"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "", "", "Authorization: Bearer $::T{a}"]
+--- error_code eval
+[200, 503, 200, 200, 200]
+
+
+
+=== TEST 11: stale-if-error: a failed refresh keeps the last good keys
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 1s;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api",
+ "GET /ctl/jwks?keys=rsa.jwk:ka&mode=down", "GET /ctl/sleep?s=1.1",
+ "GET /api", "GET /api", "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "", "",
+ "Authorization: Bearer $::T{a}", "Authorization: Bearer $::T{a}", ""]
+--- error_code eval
+[200, 200, 200, 200, 200, 200, 200]
+--- response_body_like eval
+["ok", "", "ok", "ok", "", "", "^1\$"]
+
+
+
+=== TEST 12: the failed refresh is logged (continued)
+--- request
+GET /ctl/count?what=jwks
+--- error_log
+apisec: JWKS refresh from "/_jwks" failed, the last 1 keys serve on
+
+
+
+=== TEST 13: a slow provider: proxy_read_timeout ends the wait with 503
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_read_timeout 300ms;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=slow;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{a}"
+--- error_code: 503
+--- error_log
+upstream timed out
+apisec: JWKS subrequest "/_jwks" failed: timed out
+
+
+
+=== TEST 14: a compressed answer is refused
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=gzip;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{a}"
+--- error_code: 503
+--- error_log
+apisec: JWKS subrequest "/_jwks" failed: compressed answer (Content-Encoding)
+
+
+
+=== TEST 15: an answer that is not application/json is refused
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=text;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{a}"
+--- error_code: 503
+--- error_log
+apisec: JWKS subrequest "/_jwks" failed: answer is not application/json
+
+
+
+=== TEST 16: an answer labelled JSON that is not JSON is refused
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=html;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{a}"
+--- error_code: 503
+--- error_log
+apisec: JWKS subrequest "/_jwks" failed: answer is not JSON
+
+
+
+=== TEST 17: truncated JSON is refused
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=malformed;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{a}"
+--- error_code: 503
+--- error_log
+apisec: JWKS subrequest "/_jwks" failed: answer is not JSON
+
+
+
+=== TEST 18: a JSON array is refused
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=array;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{a}"
+--- error_code: 503
+--- error_log
+apisec: JWKS subrequest "/_jwks" failed: answer is not a JSON object
+
+
+
+=== TEST 19: a huge answer (1 MiB) is cut at its bound and refused
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        subrequest_output_buffer_size 16k;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=huge;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{a}"
+--- error_code: 503
+--- error_log
+apisec: JWKS subrequest "/_jwks" failed: answer too large
+
+
+
+=== TEST 20: a provider that closes the connection
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=close;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{a}"
+--- error_code: 503
+--- error_log
+apisec: JWKS subrequest "/_jwks" failed: upstream failed
+
+
+
+=== TEST 21: fetched keys obey the key rules: an RSA key under 2048 bits refuses the set
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=weak;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{a}"
+--- error_code: 503
+--- error_log eval
+[qr/\[error\] .*invalid key file "\/_jwks": key 1 \(kid "weak"\): RSA key of 1024 bits, at least 2048 required/,
+ 'apisec: JWKS from "/_jwks" failed, no keys yet']
+--- no_error_log
+[emerg]
+
+
+
+=== TEST 22: fetched keys obey "use": an encryption key is skipped
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 10m refetch=1s;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:ka,rsa2.jwk:kb:enc&mode=ok;
+    }
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+["Authorization: Bearer $::T{a}", "Authorization: Bearer $::T{b}"]
+--- error_code eval
+[200, 401]
+
+
+
+=== TEST 23: 50 concurrent requests that need the keys: one subrequest
+--- user_files eval
+[["fan.html", CORE::join("", map { "<!--# include virtual=\"/self/api?i=$_\" -->" } 1 .. 50)],
+ ["ok.txt", "ok\n"]]
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        alias $TEST_NGINX_HTML_DIR/ok.txt;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+    location = /fan {
+        ssi on;
+        ssi_types *;
+        alias $TEST_NGINX_HTML_DIR/fan.html;
+    }
+    location /self/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/;
+    }
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka&mode=slow&delay=0.5", "GET /fan",
+ "GET /ctl/count?what=jwks", "GET /api", "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "", "Authorization: Bearer $::T{a}", ""]
+--- error_code eval
+[200, 200, 200, 200, 200]
+--- response_body eval
+["ok\n", "ok\n" x 50, "1\n", "ok\n", "1\n"]
+
+
+
+=== TEST 24: 50 concurrent requests with an unknown kid: one early refetch
+--- user_files eval
+[["fan.html", CORE::join("", map { "<!--# include virtual=\"/self/api?i=$_\" -->" } 1 .. 50)],
+ ["ok.txt", "ok\n"]]
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 10m refetch=1s;
+        alias $TEST_NGINX_HTML_DIR/ok.txt;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+    location = /fan {
+        ssi on;
+        ssi_types *;
+        alias $TEST_NGINX_HTML_DIR/fan.html;
+    }
+    location /self/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/;
+    }
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api",
+ "GET /ctl/jwks?keys=rsa2.jwk:kb&mode=slow&delay=0.5", "GET /ctl/sleep?s=1.1",
+ "GET /fan", "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "", "", "Authorization: Bearer $::T{b}", ""]
+--- error_code eval
+[200, 200, 200, 200, 200, 200]
+--- response_body eval
+["ok\n", "ok\n", "ok\n", "ok\n", "ok\n" x 50, "1\n"]
+
+
+
+=== TEST 25: keys of apisec_jwt_key_file and fetched keys together
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa2.jwk;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:ka&mode=ok;
+    }
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+["Authorization: Bearer $::T{a}", "Authorization: Bearer $::T{file}"]
+--- error_code eval
+[200, 200]
+
+
+
+=== TEST 26: apisec_jwt_key_request needs a URI of this server
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request https://idp.example/jwks;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid URI "https:\/\/idp.example\/jwks" in "apisec_jwt_key_request": a location of this server is expected, as "\/_jwks" in .*nginx.conf:\d+/
+
+
+
+=== TEST 27: apisec_jwt_key_cache with an unknown parameter
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 10m refresh=1s;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid parameter "refresh=1s" in .*nginx.conf:\d+/
+
+
+
+=== TEST 28: apisec_jwt_key_cache 0 is refused
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 0;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid time "0" in "apisec_jwt_key_cache" in .*nginx.conf:\d+/
+
+
+
+=== TEST 29: apisec_jwt_key_request off cancels an inherited one
+--- config
+    apisec_jwt_key_request /_jwks;
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request off;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"apisec_jwt" is on, but no "apisec_jwt_key_file" is set/
+
+
+
+=== TEST 30: fetched keys go with the configuration: a reload fetches them again
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+--- reload_config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+--- reload_after: 3
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api", "GET /api", "GET /api",
+ "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "Authorization: Bearer $::T{a}",
+ "Authorization: Bearer $::T{a}", ""]
+--- error_code eval
+[200, 200, 200, 200, 200]
+--- response_body_like eval
+["ok", "", "", "", "^2\$"]
+--- skip_eval: 10: $Test::Apisec::Backend ne 'Test::Apisec::Runner'
