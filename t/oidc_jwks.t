@@ -724,3 +724,33 @@ qr/\[emerg\] .*"apisec_jwt" is on, but no "apisec_jwt_key_file" is set/
 --- response_body_like eval
 ["ok", "", "", "", "^2\$"]
 --- skip_eval: 10: $Test::Apisec::Backend ne 'Test::Apisec::Runner'
+
+
+
+=== TEST 31: with apisec_jwt_cache, a key rotated away takes its cached verifications along
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 1s;
+        apisec_jwt_cache zone=jwt:1m;
+        add_header X-Cache $apisec_jwt_cache_status always;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api", "GET /api",
+ "GET /ctl/jwks?keys=rsa2.jwk:kb", "GET /ctl/sleep?s=1.1", "GET /api"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "Authorization: Bearer $::T{a}", "", "",
+ "Authorization: Bearer $::T{a}"]
+--- error_code eval
+[200, 200, 200, 200, 200, 401]
+--- response_headers eval
+["", "X-Cache: MISS", "X-Cache: HIT", "", "", "X-Cache: MISS"]
