@@ -23,13 +23,25 @@ my $root = Cwd::abs_path(File::Spec->catdir(
 my $pid;
 my $owner = $$;
 
+# a free port, never the test server's (chosen already, not yet bound)
+# nor one handed out before
+my %given;
+
 sub free_port {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                                  LocalPort => 0, Proto => 'tcp')
-        or die "no free port: $!";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
+    my $server = eval { main::server_port() } || 0;
+
+    for (1 .. 50) {
+        my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                      LocalPort => 0, Proto => 'tcp')
+            or die "no free port: $!";
+        my $port = $s->sockport;
+        close $s;
+        next if $port == $server || $given{$port};
+        $given{$port} = 1;
+        return $port;
+    }
+
+    die "no free port\n";
 }
 
 sub start {
