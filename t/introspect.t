@@ -773,3 +773,25 @@ qr/\[emerg\] .*invalid parameter "max=5" in .*nginx.conf:\d+/
 [200, 200, 200, 401, 200, 401, 200]
 --- response_body_like eval
 ["ok", "", "", "", "", "", "^1\$"]
+
+
+
+=== TEST 32: the client's body is left for the upstream, whatever the wait
+--- config
+    location /api {
+        apisec_introspect /_introspect;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/echo;
+    }
+    location = /_introspect {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/introspect;
+    }
+--- request
+POST /api
+hello=world&token=not-the-token
+--- more_headers
+Authorization: Bearer act-rita
+Content-Type: application/x-www-form-urlencoded
+--- error_code: 200
+--- response_body chomp
+echo:hello=world&token=not-the-token
