@@ -795,3 +795,33 @@ Content-Type: application/x-www-form-urlencoded
 --- error_code: 200
 --- response_body chomp
 echo:hello=world&token=not-the-token
+
+
+
+=== TEST 33: over HTTP/2 (the stream waits for the subrequest)
+--- http2
+--- curl_protocol: https
+--- curl_options: -k
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT ssl http2;
+        ssl_certificate $TEST_NGINX_CERT;
+        ssl_certificate_key $TEST_NGINX_CERT_KEY;
+        location /api {
+            apisec_introspect /_introspect;
+            add_header X-Sub $apisec_subject always;
+            empty_gif;
+        }
+        location = /_introspect {
+            internal;
+            proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/introspect;
+        }
+    }
+--- config
+--- request
+GET /api
+--- more_headers
+Authorization: Bearer act-sam
+--- error_code: 200
+--- response_headers
+X-Sub: sam
