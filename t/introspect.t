@@ -825,3 +825,35 @@ Authorization: Bearer act-sam
 --- error_code: 200
 --- response_headers
 X-Sub: sam
+
+
+
+=== TEST 34: the answer feeds authorization: scopes and roles as a JWT's claims
+--- http_config
+    apisec_introspect_cache zone=introspect:1m ttl=60s;
+--- config
+    location /write {
+        apisec_introspect /_introspect;
+        apisec_require_scope write;
+        apisec_require_role user;
+        add_header X-Roles $apisec_roles always;
+        add_header X-Consumer $apisec_consumer always;
+        empty_gif;
+    }
+    location /admin {
+        apisec_introspect /_introspect;
+        apisec_require_scope admin;
+        empty_gif;
+    }
+    location = /_introspect {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/introspect;
+    }
+--- request eval
+["GET /write", "GET /admin"]
+--- more_headers eval
+["Authorization: Bearer act-tom", "Authorization: Bearer act-tom"]
+--- error_code eval
+[200, 403]
+--- response_headers eval
+["X-Roles: user\nX-Consumer: app", 'WWW-Authenticate: Bearer realm="api", error="insufficient_scope", scope="admin"']
