@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The demo: nginx in the foreground on 127.0.0.1 with every shipped apisec
 # feature switched on: security headers, HSTS and https_only, JWT with a
-# key made for the demo and its verified-token cache, CORS, rate limits
-# with RateLimit headers, bans.  Prints a token minted for the demo key and
+# key made for the demo and its verified-token cache, authorization, API
+# keys, CORS, rate limits with RateLimit headers, bans, OpenID Connect
+# discovery with remote JWKS, and RFC 7662 introspection (against the mock
+# provider of the tests, t/lib/mock-idp, started beside nginx).  Prints a
+# token minted for the demo key and
 # a curl line for each feature.  DEMO_PORT / DEMO_TLS_PORT change the ports.
 
 set -euo pipefail
@@ -51,6 +54,25 @@ apikey=$("$root/util/apikey-new" partner-demo roles=partner allow=127.0.0.1 \
 key=$(echo "$apikey" | sed -n 's/^key:  //p')
 echo "$apikey" | sed -n 's/^line: //p' > "$dir/conf/partners.keys"
 
+# the demo key as a JWKS, and an OpenID Connect discovery document, served
+# by the demo nginx itself as if it were the provider
+/usr/bin/python3 - "$dir/conf/demo-jwt.pub" "$dir/html/jwks.json" <<'PY'
+import json, sys
+from jwt.algorithms import RSAAlgorithm
+key = RSAAlgorithm(RSAAlgorithm.SHA256).prepare_key(open(sys.argv[1]).read())
+jwk = json.loads(RSAAlgorithm.to_jwk(key))
+jwk.update({"kid": "demo-1", "alg": "RS256", "use": "sig"})
+json.dump({"keys": [jwk]}, open(sys.argv[2], "w"))
+PY
+cat > "$dir/html/openid-configuration" <<JSON
+{"issuer":"https://idp.demo.example","jwks_uri":"http://127.0.0.1:$port/idp/jwks.json"}
+JSON
+
+# the mock authorization server for introspection: "act-<sub>" tokens are
+# active (scope "read write"), anything else is not
+idp_port=${DEMO_IDP_PORT:-8090}
+mkdir -p "$dir/idp"
+
 cat > "$dir/html/orders.json" <<'JSON'
 [{"id":1,"item":"widget","qty":3},{"id":2,"item":"gadget","qty":1}]
 JSON
@@ -78,6 +100,9 @@ http {
     # rate limits per caller (the JWT's subject), counted across workers
     apisec_limit_zone per_subject key=\$apisec_subject size=1m rate=600r/m;
     apisec_limit_zone tight key=\$apisec_subject size=1m rate=6r/m;
+
+    # introspection answers, shared by the workers, kept 2 minutes at most
+    apisec_introspect_cache zone=introspection:1m ttl=2m negative_ttl=30s;
 
     # 5 authentication failures within a minute ban the address for 30 s
     apisec_ban_zone brute key=\$binary_remote_addr size=1m
@@ -152,6 +177,55 @@ http {
             alias $dir/html/orders.json;
         }
 
+        # OpenID Connect: the issuer and the JWKS found by discovery, keys
+        # fetched by subrequests and refreshed without a reload
+        location /oidc/ {
+            apisec_jwt "demo-oidc";
+            apisec_jwt_discovery /_oidc/discovery;
+            apisec_jwt_key_request /_oidc/jwks;
+            apisec_jwt_key_cache 10m;
+            apisec_jwt_audience orders-api;
+            add_header X-Subject \$apisec_subject always;
+            default_type application/json;
+            alias $dir/html/;
+        }
+
+        location = /_oidc/discovery {
+            internal;
+            proxy_pass http://127.0.0.1:$port/idp/openid-configuration;
+        }
+
+        location = /_oidc/jwks {
+            internal;
+            proxy_pass \$apisec_jwks_uri;
+        }
+
+        # the "provider" of the demo: static discovery and JWKS
+        location /idp/ {
+            allow 127.0.0.1;
+            deny all;
+            default_type application/json;
+            alias $dir/html/;
+        }
+
+        # opaque tokens, validated by RFC 7662 introspection at the mock
+        # authorization server; answers cached in shared memory
+        location /introspected/ {
+            apisec_introspect /_oauth/introspect;
+            apisec_require_scope read;
+            add_header X-Subject \$apisec_subject always;
+            default_type application/json;
+            alias $dir/html/;
+        }
+
+        location = /_oauth/introspect {
+            internal;
+            proxy_set_header Authorization "Basic Y2xpZW50OnNlY3JldA==";
+            proxy_connect_timeout 2s;
+            proxy_read_timeout 3s;
+            proxy_pass http://127.0.0.1:$idp_port/introspect;
+        }
+
         # plain HTTP refused outright
         location /admin/ {
             apisec_https_only reject;
@@ -204,6 +278,12 @@ Try (paste the two lines above first):
   curl -si $http/partner/orders -H "X-API-Key: $key"
   curl -si $http/partner/orders -H "X-API-Key: wrong"
 
+  # OpenID Connect: discovery, then the JWKS, fetched on first need (200);
+  # introspection: an active opaque token (200), an inactive one (401)
+  curl -ski $https/oidc/orders.json -H "Authorization: Bearer \$TOKEN"
+  curl -ski $https/introspected/orders.json -H "Authorization: Bearer act-bob"
+  curl -ski $https/introspected/orders.json -H "Authorization: Bearer off-bob"
+
   # transport and headers: 308 to https; HSTS, CSP, nosniff, DENY,
   # no-store on TLS; 403 for plain HTTP; nginx's 404 as problem+json; a CSP
   curl -si $http/api/orders
@@ -229,4 +309,9 @@ Try (paste the two lines above first):
 
 TXT
 
-exec "$nginx" -p "$dir" -c conf/nginx.conf -g "daemon off; master_process on;"
+/usr/bin/python3 "$root/t/lib/mock-idp" "$idp_port" "$dir/idp" \
+    > "$dir/logs/mock-idp.log" 2>&1 &
+idp_pid=$!
+trap 'kill $idp_pid 2>/dev/null' EXIT
+
+"$nginx" -p "$dir" -c conf/nginx.conf -g "daemon off; master_process on;"
