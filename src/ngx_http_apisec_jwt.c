@@ -13,9 +13,15 @@
 /* how much of an untrusted kid goes into a log line */
 #define NGX_HTTP_APISEC_JWT_LOG_KID   64
 
-/* the parsed headers and claims a worker keeps, and their largest size */
+/*
+ * the parsed headers and tokens a worker keeps, and their largest size:
+ * a header's text, or a whole token's (RS512 with a 4096-bit key fits)
+ */
 #define NGX_HTTP_APISEC_JWT_PARSED      8
-#define NGX_HTTP_APISEC_JWT_PARSED_MAX  1024
+#define NGX_HTTP_APISEC_JWT_PARSED_MAX  2048
+
+/* a signature verdict a worker remembers is used this long at most */
+#define NGX_HTTP_APISEC_JWT_MEMO_VALID  300
 
 
 typedef struct {
@@ -28,6 +34,23 @@ typedef struct {
     u_char                      seg[NGX_HTTP_APISEC_JWT_PARSED_MAX];
     size_t                      len;
     json_t                     *json;
+
+    /* the tokens' slots only: the whole token is in seg[] */
+
+    json_t                     *header;     /* its parsed header */
+    size_t                      hlen;       /* header's text */
+    size_t                      clen;       /* claims' text */
+    ngx_uint_t                  alg;        /* the header's, known good */
+    ngx_str_t                   kid;        /* the header's, in "header" */
+
+    /*
+     * the memo of a verified signature: until "verified" (a time), the
+     * token is known good for the key set whose fingerprint is "keyset";
+     * 0: no verdict kept
+     */
+    time_t                      verified;
+    size_t                      keyset_len;
+    u_char                      keyset[2 * NGX_HTTP_APISEC_KEY_FP_LEN];
 } ngx_http_apisec_jwt_parsed_t;
 
 
@@ -41,11 +64,19 @@ static ngx_uint_t ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
     ngx_str_t *kid, char **why);
 static ngx_uint_t ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token, char **why);
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
+    ngx_http_apisec_jwt_parsed_t **slot, char **why);
 static json_t *ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf,
     char **why, char *what);
 static json_t *ngx_http_apisec_jwt_json(ngx_str_t *text, char **why,
     char *what);
+static ngx_http_apisec_jwt_parsed_t *ngx_http_apisec_jwt_token_find(
+    ngx_str_t *token);
+static json_t *ngx_http_apisec_jwt_token_parse(ngx_str_t *token,
+    ngx_str_t *seg, json_t *header, ngx_uint_t alg, ngx_str_t *kid,
+    u_char *buf, ngx_http_apisec_jwt_parsed_t **slot, char **why);
+static void ngx_http_apisec_jwt_slot_free(ngx_http_apisec_jwt_parsed_t *p);
+static ngx_uint_t ngx_http_apisec_jwt_equal(u_char *a, u_char *b, size_t len);
 static ngx_uint_t ngx_http_apisec_jwt_check_header(json_t *header,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t *alg, char **why);
 static ngx_int_t ngx_http_apisec_jwt_verify_signature(ngx_http_request_t *r,
@@ -85,10 +116,13 @@ static ngx_http_apisec_jwt_error_t  ngx_http_apisec_jwt_errors[] = {
 
 /*
  * The tokens of one issuer share a handful of headers, and a client sends
- * the same token again and again: a worker keeps the last few headers and
- * claims it parsed, by their exact base64url text, and shares the parsed
- * (never modified) objects by reference count.  Workers are
- * single-threaded.
+ * the same token again and again: a worker keeps the last few headers it
+ * parsed, by their exact base64url text, and the last few tokens whose
+ * signature it verified, by the whole token's text, with their parsed
+ * header and claims and, where a verdict may be reused, the key set that
+ * verified it and until when (the memo); the parsed (never modified)
+ * objects are shared by reference count.  A token's text is wiped when
+ * its slot is taken by another.  Workers are single-threaded.
  */
 
 static ngx_http_apisec_jwt_parsed_cache_t  ngx_http_apisec_jwt_headers;
@@ -657,18 +691,24 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
     ngx_str_t *kid, char **why)
 {
-    u_char                      *p;
-    double                       t;
-    time_t                       exp;
-    json_t                      *header, *claims, *v;
-    ngx_int_t                    rc;
-    ngx_str_t                    token, seg[3], sig, input, keyset;
-    ngx_uint_t                   result, alg;
-    ngx_http_apisec_jwt_conf_t   tmp;
-    u_char                       digest[NGX_HTTP_APISEC_DIGEST_LEN];
-    u_char                       keysets[2 * NGX_HTTP_APISEC_KEY_FP_LEN];
+    u_char                        *p;
+    double                         t;
+    time_t                         exp, now, until;
+    json_t                        *header, *claims, *v;
+    ngx_int_t                      rc;
+    ngx_str_t                      token, seg[3], sig, input, keyset;
+    ngx_uint_t                     result, alg, memo, verified;
+    ngx_http_apisec_jwt_conf_t     tmp;
+    ngx_http_apisec_jwt_parsed_t  *slot;
+    u_char                         digest[NGX_HTTP_APISEC_DIGEST_LEN];
+    u_char                         keysets[2 * NGX_HTTP_APISEC_KEY_FP_LEN];
 
-    result = ngx_http_apisec_jwt_get_token(r, jcf, &token, why);
+    /*
+     * a token this worker verified lately, byte for byte (*slot): split,
+     * its header and claims parsed, and maybe its signature's verdict kept
+     */
+
+    result = ngx_http_apisec_jwt_get_token(r, jcf, &token, &slot, why);
     if (result != NGX_HTTP_APISEC_JWT_OK) {
         return result;
     }
@@ -685,55 +725,78 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
                                                        why);
     }
 
-    if (ngx_http_apisec_jwt_split(&token, seg) != NGX_OK) {
-        *why = "token is not three base64url segments";
-        return NGX_HTTP_APISEC_JWT_MALFORMED;
-    }
+    p = NULL;
 
-    /* one buffer for the decoded header, claims and signature */
+    if (slot) {
+        seg[0].data = token.data;
+        seg[0].len = slot->hlen;
+        seg[1].data = token.data + slot->hlen + 1;
+        seg[1].len = slot->clen;
+        seg[2].data = seg[1].data + seg[1].len + 1;
+        seg[2].len = token.data + token.len - seg[2].data;
 
-    p = ngx_pnalloc(r->pool, token.len);
-    if (p == NULL) {
-        return NGX_HTTP_APISEC_JWT_ERROR;
-    }
+        header = json_incref(slot->header);
+        ctx->jwt_header = header;
 
-    header = ngx_http_apisec_jwt_parse(&seg[0], p, why, "header");
-    if (header == NULL) {
-        return NGX_HTTP_APISEC_JWT_MALFORMED;
-    }
+        /* alg is known, crit absent and kid a string: checked before */
 
-    ctx->jwt_header = header;
+        alg = slot->alg;
+        *kid = slot->kid;
 
-    v = json_object_get(header, "kid");
+        if (!(jcf->algorithms & NGX_HTTP_APISEC_ALG_BIT(alg))) {
+            *why = "alg not in apisec_jwt_algorithms";
+            return NGX_HTTP_APISEC_JWT_BAD_ALG;
+        }
 
-    if (v) {
-        if (!json_is_string(v)) {
-            *why = "kid is not a string";
+        if (jcf->types) {
+            result = ngx_http_apisec_jwt_check_header(header, jcf, &alg, why);
+            if (result != NGX_HTTP_APISEC_JWT_OK) {
+                return result;
+            }
+        }
+
+    } else {
+        if (ngx_http_apisec_jwt_split(&token, seg) != NGX_OK) {
+            *why = "token is not three base64url segments";
             return NGX_HTTP_APISEC_JWT_MALFORMED;
         }
 
-        kid->len = json_string_length(v);
-        kid->data = (u_char *) json_string_value(v);
-    }
+        /* one buffer for the decoded header, claims and signature */
 
-    result = ngx_http_apisec_jwt_check_header(header, jcf, &alg, why);
-    if (result != NGX_HTTP_APISEC_JWT_OK) {
-        return result;
+        p = ngx_pnalloc(r->pool, token.len);
+        if (p == NULL) {
+            return NGX_HTTP_APISEC_JWT_ERROR;
+        }
+
+        header = ngx_http_apisec_jwt_parse(&seg[0], p, why, "header");
+        if (header == NULL) {
+            return NGX_HTTP_APISEC_JWT_MALFORMED;
+        }
+
+        ctx->jwt_header = header;
+
+        v = json_object_get(header, "kid");
+
+        if (v) {
+            if (!json_is_string(v)) {
+                *why = "kid is not a string";
+                return NGX_HTTP_APISEC_JWT_MALFORMED;
+            }
+
+            kid->len = json_string_length(v);
+            kid->data = (u_char *) json_string_value(v);
+        }
+
+        result = ngx_http_apisec_jwt_check_header(header, jcf, &alg, why);
+        if (result != NGX_HTTP_APISEC_JWT_OK) {
+            return result;
+        }
     }
 
     input.data = token.data;
     input.len = seg[1].data + seg[1].len - token.data;
 
-    sig.data = p;
     sig.len = 0;
-
-    /*
-     * the verified-token cache: the digest of this exact token and this
-     * key set; a hit skips the signature only (its decoding too: the very
-     * same bytes were decoded and verified before), the claims are checked
-     * below in either case, so that a hit never outlives "exp" or passes
-     * another location's iss or aud
-     */
 
     /* remote keys (ngx_http_apisec_jwks.c): fetched first when due */
 
@@ -750,20 +813,55 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
         }
     }
 
-    if (jcf->cache) {
+    /* with fetched keys, a verdict is bound to the set fetched too */
 
-        /* with fetched keys, the entry is bound to the set fetched too */
+    keyset = jcf->keyset;
 
-        keyset = jcf->keyset;
+    if (jcf->jwks && jcf->jwks->keyset) {
+        ngx_memcpy(keysets, jcf->keyset.data, jcf->keyset.len);
+        ngx_memcpy(keysets + jcf->keyset.len, jcf->jwks->keyset,
+                   NGX_HTTP_APISEC_KEY_FP_LEN);
 
-        if (jcf->jwks && jcf->jwks->keyset) {
-            ngx_memcpy(keysets, jcf->keyset.data, jcf->keyset.len);
-            ngx_memcpy(keysets + jcf->keyset.len, jcf->jwks->keyset,
-                       NGX_HTTP_APISEC_KEY_FP_LEN);
+        keyset.data = keysets;
+        keyset.len = jcf->keyset.len + NGX_HTTP_APISEC_KEY_FP_LEN;
+    }
 
-            keyset.data = keysets;
-            keyset.len = jcf->keyset.len + NGX_HTTP_APISEC_KEY_FP_LEN;
+    /*
+     * A verdict is reused where the operator asked for it (apisec_jwt_cache)
+     * and, for HMAC, always: the worker holds the secret that signs every
+     * token anyway, and an HMAC verdict is the same on every computation.
+     * A reused verdict skips the signature only (its decoding too: the very
+     * same bytes were decoded and verified before); the header and the
+     * claims are checked below in either case, so that a verdict never
+     * outlives "exp" or passes another location's alg, typ, iss or aud.
+     */
+
+    memo = (jcf->cache != NULL
+            || ngx_http_apisec_jwt_algs[alg].kty == NGX_HTTP_APISEC_KTY_OCT);
+
+    now = ngx_time();
+    until = 0;
+    verified = 0;
+
+    if (memo && slot
+        && slot->verified > now
+        && slot->keyset_len == keyset.len
+        && ngx_memcmp(slot->keyset, keyset.data, keyset.len) == 0)
+    {
+        verified = 1;
+
+        if (jcf->cache) {
+            ctx->jwt_cache = NGX_HTTP_APISEC_JWT_CACHE_HIT;
         }
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "apisec: JWT %s, signature not verified again "
+                       "(worker memo)",
+                       jcf->cache ? "cache hit" : "verdict reused");
+
+    } else if (jcf->cache) {
+
+        /* the verified-token cache: this exact token and this key set */
 
         if (ngx_http_apisec_jwt_cache_digest(&keyset, &token, digest)
             != NGX_OK)
@@ -773,8 +871,11 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
             return NGX_HTTP_APISEC_JWT_ERROR;
         }
 
-        if (ngx_http_apisec_jwt_cache_lookup(jcf->cache, digest) == NGX_OK) {
+        if (ngx_http_apisec_jwt_cache_lookup(jcf->cache, digest, &until)
+            == NGX_OK)
+        {
             ctx->jwt_cache = NGX_HTTP_APISEC_JWT_CACHE_HIT;
+            verified = 1;
 
         } else {
             ctx->jwt_cache = NGX_HTTP_APISEC_JWT_CACHE_MISS;
@@ -782,14 +883,20 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "apisec: JWT cache %s",
-                       ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_HIT
-                       ? "hit, signature not verified again" : "miss");
+                       verified ? "hit, signature not verified again"
+                                : "miss");
     }
 
-    if (ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_HIT) {
-        rc = NGX_OK;
+    if (!verified) {
+        if (p == NULL) {
+            p = ngx_pnalloc(r->pool, token.len);
+            if (p == NULL) {
+                return NGX_HTTP_APISEC_JWT_ERROR;
+            }
+        }
 
-    } else {
+        sig.data = p;
+
         if (ngx_http_apisec_base64url_decode(&sig, &seg[2]) != NGX_OK) {
             *why = "signature is not base64url";
             return NGX_HTTP_APISEC_JWT_MALFORMED;
@@ -797,42 +904,55 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
         rc = ngx_http_apisec_jwt_verify_signature(r, jcf, alg, kid, &input,
                                                   &sig, why);
-    }
 
-    if (rc == NGX_ERROR) {
-        return NGX_HTTP_APISEC_JWT_ERROR;
-    }
-
-    if (rc == NGX_ABORT) {
-        if (ngx_http_apisec_jwks_refetch(r, jcf, kid) == NGX_AGAIN) {
-            return NGX_HTTP_APISEC_JWT_PENDING;
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_APISEC_JWT_ERROR;
         }
 
-        return NGX_HTTP_APISEC_JWT_UNKNOWN_KEY;
+        if (rc == NGX_ABORT) {
+            if (ngx_http_apisec_jwks_refetch(r, jcf, kid) == NGX_AGAIN) {
+                return NGX_HTTP_APISEC_JWT_PENDING;
+            }
+
+            return NGX_HTTP_APISEC_JWT_UNKNOWN_KEY;
+        }
+
+        if (rc != NGX_OK) {
+            return NGX_HTTP_APISEC_JWT_BAD_SIGNATURE;
+        }
     }
 
-    if (rc != NGX_OK) {
-        return NGX_HTTP_APISEC_JWT_BAD_SIGNATURE;
-    }
+    if (slot) {
+        claims = json_incref(slot->json);
 
-    claims = ngx_http_apisec_jwt_parse(&seg[1], sig.data + sig.len, why,
-                                       "claims");
-    if (claims == NULL) {
-        return NGX_HTTP_APISEC_JWT_MALFORMED;
+    } else {
+        if (p == NULL) {
+            p = ngx_pnalloc(r->pool, token.len);
+            if (p == NULL) {
+                return NGX_HTTP_APISEC_JWT_ERROR;
+            }
+        }
+
+        claims = ngx_http_apisec_jwt_token_parse(&token, seg, header, alg,
+                                                 kid, p + sig.len, &slot,
+                                                 why);
+        if (claims == NULL) {
+            return NGX_HTTP_APISEC_JWT_MALFORMED;
+        }
     }
 
     ctx->jwt_claims = claims;
 
     result = ngx_http_apisec_jwt_check_claims(claims,
                                  ngx_http_apisec_jwks_claims_conf(jcf, &tmp),
-                                 ngx_time(), why);
+                                 now, why);
     if (result != NGX_HTTP_APISEC_JWT_OK) {
         return result;
     }
 
-    /* a verified token joins the cache until its "exp" at the latest */
+    /* a verified token is kept until its "exp" at the latest */
 
-    if (ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_MISS) {
+    if (ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_MISS || !verified) {
         v = json_object_get(claims, "exp");
         exp = 0;
 
@@ -843,8 +963,28 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
                                                       : NGX_MAX_TIME_T_VALUE;
         }
 
-        ngx_http_apisec_jwt_cache_store(jcf->cache, digest, exp,
-                                        r->connection->log);
+        if (ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_MISS) {
+            until = ngx_http_apisec_jwt_cache_store(jcf->cache, digest, exp,
+                                                    r->connection->log);
+
+        } else {
+            until = now + NGX_HTTP_APISEC_JWT_MEMO_VALID;
+
+            if (exp && exp < until) {
+                until = exp;
+            }
+        }
+    }
+
+    /*
+     * "until" is that of the entry after a hit in the shared cache, and 0
+     * after a reused verdict: the memo stays as it is
+     */
+
+    if (memo && slot && until > now) {
+        slot->verified = until;
+        slot->keyset_len = keyset.len;
+        ngx_memcpy(slot->keyset, keyset.data, keyset.len);
     }
 
     v = json_object_get(claims, "sub");
@@ -860,10 +1000,14 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
 static ngx_uint_t
 ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token, char **why)
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
+    ngx_http_apisec_jwt_parsed_t **slot, char **why)
 {
+    u_char                     *p, *last;
     ngx_int_t                   rc;
     ngx_http_variable_value_t  *vv;
+
+    *slot = NULL;
 
     if (jcf->token != NGX_HTTP_APISEC_JWT_TOKEN_HEADER) {
         vv = ngx_http_get_indexed_variable(r, jcf->token);
@@ -880,6 +1024,8 @@ ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
         token->len = vv->len;
         token->data = vv->data;
 
+        *slot = ngx_http_apisec_jwt_token_find(token);
+
         return NGX_HTTP_APISEC_JWT_OK;
     }
 
@@ -888,6 +1034,43 @@ ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
     if (r->headers_in.authorization == NULL) {
         *why = "no Authorization header";
         return NGX_HTTP_APISEC_JWT_MISSING;
+    }
+
+    /*
+     * "Bearer" and a token verified lately: its characters need no scan
+     * (a kept token is base64url and dots, as ngx_http_apisec_jwt_split()
+     * found), ngx_http_apisec_jwt_bearer() would find the same token
+     */
+
+    p = r->headers_in.authorization->value.data;
+    last = p + r->headers_in.authorization->value.len;
+
+    while (p < last && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
+    while (last > p && (last[-1] == ' ' || last[-1] == '\t')) {
+        last--;
+    }
+
+    if (last - p > 7
+        && ngx_strncasecmp(p, (u_char *) "bearer", 6) == 0
+        && (p[6] == ' ' || p[6] == '\t'))
+    {
+        p += 7;
+
+        while (p < last && (*p == ' ' || *p == '\t')) {
+            p++;
+        }
+
+        token->len = last - p;
+        token->data = p;
+
+        *slot = ngx_http_apisec_jwt_token_find(token);
+
+        if (*slot) {
+            return NGX_HTTP_APISEC_JWT_OK;
+        }
     }
 
     rc = ngx_http_apisec_jwt_bearer(&r->headers_in.authorization->value,
@@ -924,8 +1107,7 @@ ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
     ngx_http_apisec_jwt_parsed_t        *p;
     ngx_http_apisec_jwt_parsed_cache_t  *cache;
 
-    cache = (what[0] == 'h') ? &ngx_http_apisec_jwt_headers
-                             : &ngx_http_apisec_jwt_claims;
+    cache = &ngx_http_apisec_jwt_headers;
 
     for (i = 0; i < NGX_HTTP_APISEC_JWT_PARSED; i++) {
         p = &cache->slot[i];
@@ -941,8 +1123,7 @@ ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
     text.data = buf;
 
     if (ngx_http_apisec_base64url_decode(&text, seg) != NGX_OK) {
-        *why = (what[0] == 'h') ? "header is not base64url"
-                                : "claims are not base64url";
+        *why = "header is not base64url";
         return NULL;
     }
 
@@ -954,15 +1135,150 @@ ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
 
     p = &cache->slot[cache->next++ % NGX_HTTP_APISEC_JWT_PARSED];
 
-    if (p->json) {
-        json_decref(p->json);
-    }
+    ngx_http_apisec_jwt_slot_free(p);
 
     p->json = json_incref(json);
     p->len = seg->len;
     ngx_memcpy(p->seg, seg->data, seg->len);
 
     return json;
+}
+
+
+/*
+ * A token verified before, compared in constant time whatever the slot
+ * holds: another client's token is a bearer credential, and how long a
+ * comparison takes must not tell how much of it a guess got right.
+ */
+
+static ngx_http_apisec_jwt_parsed_t *
+ngx_http_apisec_jwt_token_find(ngx_str_t *token)
+{
+    ngx_uint_t                     i;
+    ngx_http_apisec_jwt_parsed_t  *p;
+
+    if (token->len > NGX_HTTP_APISEC_JWT_PARSED_MAX) {
+        return NULL;
+    }
+
+    for (i = 0; i < NGX_HTTP_APISEC_JWT_PARSED; i++) {
+        p = &ngx_http_apisec_jwt_claims.slot[i];
+
+        if (p->json
+            && p->len == token->len
+            && ngx_http_apisec_jwt_equal(p->seg, token->data, token->len))
+        {
+            return p;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * The claims of a token whose signature is good: parsed, and the token
+ * kept in a slot (*slot; NULL when the token is too large to keep) with
+ * no verdict yet.
+ */
+
+static json_t *
+ngx_http_apisec_jwt_token_parse(ngx_str_t *token, ngx_str_t *seg,
+    json_t *header, ngx_uint_t alg, ngx_str_t *kid, u_char *buf,
+    ngx_http_apisec_jwt_parsed_t **slot, char **why)
+{
+    json_t                              *json;
+    ngx_str_t                            text;
+    ngx_http_apisec_jwt_parsed_t        *p;
+    ngx_http_apisec_jwt_parsed_cache_t  *cache;
+
+    *slot = NULL;
+
+    text.data = buf;
+
+    if (ngx_http_apisec_base64url_decode(&text, &seg[1]) != NGX_OK) {
+        *why = "claims are not base64url";
+        return NULL;
+    }
+
+    json = ngx_http_apisec_jwt_json(&text, why, "claims");
+
+    if (json == NULL || token->len > NGX_HTTP_APISEC_JWT_PARSED_MAX) {
+        return json;
+    }
+
+    cache = &ngx_http_apisec_jwt_claims;
+
+    p = &cache->slot[cache->next++ % NGX_HTTP_APISEC_JWT_PARSED];
+
+    ngx_http_apisec_jwt_slot_free(p);
+
+    p->json = json_incref(json);
+    p->header = json_incref(header);
+    p->len = token->len;
+    p->hlen = seg[0].len;
+    p->clen = seg[1].len;
+    p->alg = alg;
+    p->kid = *kid;
+    ngx_memcpy(p->seg, token->data, token->len);
+
+    *slot = p;
+
+    return json;
+}
+
+
+/* a slot given up: its objects released, its text and verdict wiped */
+
+static void
+ngx_http_apisec_jwt_slot_free(ngx_http_apisec_jwt_parsed_t *p)
+{
+    if (p->json) {
+        json_decref(p->json);
+    }
+
+    if (p->header) {
+        json_decref(p->header);
+    }
+
+    ngx_explicit_memzero(p->seg, p->len);
+    ngx_explicit_memzero(p->keyset, sizeof(p->keyset));
+
+    p->json = NULL;
+    p->header = NULL;
+    p->len = 0;
+    p->hlen = 0;
+    p->clen = 0;
+    p->alg = 0;
+    ngx_str_null(&p->kid);
+    p->verified = 0;
+    p->keyset_len = 0;
+}
+
+
+/* equal bytes?  In a time that depends on len only */
+
+static ngx_uint_t
+ngx_http_apisec_jwt_equal(u_char *a, u_char *b, size_t len)
+{
+    uint64_t  x, y, d;
+
+    d = 0;
+
+    while (len >= 8) {
+        ngx_memcpy(&x, a, 8);
+        ngx_memcpy(&y, b, 8);
+        d |= x ^ y;
+        a += 8;
+        b += 8;
+        len -= 8;
+    }
+
+    while (len--) {
+        d |= *a++ ^ *b++;
+    }
+
+    return d == 0;
 }
 
 

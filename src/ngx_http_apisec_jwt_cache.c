@@ -311,8 +311,11 @@ ngx_http_apisec_jwt_cache_digest(ngx_str_t *keyset, ngx_str_t *token,
 }
 
 
+/* NGX_OK: a hit, *expires is the entry's end; NGX_DECLINED: a miss */
+
 ngx_int_t
-ngx_http_apisec_jwt_cache_lookup(ngx_shm_zone_t *zone, u_char *digest)
+ngx_http_apisec_jwt_cache_lookup(ngx_shm_zone_t *zone, u_char *digest,
+    time_t *expires)
 {
     ngx_int_t                          rc;
     ngx_http_apisec_jwt_cache_ctx_t   *ctx;
@@ -327,6 +330,7 @@ ngx_http_apisec_jwt_cache_lookup(ngx_shm_zone_t *zone, u_char *digest)
 
     if (node) {
         if (node->expires > ngx_time()) {
+            *expires = node->expires;
             ngx_queue_remove(&node->queue);
             ngx_queue_insert_head(&ctx->sh->queue, &node->queue);
             rc = NGX_OK;
@@ -346,10 +350,11 @@ ngx_http_apisec_jwt_cache_lookup(ngx_shm_zone_t *zone, u_char *digest)
 
 /*
  * expires: the token's "exp", or 0 when it has none; the entry lives at
- * most "valid" seconds either way.
+ * most "valid" seconds either way.  Returns the entry's end (also when no
+ * room was found for it), or 0 when the token is not to be kept.
  */
 
-void
+time_t
 ngx_http_apisec_jwt_cache_store(ngx_shm_zone_t *zone, u_char *digest,
     time_t expires, ngx_log_t *log)
 {
@@ -368,14 +373,14 @@ ngx_http_apisec_jwt_cache_store(ngx_shm_zone_t *zone, u_char *digest,
     }
 
     if (expires <= now) {
-        return;
+        return 0;
     }
 
     ngx_shmtx_lock(&ctx->shpool->mutex);
 
     if (ngx_http_apisec_jwt_cache_find(ctx->sh, digest) != NULL) {
         ngx_shmtx_unlock(&ctx->shpool->mutex);
-        return;
+        return expires;
     }
 
     ngx_http_apisec_jwt_cache_expire(ctx, 1);
@@ -397,7 +402,7 @@ ngx_http_apisec_jwt_cache_store(ngx_shm_zone_t *zone, u_char *digest,
             }
 
             ngx_shmtx_unlock(&ctx->shpool->mutex);
-            return;
+            return expires;
         }
 
         /* full: the least recently used entries make room */
@@ -412,6 +417,8 @@ ngx_http_apisec_jwt_cache_store(ngx_shm_zone_t *zone, u_char *digest,
     ngx_queue_insert_head(&ctx->sh->queue, &node->queue);
 
     ngx_shmtx_unlock(&ctx->shpool->mutex);
+
+    return expires;
 }
 
 

@@ -192,7 +192,7 @@ apisec: JWT cache hit
 qr/apisec: JWT cache [^\n]*/
 --- grep_error_log_out
 apisec: JWT cache miss
-apisec: JWT cache hit, signature not verified again
+apisec: JWT cache hit, signature not verified again (worker memo)
 
 
 
