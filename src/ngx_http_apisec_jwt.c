@@ -42,12 +42,8 @@ static ngx_uint_t ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_str_t *kid, char **why);
 static ngx_uint_t ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token, char **why);
-static json_t *ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf,
-    char **why, char *what);
 static json_t *ngx_http_apisec_jwt_json(ngx_str_t *text, char **why,
     char *what);
-static ngx_uint_t ngx_http_apisec_jwt_check_header(json_t *header,
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t *alg, char **why);
 static ngx_int_t ngx_http_apisec_jwt_verify_signature(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t alg, ngx_str_t *kid,
     ngx_str_t *input, ngx_str_t *sig, char **why);
@@ -914,7 +910,13 @@ ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
 }
 
 
-static json_t *
+/*
+ * A header or claims segment: base64url-decoded into buf (room for 3/4 of
+ * seg->len), then a JSON object without duplicate member names.  NULL with
+ * *why set when it is not.  what: "header" or "claims".
+ */
+
+json_t *
 ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
     char *what)
 {
@@ -998,7 +1000,7 @@ ngx_http_apisec_jwt_json(ngx_str_t *text, char **why, char *what)
 }
 
 
-static ngx_uint_t
+ngx_uint_t
 ngx_http_apisec_jwt_check_header(json_t *header,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t *alg, char **why)
 {

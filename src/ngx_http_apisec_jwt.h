@@ -132,6 +132,10 @@ ngx_int_t ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src);
 ngx_int_t ngx_http_apisec_jwt_bearer(ngx_str_t *value, size_t max,
     ngx_str_t *token);
 ngx_int_t ngx_http_apisec_jwt_split(ngx_str_t *token, ngx_str_t *seg);
+json_t *ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
+    char *what);
+ngx_uint_t ngx_http_apisec_jwt_check_header(json_t *header,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t *alg, char **why);
 ngx_uint_t ngx_http_apisec_jwt_check_claims(json_t *claims,
     ngx_http_apisec_jwt_conf_t *jcf, time_t now, char **why);
 
