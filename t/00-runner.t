@@ -161,6 +161,37 @@ _EOD_
          'meta: a sanitizer report fails the block');
     unlike($out, qr/^not ok \d+ .*TEST 2/m, 'meta: --- no_crash_check');
 
+    # a report written to a log_path file (ASAN_OPTIONS=log_path=...), as a
+    # worker would at exit: the block that ran fails, the next one does not
+    {
+        my $dir = File::Temp->newdir('apisec-san-XXXXXX', TMPDIR => 1);
+        ($rc, $out) = run_child(<<"_EOD_", ASAN_OPTIONS => "log_path=$dir/asan");
+=== TEST 1: a sanitizer report in a log_path file
+--- no_module
+--- init
+open my \$fh, '>', '$dir/asan.4242' or die \$!;
+print \$fh "==4242==ERROR: LeakSanitizer: detected memory leaks\\n";
+close \$fh;
+--- config
+    location = /t { return 200; }
+--- request
+GET /t
+
+=== TEST 2: nothing new in the file
+--- no_module
+--- config
+    location = /t { return 200; }
+--- request
+GET /t
+_EOD_
+        isnt($rc, 0, 'meta: a report in a log_path file fails the file');
+        like($out, qr/^not ok \d+ .*TEST 1.*sanitizer wrote a report/m,
+             'meta: a report in a log_path file fails the block');
+        like($out, qr/detected memory leaks/, 'meta: the report is shown');
+        unlike($out, qr/^not ok \d+ .*TEST 2/m,
+               'meta: a report is blamed on one block only');
+    }
+
     ($rc, $out) = run_child(<<'_EOD_');
 === TEST 1: wrong expectations are failures
 --- no_module
