@@ -493,6 +493,7 @@ client prematurely closed connection
 
 === TEST 20: four workers under a master (grep_error_log per repetition)
 --- no_module
+--- skip_eval: 3: $ENV{TEST_NGINX_USE_VALGRIND}
 --- config
     location = /w { return 200 "$pid\n"; }
 --- request

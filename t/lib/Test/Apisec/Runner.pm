@@ -1565,7 +1565,9 @@ sub gen_curl_cmd_from_req ($$) {
         close $fh;
         push @args, '--data-binary', "\@$file";
     }
-    my $timeout = $block->timeout || $Timeout;
+    my $timeout = parse_time($block->timeout) // $Timeout;
+    # as for our own client (run_test_helper): valgrind is slow
+    $timeout *= 5 if $UseValgrind;
     push @args, '--connect-timeout', $timeout, '--max-time', $timeout;
     my $addr = $block->server_addr_for_client // $ServerAddr;
     # as Test::Nginx: --- curl_options is one argument
