@@ -1683,3 +1683,29 @@ ngx_http_apisec_jwt_type_match(ngx_str_t *a, ngx_str_t *b)
 
     return NGX_DECLINED;
 }
+
+
+/*
+ * At process exit: the parsed headers and claims kept by
+ * ngx_http_apisec_jwt_parse().  nginx unloads the module as it exits, and
+ * with it the only pointers to them.
+ */
+
+void
+ngx_http_apisec_jwt_exit(void)
+{
+    ngx_uint_t                           i, n;
+    ngx_http_apisec_jwt_parsed_cache_t  *cache[2];
+
+    cache[0] = &ngx_http_apisec_jwt_headers;
+    cache[1] = &ngx_http_apisec_jwt_claims;
+
+    for (n = 0; n < 2; n++) {
+        for (i = 0; i < NGX_HTTP_APISEC_JWT_PARSED; i++) {
+            if (cache[n]->slot[i].json) {
+                json_decref(cache[n]->slot[i].json);
+                cache[n]->slot[i].json = NULL;
+            }
+        }
+    }
+}

@@ -1298,6 +1298,31 @@ ngx_http_apisec_jwt_mds_init(void)
 
 
 /*
+ * At process exit: the digests fetched once per process and the verify
+ * context.  nginx unloads the module as it exits, and with it the only
+ * pointers to them.  Keys still using a digest hold their own reference.
+ */
+
+void
+ngx_http_apisec_jwt_keys_exit(void)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < 3; i++) {
+        if (ngx_http_apisec_mds[i]) {
+            EVP_MD_free(ngx_http_apisec_mds[i]);
+            ngx_http_apisec_mds[i] = NULL;
+        }
+    }
+
+    if (ngx_http_apisec_md_ctx) {
+        EVP_MD_CTX_free(ngx_http_apisec_md_ctx);
+        ngx_http_apisec_md_ctx = NULL;
+    }
+}
+
+
+/*
  * Verifies one signature with one key.  NGX_OK: valid; NGX_DECLINED:
  * invalid; NGX_ERROR: a library failure (logged by the caller).  The caller
  * checked that the key may verify "alg".  The OpenSSL error queue is left

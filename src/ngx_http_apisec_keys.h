@@ -86,6 +86,7 @@ char *ngx_http_apisec_jwt_keys_text(ngx_conf_t *cf, ngx_str_t *file,
     u_char *buf, size_t len, ngx_array_t *keys);
 ngx_int_t ngx_http_apisec_jwt_keyset_fingerprint(ngx_array_t *keys,
     u_char *fp);
+void ngx_http_apisec_jwt_keys_exit(void);
 ngx_int_t ngx_http_apisec_jwt_verify_key(ngx_http_apisec_jwt_key_t *key,
     ngx_uint_t alg, u_char *input, size_t len, u_char *sig, size_t siglen);
 
