@@ -273,7 +273,7 @@ main::bearer($::T{iss_a}, $::T{iss_a})
     location /api {
         apisec_jwt on;
         apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
-        apisec_jwt_cache zone=jwt:1m valid=1s;
+        apisec_jwt_cache zone=jwt:1m valid=3s;
         add_header X-Cache $apisec_jwt_cache_status always;
         empty_gif;
     }
@@ -291,7 +291,7 @@ main::bearer($::T{noexp}, $::T{noexp})
 === TEST 10: ... and after valid=, the token is verified again
 --- same_nginx
 --- init
-sleep 2;
+sleep 4;
 --- more_headers eval
 main::bearer($::T{noexp}, $::T{noexp})
 --- request eval
