@@ -126,3 +126,41 @@ w('limit', lim(60000 * 10, 5, [0, 0, 0, 0, 0, 0, 0, 100, 100, -50, 1000,
 w('limit', lim(1000, 1000000000, [1] * 10 + [2 ** 31 - 1]))
 w('limit', lim(60000000000, 0, [0, 1, 1, 1, 0, -2 ** 31]))
 w('limit', lim(2 ** 64 - 1, 2 ** 32 - 1, [5, 5, 5, 5]))
+
+
+# apikey: API-key files (apisec_api_key_file)
+def kline(name, *rest):
+    return ' '.join([name, 'sha256:' + hashlib.sha256(
+        ('key-' + name).encode()).hexdigest()] + list(rest))
+
+
+w('apikey', '\n'.join([
+    "# consumers", "",
+    kline('alice', 'roles=admin,ops'),
+    kline('bob', 'allow=127.0.0.1,10.0.0.0/8,::1'),
+    kline('carol', 'revoked'),
+    kline('erin', 'expires=2999-12-31', 'roles=partner'),
+    kline('frank', 'expires=2020-01-01T00:00:00Z', 'rate=10r/s'),
+    kline('alice', 'rate=5r/m'), ""]))
+w('apikey', kline('dup') + "\n" + kline('dup') + "\n")
+w('apikey', "x sha256:zz\n")
+w('apikey', "y\tsha256:" + "0" * 64 + "\troles=\tallow=300.1.1.1/40\n")
+w('apikey', "\n\n# only comments\n")
+
+# claims: path, claims JSON, operator, value (four lines)
+for path, cl, op, val in [
+        ("roles", {"roles": ["admin", "ops"]}, "contains", "admin"),
+        ("realm_access.roles", {"realm_access": {"roles": ["a"]}}, "eq",
+         "a"),
+        ("https://example.com/roles", {"https://example.com/roles": "x y"},
+         "contains", "y"),
+        ("resource_access.orders.roles",
+         {"resource_access": {"orders": {"roles": ["r"]}}}, "exists", ""),
+        ("n", {"n": 9007199254740993}, "ge", "9007199254740992"),
+        ("f", {"f": 1.5e300}, "lt", "1e308"),
+        ("b", {"b": True}, "ne", "false"),
+        ("scope", {"scope": "read write"}, "in", "read"),
+        ("a.b.c.d.e", {"a": {"b": {"c": {"d": {"e": None}}}}}, "exists",
+         ""),
+        ("x", {"x": "abc"}, "match", "^a")]:
+    w('claims', path + "\n" + json.dumps(cl) + "\n" + op + "\n" + val)
