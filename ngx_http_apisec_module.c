@@ -20,6 +20,7 @@ static char *ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent,
 static ngx_int_t ngx_http_apisec_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_apisec_init(ngx_conf_t *cf);
 static void ngx_http_apisec_ctx_cleanup(void *data);
+static void ngx_http_apisec_exit(ngx_cycle_t *cycle);
 
 
 static ngx_conf_enum_t  ngx_http_apisec_error_formats[] = {
@@ -367,8 +368,8 @@ ngx_module_t  ngx_http_apisec_module = {
     NULL,                                  /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
-    NULL,                                  /* exit master */
+    ngx_http_apisec_exit,                  /* exit process */
+    ngx_http_apisec_exit,                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
 
@@ -782,4 +783,19 @@ ngx_http_apisec_init(ngx_conf_t *cf)
     ngx_http_top_body_filter = ngx_http_apisec_body_filter;
 
     return NGX_OK;
+}
+
+
+/*
+ * What a process keeps for its whole life outside the cycle's pool (the
+ * digests, the parsed-token cache) is freed as it exits: nginx unloads the
+ * module then, and with it the only pointers to them.
+ */
+
+static void
+ngx_http_apisec_exit(ngx_cycle_t *cycle)
+{
+    ngx_http_apisec_jwt_exit();
+    ngx_http_apisec_jwt_cache_exit();
+    ngx_http_apisec_jwt_keys_exit();
 }

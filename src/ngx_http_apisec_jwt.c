@@ -67,8 +67,6 @@ static ngx_uint_t ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 static ngx_uint_t ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
     ngx_http_apisec_jwt_parsed_t **slot, char **why);
-static json_t *ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf,
-    char **why, char *what);
 static json_t *ngx_http_apisec_jwt_json(ngx_str_t *text, char **why,
     char *what);
 static ngx_http_apisec_jwt_parsed_t *ngx_http_apisec_jwt_token_find(
@@ -78,8 +76,6 @@ static json_t *ngx_http_apisec_jwt_token_parse(ngx_str_t *token,
     u_char *buf, ngx_http_apisec_jwt_parsed_t **slot, char **why);
 static void ngx_http_apisec_jwt_slot_free(ngx_http_apisec_jwt_parsed_t *p);
 static ngx_uint_t ngx_http_apisec_jwt_equal(u_char *a, u_char *b, size_t len);
-static ngx_uint_t ngx_http_apisec_jwt_check_header(json_t *header,
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t *alg, char **why);
 static ngx_int_t ngx_http_apisec_jwt_verify_signature(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t alg, ngx_str_t *kid,
     ngx_str_t *input, ngx_str_t *sig, char **why);
@@ -1098,7 +1094,13 @@ ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
 }
 
 
-static json_t *
+/*
+ * A header or claims segment: base64url-decoded into buf (room for 3/4 of
+ * seg->len), then a JSON object without duplicate member names.  NULL with
+ * *why set when it is not.  what: "header" or "claims".
+ */
+
+json_t *
 ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
     char *what)
 {
@@ -1327,7 +1329,7 @@ ngx_http_apisec_jwt_json(ngx_str_t *text, char **why, char *what)
 }
 
 
-static ngx_uint_t
+ngx_uint_t
 ngx_http_apisec_jwt_check_header(json_t *header,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t *alg, char **why)
 {
@@ -2009,4 +2011,27 @@ ngx_http_apisec_jwt_type_match(ngx_str_t *a, ngx_str_t *b)
     }
 
     return NGX_DECLINED;
+}
+
+
+/*
+ * At process exit: the parsed headers and claims kept by
+ * ngx_http_apisec_jwt_parse().  nginx unloads the module as it exits, and
+ * with it the only pointers to them.
+ */
+
+void
+ngx_http_apisec_jwt_exit(void)
+{
+    ngx_uint_t                           i, n;
+    ngx_http_apisec_jwt_parsed_cache_t  *cache[2];
+
+    cache[0] = &ngx_http_apisec_jwt_headers;
+    cache[1] = &ngx_http_apisec_jwt_claims;
+
+    for (n = 0; n < 2; n++) {
+        for (i = 0; i < NGX_HTTP_APISEC_JWT_PARSED; i++) {
+            ngx_http_apisec_jwt_slot_free(&cache[n]->slot[i]);
+        }
+    }
 }

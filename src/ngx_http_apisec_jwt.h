@@ -96,6 +96,7 @@ char *ngx_http_apisec_jwt_list(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_apisec_jwt_access(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf);
 ngx_str_t *ngx_http_apisec_jwt_result_name(ngx_uint_t result);
+void ngx_http_apisec_jwt_exit(void);
 
 /* remote keys (ngx_http_apisec_jwks.c) */
 char *ngx_http_apisec_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -132,6 +133,10 @@ ngx_int_t ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src);
 ngx_int_t ngx_http_apisec_jwt_bearer(ngx_str_t *value, size_t max,
     ngx_str_t *token);
 ngx_int_t ngx_http_apisec_jwt_split(ngx_str_t *token, ngx_str_t *seg);
+json_t *ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
+    char *what);
+ngx_uint_t ngx_http_apisec_jwt_check_header(json_t *header,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t *alg, char **why);
 ngx_uint_t ngx_http_apisec_jwt_check_claims(json_t *claims,
     ngx_http_apisec_jwt_conf_t *jcf, time_t now, char **why);
 

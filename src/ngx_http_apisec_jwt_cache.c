@@ -544,3 +544,23 @@ ngx_http_apisec_jwt_cache_rbtree_insert_value(ngx_rbtree_node_t *temp,
     node->right = sentinel;
     ngx_rbt_red(node);
 }
+
+
+/*
+ * At process exit: the digest fetched at configuration and the context of
+ * the workers, kept in statics that nginx unloads with the module.
+ */
+
+void
+ngx_http_apisec_jwt_cache_exit(void)
+{
+    if (ngx_http_apisec_jwt_cache_md_ctx) {
+        EVP_MD_CTX_free(ngx_http_apisec_jwt_cache_md_ctx);
+        ngx_http_apisec_jwt_cache_md_ctx = NULL;
+    }
+
+    if (ngx_http_apisec_jwt_cache_md) {
+        EVP_MD_free(ngx_http_apisec_jwt_cache_md);
+        ngx_http_apisec_jwt_cache_md = NULL;
+    }
+}

@@ -146,17 +146,12 @@ ngx_http_apisec_jwt_keys_load(ngx_conf_t *cf, ngx_str_t *file,
     ngx_array_t *keys)
 {
     char             *rv;
-    u_char           *buf, *p, *last;
+    u_char           *buf;
     size_t            size;
     ssize_t           n;
     ngx_str_t         name;
     ngx_file_t        f;
     ngx_file_info_t   fi;
-
-    if (ngx_http_apisec_jwt_mds_init() != NGX_OK) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "EVP_MD_fetch() failed");
-        return NGX_CONF_ERROR;
-    }
 
     name = *file;
 
@@ -214,25 +209,7 @@ ngx_http_apisec_jwt_keys_load(ngx_conf_t *cf, ngx_str_t *file,
 
     buf[size] = '\0';
 
-    last = buf + size;
-
-    for (p = buf; p < last; p++) {
-        if (*p != ' ' && *p != '\t' && *p != CR && *p != LF) {
-            break;
-        }
-    }
-
-    if (p < last && *p == '{') {
-        rv = ngx_http_apisec_jwt_keys_json(cf, &name, buf, size, keys);
-
-    } else if (ngx_strstr(buf, "-----BEGIN ") != NULL) {
-        rv = ngx_http_apisec_jwt_keys_pem(cf, &name, buf, size, keys);
-
-    } else {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid key file \"%V\": neither a JWK, "
-                           "a JWKS nor a PEM public key", &name);
-    }
+    rv = ngx_http_apisec_jwt_keys_text(cf, &name, buf, size, keys);
 
     ngx_explicit_memzero(buf, size);
 
@@ -244,6 +221,46 @@ done:
     }
 
     return rv;
+}
+
+
+/*
+ * The contents of a key file, buf[len] == '\0': a JWK or JWKS when it
+ * starts with "{", else PEM.  "file" names it in the messages.
+ */
+
+char *
+ngx_http_apisec_jwt_keys_text(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
+    size_t len, ngx_array_t *keys)
+{
+    u_char  *p, *last;
+
+    last = buf + len;
+
+    if (ngx_http_apisec_jwt_mds_init() != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "EVP_MD_fetch() failed");
+        return NGX_CONF_ERROR;
+    }
+
+    for (p = buf; p < last; p++) {
+        if (*p != ' ' && *p != '\t' && *p != CR && *p != LF) {
+            break;
+        }
+    }
+
+    if (p < last && *p == '{') {
+        return ngx_http_apisec_jwt_keys_json(cf, file, buf, len, keys);
+    }
+
+    if (ngx_strstr(buf, "-----BEGIN ") != NULL) {
+        return ngx_http_apisec_jwt_keys_pem(cf, file, buf, len, keys);
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid key file \"%V\": neither a JWK, "
+                       "a JWKS nor a PEM public key", file);
+
+    return NGX_CONF_ERROR;
 }
 
 
@@ -1277,6 +1294,31 @@ ngx_http_apisec_jwt_mds_init(void)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * At process exit: the digests fetched once per process and the verify
+ * context.  nginx unloads the module as it exits, and with it the only
+ * pointers to them.  Keys still using a digest hold their own reference.
+ */
+
+void
+ngx_http_apisec_jwt_keys_exit(void)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < 3; i++) {
+        if (ngx_http_apisec_mds[i]) {
+            EVP_MD_free(ngx_http_apisec_mds[i]);
+            ngx_http_apisec_mds[i] = NULL;
+        }
+    }
+
+    if (ngx_http_apisec_md_ctx) {
+        EVP_MD_CTX_free(ngx_http_apisec_md_ctx);
+        ngx_http_apisec_md_ctx = NULL;
+    }
 }
 
 

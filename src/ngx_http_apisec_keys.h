@@ -82,8 +82,11 @@ char *ngx_http_apisec_jwt_keys_load(ngx_conf_t *cf, ngx_str_t *file,
     ngx_array_t *keys);
 char *ngx_http_apisec_jwt_keys_parse(ngx_conf_t *cf, ngx_str_t *file,
     json_t *root, ngx_array_t *keys);
+char *ngx_http_apisec_jwt_keys_text(ngx_conf_t *cf, ngx_str_t *file,
+    u_char *buf, size_t len, ngx_array_t *keys);
 ngx_int_t ngx_http_apisec_jwt_keyset_fingerprint(ngx_array_t *keys,
     u_char *fp);
+void ngx_http_apisec_jwt_keys_exit(void);
 ngx_int_t ngx_http_apisec_jwt_verify_key(ngx_http_apisec_jwt_key_t *key,
     ngx_uint_t alg, u_char *input, size_t len, u_char *sig, size_t siglen);
 

@@ -60,6 +60,7 @@ GET /ping
 
 
 === TEST 3: burst=5 without nodelay: the burst is delayed k x 100 ms, the rest refused at once, the worker keeps serving
+--- skip_eval: 16: $ENV{TEST_NGINX_USE_VALGRIND}  # times to the ms
 --- http_config
     apisec_limit_zone one key=$http_x_user size=1m rate=10r/s;
 --- config

@@ -285,7 +285,7 @@ make -C "$tree" -f "$objs/Makefile" install >"$out/install.log" 2>&1 \
 t2=$(date +%s)
 say "configure $((t1 - t0))s, build+install $((t2 - t1))s"
 
-"$out/sbin/nginx" -V 2>&1 | head -n 1 >&2
+"$out/sbin/nginx" -V 2>&1 | sed -n 1p >&2   # sed reads it all: no SIGPIPE
 echo "$out/sbin/nginx"
 if [ -z "${NO_MODULE:-}" ]; then
     found=0

@@ -164,6 +164,23 @@ our (@EnvToNginx, @BlockPreprocessors, @CleanupHandlers, @ResponseBodyChecks);
 our @CrashMarkers = ('exited on signal', 'AddressSanitizer', 'LeakSanitizer',
                      'runtime error:');
 
+# Sanitizer reports written to files instead of stderr: log_path=<path> in
+# ASAN_OPTIONS, LSAN_OPTIONS or UBSAN_OPTIONS makes each process write
+# <path>.<pid>.  Those files are read after each block too (from where the
+# previous block left them; files that exist before the run are old).
+our @SanitizerLogPaths;
+for my $var (qw(ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS)) {
+    my $opts = $ENV{$var} // next;
+    while ($opts =~ /(?:^|:)log_path=([^:]+)/g) {
+        my $path = $1;
+        next if $path eq 'stderr' || $path eq 'stdout';
+        push @SanitizerLogPaths, $path unless grep { $_ eq $path }
+                                                   @SanitizerLogPaths;
+    }
+}
+our %SanitizerLogPos = map { $_ => -s $_ }
+                       map { glob("$_.*") } @SanitizerLogPaths;
+
 if ($UseValgrind) {
     # as Test::Nginx: nginx in the foreground; we also keep one process
     # (see start_nginx) so that memcheck reports land in one log.
@@ -1050,7 +1067,10 @@ sub stop_nginx ($) {
 
     my @kids = child_pids($pid);
     kill SIGQUIT, $pid;
-    my $limit = $UseValgrind ? 30 : $Timeout + 2;
+    # TEST_NGINX_QUIT_TIMEOUT (ours): longer for slow exits (ASan's leak
+    # check of a big heap); a killed nginx runs no exit-time leak check
+    my $limit = $UseValgrind ? 30
+                             : ($ENV{TEST_NGINX_QUIT_TIMEOUT} || $Timeout + 2);
     my $deadline = time + $limit;
     until ($reap->()) {
         if (time > $deadline) {
@@ -1141,6 +1161,19 @@ sub check_crashes ($$) {
         fail("$name - error.log reports a crash or a sanitizer error:\n"
              . join("\n", @lines[0 .. min($#lines, 19)]) . "\n"
              . "(see $ErrLogFile)");
+    }
+
+    # reports in log_path files: anything written there is one
+    my @reports;
+    for my $file (map { glob("$_.*") } @SanitizerLogPaths) {
+        my $pos = $SanitizerLogPos{$file} // 0;
+        next unless file_size($file) > $pos;
+        my $text = read_file_from($file, $pos);
+        $SanitizerLogPos{$file} = file_size($file);
+        push @reports, "$file:", grep { length } (split /\n/, $text)[0 .. 19];
+    }
+    if (@reports) {
+        fail("$name - a sanitizer wrote a report:\n" . join("\n", @reports));
     }
 
     # with -q, anything valgrind writes is an error report
@@ -1535,7 +1568,9 @@ sub gen_curl_cmd_from_req ($$) {
         close $fh;
         push @args, '--data-binary', "\@$file";
     }
-    my $timeout = $block->timeout || $Timeout;
+    my $timeout = parse_time($block->timeout) // $Timeout;
+    # as for our own client (run_test_helper): valgrind is slow
+    $timeout *= 5 if $UseValgrind;
     push @args, '--connect-timeout', $timeout, '--max-time', $timeout;
     my $addr = $block->server_addr_for_client // $ServerAddr;
     # as Test::Nginx: --- curl_options is one argument

@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+# Writes the seed corpus fuzz/corpus/<target>/ (file name: the input's
+# sha1, truncated).  Run from the repository root with Debian's python3
+# (python3-jwt): /usr/bin/python3 fuzz/seeds.py.  Inputs that once crashed
+# a target are added by hand (see fuzz/README.md) and are not made here.
+
+import base64
+import glob
+import hashlib
+import json
+import os
+import random
+import struct
+
+import jwt
+
+C = 'fuzz/corpus'
+
+
+def w(t, data):
+    if isinstance(data, str):
+        data = data.encode()
+    d = os.path.join(C, t)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, hashlib.sha1(data).hexdigest()[:16]), 'wb') as f:
+        f.write(data)
+
+
+def b64(b):
+    return base64.urlsafe_b64encode(b).rstrip(b'=').decode()
+
+
+def h(o):
+    return b64(json.dumps(o, separators=(',', ':')).encode())
+
+
+# base64url
+for s in ["", "AA", "AAA", "AAAA", "eyJhbGciOiJIUzI1NiJ9", "_-_-", "QQ",
+          "QR", "QUI", "QUJ", "A", "a+b/", "AA==", "7w"]:
+    w('base64url', s)
+
+# jwt_token: Authorization header values
+secret = base64.urlsafe_b64decode(json.load(open('t/data/hs.jwk'))['k'] + '==')
+claims = {"iss": "https://issuer.example", "aud": ["x", "api"], "sub": "alice",
+          "exp": 1700000600, "nbf": 1699999000, "iat": 1699999990}
+toks = [
+    jwt.encode(claims, secret, algorithm="HS256",
+               headers={"kid": "hs1", "typ": "at+jwt"}),
+    jwt.encode({"iss": "https://other.example", "aud": "api", "exp": 1e308},
+               secret, algorithm="HS512", headers={"typ": "application/jwt"}),
+    jwt.encode(claims, open('t/data/ec256.key').read(), algorithm="ES256",
+               headers={"typ": "JWT", "kid": "ec256"}),
+    jwt.encode(claims, open('t/data/ed25519.key').read(), algorithm="EdDSA",
+               headers={"typ": "JWT"}),
+    jwt.encode(claims, open('t/data/rsa.key').read(), algorithm="PS256",
+               headers={"typ": "JWT"}),
+    h({"alg": "none", "typ": "JWT"}) + "." + h(claims) + ".",
+    h({"alg": "HS256", "crit": ["exp"]}) + "." + h(claims) + ".AAAA",
+    b64(b'{"alg":"HS256","alg":"HS256"}') + "." + h(claims) + ".AAAA",
+    h({"alg": "RS256", "typ": "JWT"}) + "." + b64(b'{"sub":"a","sub":"b"}')
+    + ".AAAA",
+    h({"alg": "HS256", "typ": "JWT"}) + "."
+    + b64(b'{"a":' + b'[' * 64 + b']' * 64 + b',"exp":"soon"}') + ".AAAA",
+    h({"alg": "ES512", "typ": "jwt", "kid": 7}) + "." + h({"aud": [1, 2]})
+    + "." + b64(b'\0' * 132),
+]
+for t in toks:
+    w('jwt_token', "Bearer " + t)
+for v in ["bearer \t" + toks[0] + "  ", "Basic dXNlcjpwYXNz", "Bearer ",
+          "Bearer a.b.c===", "BearerX abc"]:
+    w('jwt_token', v)
+
+# jose: header and claims JSON
+for o in [{"alg": "HS256", "typ": "JWT", "kid": "hs1"},
+          {"alg": "ES384", "typ": "application/at+jwt"}, {"alg": "none"},
+          {"alg": "NONE"}, {"alg": "RS256", "crit": ["b64"], "b64": False},
+          claims,
+          {"iss": "https://issuer.example", "aud": "api", "exp": -1e308,
+           "nbf": "x"},
+          {"aud": ["a", {"b": [1, 2, {"c": None}]}], "iat": 9.9e307},
+          {"exp": 18446744073709551616}, {"sub": 5}]:
+    w('jose', json.dumps(o))
+for s in ['{"alg":"HS256","alg":"RS256"}', '{"a":{"x":1,"x":2}}',
+          '[' * 100 + ']' * 100, '{"exp":1e400}', '{"sub":"\\u0000admin"}',
+          '{"iss":"https://issuer.example\\ud800"}']:
+    w('jose', s)
+
+# keys: the test suite's key files, good and bad
+for f in sorted(glob.glob('t/data/*.jwk') + glob.glob('t/data/*.jwks')
+                + glob.glob('t/data/*.pub') + glob.glob('t/data/*.json')
+                + glob.glob('t/data/bad-*')):
+    w('keys', open(f, 'rb').read())
+w('keys', open('t/data/ec256.pub').read() + open('t/data/rsa.pub').read())
+
+# jws_verify: an alg index, then a signature (never a valid one)
+random.seed(1)
+for a, n in {0: 32, 1: 48, 2: 64, 3: 256, 6: 256, 9: 64, 10: 96, 11: 132,
+             12: 64}.items():
+    w('jws_verify', bytes([a]) + bytes(random.getrandbits(8)
+                                       for _ in range(n)))
+w('jws_verify', bytes([9]) + b'\0' * 64)
+w('jws_verify', bytes([11]) + b'\x80' * 132)
+w('jws_verify', bytes([11]) + b'\xff' * 66 + b'\0' * 65 + b'\x01')
+
+# cors_origin: configured value, newline, Origin header
+for v, o in [("https://*.example.com", "https://a.b.example.com"),
+             ("https://app.example.com", "https://APP.example.com"),
+             ("http://localhost:8080", "http://localhost:8080"),
+             ("https://a.example.com:443", "https://a.example.com"),
+             ("~^https://.*$", "https://x"), ("*", "null"),
+             ("https://*.example.com:8443", "https://..example.com:8443"),
+             ("https://[::1]:8443", "https://[::1]:8443"),
+             ("HTTPS://Xn--Bcher-kva.example", "https://xn--bcher-kva.example")]:
+    w('cors_origin', v + "\n" + o)
+w('cors_origin', "a.example\nx-custom, content-type ,, \tauthorization")
+
+
+# limit: rate (8 bytes), burst (4), then ms between requests (4 each)
+def lim(rate, burst, steps):
+    return struct.pack('>QI', rate, burst) + b''.join(
+        struct.pack('>i', s) for s in steps)
+
+
+w('limit', lim(60000 * 10, 5, [0, 0, 0, 0, 0, 0, 0, 100, 100, -50, 1000,
+                               86400001]))
+w('limit', lim(1000, 1000000000, [1] * 10 + [2 ** 31 - 1]))
+w('limit', lim(60000000000, 0, [0, 1, 1, 1, 0, -2 ** 31]))
+w('limit', lim(2 ** 64 - 1, 2 ** 32 - 1, [5, 5, 5, 5]))
+
+
+# apikey: API-key files (apisec_api_key_file)
+def kline(name, *rest):
+    return ' '.join([name, 'sha256:' + hashlib.sha256(
+        ('key-' + name).encode()).hexdigest()] + list(rest))
+
+
+w('apikey', '\n'.join([
+    "# consumers", "",
+    kline('alice', 'roles=admin,ops'),
+    kline('bob', 'allow=127.0.0.1,10.0.0.0/8,::1'),
+    kline('carol', 'revoked'),
+    kline('erin', 'expires=2999-12-31', 'roles=partner'),
+    kline('frank', 'expires=2020-01-01T00:00:00Z', 'rate=10r/s'),
+    kline('alice', 'rate=5r/m'), ""]))
+w('apikey', kline('dup') + "\n" + kline('dup') + "\n")
+w('apikey', "x sha256:zz\n")
+w('apikey', "y\tsha256:" + "0" * 64 + "\troles=\tallow=300.1.1.1/40\n")
+w('apikey', "\n\n# only comments\n")
+
+# claims: path, claims JSON, operator, value (four lines)
+for path, cl, op, val in [
+        ("roles", {"roles": ["admin", "ops"]}, "contains", "admin"),
+        ("realm_access.roles", {"realm_access": {"roles": ["a"]}}, "eq",
+         "a"),
+        ("https://example.com/roles", {"https://example.com/roles": "x y"},
+         "contains", "y"),
+        ("resource_access.orders.roles",
+         {"resource_access": {"orders": {"roles": ["r"]}}}, "exists", ""),
+        ("n", {"n": 9007199254740993}, "ge", "9007199254740992"),
+        ("f", {"f": 1.5e300}, "lt", "1e308"),
+        ("b", {"b": True}, "ne", "false"),
+        ("scope", {"scope": "read write"}, "in", "read"),
+        ("a.b.c.d.e", {"a": {"b": {"c": {"d": {"e": None}}}}}, "exists",
+         ""),
+        ("x", {"x": "abc"}, "match", "^a")]:
+    w('claims', path + "\n" + json.dumps(cl) + "\n" + op + "\n" + val)
