@@ -24,6 +24,8 @@ static ngx_int_t ngx_http_apisec_variable_jwt_claim(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_apisec_variable_jwt_header(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_apisec_variable_set_json(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, json_t *json);
 static ngx_int_t ngx_http_apisec_variable_json(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, json_t *object, ngx_str_t *name,
     size_t prefix);
@@ -90,7 +92,6 @@ ngx_http_apisec_variable_subject(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
     json_t                 *sub;
-    ngx_str_t               value;
     ngx_uint_t              kind;
     ngx_http_apisec_ctx_t  *ctx;
 
@@ -108,22 +109,7 @@ ngx_http_apisec_variable_subject(ngx_http_request_t *r,
     sub = (kind == NGX_HTTP_APISEC_AUTHN_BEARER)
           ? json_object_get(ctx->jwt_claims, "sub") : NULL;
 
-    if (sub == NULL) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    if (ngx_http_apisec_json_value(r->pool, sub, &value) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    v->len = value.len;
-    v->data = value.data;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
+    return ngx_http_apisec_variable_set_json(r, v, sub);
 }
 
 
@@ -137,7 +123,6 @@ ngx_http_apisec_variable_consumer(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
     json_t                 *c;
-    ngx_str_t               value;
     ngx_uint_t              kind;
     ngx_http_apisec_ctx_t  *ctx;
 
@@ -167,22 +152,7 @@ ngx_http_apisec_variable_consumer(ngx_http_request_t *r,
         c = json_object_get(ctx->jwt_claims, "sub");
     }
 
-    if (c == NULL) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    if (ngx_http_apisec_json_value(r->pool, c, &value) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    v->len = value.len;
-    v->data = value.data;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
+    return ngx_http_apisec_variable_set_json(r, v, c);
 }
 
 
@@ -403,7 +373,6 @@ ngx_http_apisec_variable_json(ngx_http_request_t *r,
     u_char      *key;
     size_t       len;
     json_t      *json, *member;
-    ngx_str_t    value;
     const char  *k;
 
     json = NULL;
@@ -427,6 +396,18 @@ ngx_http_apisec_variable_json(ngx_http_request_t *r,
             }
         }
     }
+
+    return ngx_http_apisec_variable_set_json(r, v, json);
+}
+
+
+/* a member of the claims or header as the variable's value; NULL: not found */
+
+static ngx_int_t
+ngx_http_apisec_variable_set_json(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, json_t *json)
+{
+    ngx_str_t  value;
 
     if (json == NULL) {
         v->not_found = 1;
