@@ -13,9 +13,6 @@
 #include <ngx_http.h>
 
 
-#define NGX_HTTP_APISEC_DIGEST_LEN  32
-
-
 /*
  * The verified-token cache: SHA-512/256(key set fingerprint || token) ->
  * the time until which the entry may be used.  A hit means "this exact

@@ -14,10 +14,6 @@
 #include <jansson.h>
 
 
-#ifndef NGX_HTTP_APISEC_DIGEST_LEN
-#define NGX_HTTP_APISEC_DIGEST_LEN        32     /* SHA-256 */
-#endif
-
 /* what a flight brings back to the requests that waited for it */
 #define NGX_HTTP_APISEC_FLIGHT_NONE       0   /* aborted: try again */
 #define NGX_HTTP_APISEC_FLIGHT_OK         1   /* an answer, in "result" */
