@@ -13,11 +13,6 @@
 #include <ngx_http.h>
 #include <jansson.h>
 
-
-/* the digests that key shared caches (never the token itself) */
-#define NGX_HTTP_APISEC_DIGEST_LEN      32
-
-
 #include "ngx_http_apisec_keys.h"
 #include "ngx_http_apisec_remote.h"
 #include "ngx_http_apisec_jwt.h"

@@ -14,6 +14,9 @@
 #include <jansson.h>
 
 
+/* the digests that key shared caches, here and in jwt_cache.h */
+#define NGX_HTTP_APISEC_DIGEST_LEN        32     /* SHA-256 */
+
 /* what a flight brings back to the requests that waited for it */
 #define NGX_HTTP_APISEC_FLIGHT_NONE       0   /* aborted: try again */
 #define NGX_HTTP_APISEC_FLIGHT_OK         1   /* an answer, in "result" */
