@@ -527,9 +527,10 @@ ngx_http_apisec_discovery_land(ngx_http_apisec_flight_t *f, json_t *json,
 {
     ngx_http_apisec_jwks_t *k = f->data;
 
-    char        *why;
-    ngx_str_t    issuer, jwks_uri, *s;
-    ngx_pool_t  *pool;
+    char         *why;
+    ngx_str_t     issuer, jwks_uri, uri, *s;
+    ngx_pool_t   *pool;
+    ngx_array_t   issuers;
 
     why = "no answer";
 
@@ -556,36 +557,35 @@ ngx_http_apisec_discovery_land(ngx_http_apisec_flight_t *f, json_t *json,
         goto failed;
     }
 
+    /* the new document is copied whole before any of it replaces the last */
+
     pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, ngx_cycle->log);
     if (pool == NULL) {
         why = "out of memory";
         goto failed;
     }
 
-    if (ngx_array_init(&k->issuers, pool, 1, sizeof(ngx_str_t)) != NGX_OK) {
-        ngx_destroy_pool(pool);
-        why = "out of memory";
-        goto failed;
+    if (ngx_array_init(&issuers, pool, 1, sizeof(ngx_str_t)) != NGX_OK) {
+        goto nomem;
     }
 
-    s = ngx_array_push(&k->issuers);
+    s = ngx_array_push(&issuers);
     if (s == NULL) {
-        ngx_destroy_pool(pool);
-        why = "out of memory";
-        goto failed;
+        goto nomem;
     }
 
-    s->data = ngx_pstrdup(pool, &issuer);
     s->len = issuer.len;
+    s->data = ngx_pstrdup(pool, &issuer);
 
-    if (s->data == NULL) {
-        ngx_destroy_pool(pool);
-        why = "out of memory";
-        goto failed;
+    uri.len = jwks_uri.len;
+    uri.data = ngx_pstrdup(pool, &jwks_uri);
+
+    if (s->data == NULL || uri.data == NULL) {
+        goto nomem;
     }
 
-    if (k->jwks_uri.len != jwks_uri.len
-        || ngx_strncmp(k->jwks_uri.data, jwks_uri.data, jwks_uri.len) != 0)
+    if (k->jwks_uri.len != uri.len
+        || ngx_strncmp(k->jwks_uri.data, uri.data, uri.len) != 0)
     {
         /* another JWKS: fetched before the next verification */
 
@@ -593,16 +593,9 @@ ngx_http_apisec_discovery_land(ngx_http_apisec_flight_t *f, json_t *json,
         k->has_failed = 0;
     }
 
-    k->jwks_uri.data = ngx_pstrdup(pool, &jwks_uri);
-    if (k->jwks_uri.data == NULL) {
-        ngx_destroy_pool(pool);
-        ngx_str_null(&k->jwks_uri);
-        why = "out of memory";
-        goto failed;
-    }
-
-    k->jwks_uri.len = jwks_uri.len;
+    k->issuers = issuers;
     k->issuer = *s;
+    k->jwks_uri = uri;
 
     if (k->disc_pool) {
         ngx_destroy_pool(k->disc_pool);
@@ -619,6 +612,11 @@ ngx_http_apisec_discovery_land(ngx_http_apisec_flight_t *f, json_t *json,
 
     f->outcome = NGX_HTTP_APISEC_FLIGHT_OK;
     return;
+
+nomem:
+
+    ngx_destroy_pool(pool);
+    why = "out of memory";
 
 failed:
 
