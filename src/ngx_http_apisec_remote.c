@@ -562,11 +562,12 @@ ngx_http_apisec_json_media_type(ngx_str_t *type)
     size_t   len;
 
     p = type->data;
-    last = p + type->len;
 
     if (p == NULL) {
-        return NGX_DECLINED;
+        return NGX_DECLINED;        /* no Content-Type */
     }
+
+    last = p + type->len;
 
     for (len = 0; p + len < last; len++) {
         if (p[len] == ';' || p[len] == ' ' || p[len] == '\t') {

@@ -754,3 +754,27 @@ qr/\[emerg\] .*"apisec_jwt" is on, but no "apisec_jwt_key_file" is set/
 [200, 200, 200, 200, 200, 401]
 --- response_headers eval
 ["", "X-Cache: MISS", "X-Cache: HIT", "", "", "X-Cache: MISS"]
+
+
+
+=== TEST 32: an answer without a Content-Type is refused
+(the jwks fuzz target found the media type check adding 0 to the absent
+type's NULL, which clang's UBSan reports; fuzz/corpus/jwks/
+crash-no-content-type replays it there, this block checks the behaviour)
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=notype;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{a}"
+--- error_code: 503
+--- error_log
+apisec: JWKS subrequest "/_jwks" failed: answer is not application/json
