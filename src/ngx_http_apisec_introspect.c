@@ -60,7 +60,7 @@ typedef struct {
  * The zone stays the authority: an answer is reused only while its entry
  * is there and fresh.
  */
-typedef struct {
+struct ngx_http_apisec_introspect_parsed_s {
     void                         *sh;
     ngx_uint_t                    seq;
     json_t                       *json;
@@ -68,7 +68,7 @@ typedef struct {
     /* the claims passed the checks of this conf, until this time */
     void                         *conf;
     double                        until;
-} ngx_http_apisec_introspect_parsed_t;
+};
 
 
 /*
@@ -91,17 +91,12 @@ static ngx_http_apisec_flight_t *ngx_http_apisec_introspect_flight(
     u_char *digest);
 static ngx_int_t ngx_http_apisec_introspect_key(ngx_str_t *uri,
     ngx_str_t *token, u_char *digest);
-static void ngx_http_apisec_introspect_land(ngx_http_apisec_flight_t *f,
-    json_t *json, ngx_log_t *log);
 static ngx_uint_t ngx_http_apisec_introspect_check(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
     json_t *claims, char **why);
 static ngx_uint_t ngx_http_apisec_introspect_checked(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
     json_t *claims, ngx_http_apisec_introspect_parsed_t *parsed, char **why);
-static ngx_int_t ngx_http_apisec_introspect_lookup(ngx_http_request_t *r,
-    ngx_http_apisec_introspect_cache_t *ic, u_char *digest, json_t **claims,
-    ngx_http_apisec_introspect_parsed_t **parsed);
 static void ngx_http_apisec_introspect_store(
     ngx_http_apisec_introspect_cache_t *ic, u_char *digest, json_t *json,
     time_t ttl, ngx_log_t *log);
@@ -514,8 +509,8 @@ ngx_http_apisec_introspect_authenticate(ngx_http_request_t *r,
     if (jcf->introspect_cache) {
         parsed = NULL;
 
-        rc = ngx_http_apisec_introspect_lookup(r, jcf->introspect_cache,
-                                               digest, &claims, &parsed);
+        rc = ngx_http_apisec_introspect_lookup(jcf->introspect_cache, digest,
+                                               r->pool, &claims, &parsed);
 
         if (rc == NGX_ERROR) {
             return NGX_HTTP_APISEC_JWT_ERROR;
@@ -603,19 +598,31 @@ ngx_http_apisec_introspect_check(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
     json_t *claims, char **why)
 {
-    json_t                      *v;
-    ngx_uint_t                   result;
-    ngx_http_apisec_jwt_conf_t   tmp;
-
     if (claims == NULL) {
         return NGX_HTTP_APISEC_JWT_ERROR;
     }
 
     ctx->jwt_claims = claims;
 
+    return ngx_http_apisec_introspect_claims(claims, jcf, ngx_time(),
+                                             &ctx->subject, why);
+}
+
+
+/* the checks of an active answer at "now"; "subject" is set from "sub" */
+
+ngx_uint_t
+ngx_http_apisec_introspect_claims(json_t *claims,
+    ngx_http_apisec_jwt_conf_t *jcf, time_t now, ngx_str_t *subject,
+    char **why)
+{
+    json_t                      *v;
+    ngx_uint_t                   result;
+    ngx_http_apisec_jwt_conf_t   tmp;
+
     result = ngx_http_apisec_jwt_check_claims(claims,
                              ngx_http_apisec_jwks_claims_conf(jcf, &tmp),
-                             ngx_time(), why);
+                             now, why);
     if (result != NGX_HTTP_APISEC_JWT_OK) {
         return result;
     }
@@ -630,8 +637,8 @@ ngx_http_apisec_introspect_check(ngx_http_request_t *r,
     v = json_object_get(claims, "sub");
 
     if (v) {
-        ctx->subject.len = json_string_length(v);
-        ctx->subject.data = (u_char *) json_string_value(v);
+        subject->len = json_string_length(v);
+        subject->data = (u_char *) json_string_value(v);
     }
 
     return NGX_HTTP_APISEC_JWT_OK;
@@ -695,7 +702,7 @@ ngx_http_apisec_introspect_flight(ngx_http_request_t *r,
  * for negative_ttl; failures never.
  */
 
-static void
+void
 ngx_http_apisec_introspect_land(ngx_http_apisec_flight_t *f, json_t *json,
     ngx_log_t *log)
 {
@@ -760,9 +767,9 @@ ngx_http_apisec_introspect_land(ngx_http_apisec_flight_t *f, json_t *json,
 
 /* NGX_OK: an active answer (claims); NGX_DECLINED: inactive; NGX_AGAIN: none */
 
-static ngx_int_t
-ngx_http_apisec_introspect_lookup(ngx_http_request_t *r,
-    ngx_http_apisec_introspect_cache_t *ic, u_char *digest, json_t **claims,
+ngx_int_t
+ngx_http_apisec_introspect_lookup(ngx_http_apisec_introspect_cache_t *ic,
+    u_char *digest, ngx_pool_t *pool, json_t **claims,
     ngx_http_apisec_introspect_parsed_t **parsed)
 {
     char                                 *why;
@@ -817,7 +824,7 @@ ngx_http_apisec_introspect_lookup(ngx_http_request_t *r,
     }
 
     len = node->len;
-    copy = (len <= sizeof(buf)) ? buf : ngx_pnalloc(r->pool, len);
+    copy = (len <= sizeof(buf)) ? buf : ngx_pnalloc(pool, len);
 
     if (copy) {
         ngx_memcpy(copy, node->data, len);

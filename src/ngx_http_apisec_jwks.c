@@ -20,10 +20,6 @@ static ngx_int_t ngx_http_apisec_jwks_want(ngx_http_request_t *r,
     ngx_http_apisec_flight_t *f);
 static ngx_msec_t ngx_http_apisec_jwks_ago(ngx_msec_t t);
 static void ngx_http_apisec_jwks_cleanup(void *data);
-static void ngx_http_apisec_jwks_land(ngx_http_apisec_flight_t *f,
-    json_t *json, ngx_log_t *log);
-static void ngx_http_apisec_discovery_land(ngx_http_apisec_flight_t *f,
-    json_t *json, ngx_log_t *log);
 static ngx_int_t ngx_http_apisec_discovery_string(json_t *json, char *name,
     ngx_str_t *out, char **why);
 static ngx_int_t ngx_http_apisec_variable_jwks_uri(ngx_http_request_t *r,
@@ -431,7 +427,7 @@ ngx_http_apisec_jwks_claims_conf(ngx_http_apisec_jwt_conf_t *jcf,
  * good set serves on.
  */
 
-static void
+void
 ngx_http_apisec_jwks_land(ngx_http_apisec_flight_t *f, json_t *json,
     ngx_log_t *log)
 {
@@ -521,7 +517,7 @@ failed:
  * printable ASCII; jwks_uri an http(s) URL (https in production)
  */
 
-static void
+void
 ngx_http_apisec_discovery_land(ngx_http_apisec_flight_t *f, json_t *json,
     ngx_log_t *log)
 {

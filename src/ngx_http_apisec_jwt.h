@@ -114,6 +114,12 @@ ngx_http_apisec_jwt_conf_t *ngx_http_apisec_jwks_claims_conf(
     ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_jwt_conf_t *tmp);
 ngx_int_t ngx_http_apisec_jwks_add_variables(ngx_conf_t *cf);
 
+/* a fetched JWKS, a discovery document: f->data is the jwks_t */
+void ngx_http_apisec_jwks_land(ngx_http_apisec_flight_t *f, json_t *json,
+    ngx_log_t *log);
+void ngx_http_apisec_discovery_land(ngx_http_apisec_flight_t *f,
+    json_t *json, ngx_log_t *log);
+
 /* introspection (ngx_http_apisec_introspect.c) */
 char *ngx_http_apisec_introspect(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -127,6 +133,19 @@ ngx_uint_t ngx_http_apisec_introspect_authenticate(ngx_http_request_t *r,
 ngx_int_t ngx_http_apisec_introspect_digest(ngx_str_t *uri, ngx_str_t *token,
     u_char *digest);
 ngx_int_t ngx_http_apisec_form_escape(ngx_str_t *dst, ngx_str_t *src);
+
+/* an introspection answer: f->data is the jwt conf; its cache; its checks */
+typedef struct ngx_http_apisec_introspect_parsed_s
+    ngx_http_apisec_introspect_parsed_t;
+
+void ngx_http_apisec_introspect_land(ngx_http_apisec_flight_t *f,
+    json_t *json, ngx_log_t *log);
+ngx_int_t ngx_http_apisec_introspect_lookup(
+    ngx_http_apisec_introspect_cache_t *ic, u_char *digest, ngx_pool_t *pool,
+    json_t **claims, ngx_http_apisec_introspect_parsed_t **parsed);
+ngx_uint_t ngx_http_apisec_introspect_claims(json_t *claims,
+    ngx_http_apisec_jwt_conf_t *jcf, time_t now, ngx_str_t *subject,
+    char **why);
 
 /* pure functions: no request, no configuration */
 ngx_int_t ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src);
