@@ -27,6 +27,7 @@ ngx_log_t  *ngx_http_apisec_fuzz_log;
 
 static ngx_log_t        ngx_http_apisec_fuzz_log_s;
 static ngx_open_file_t  ngx_http_apisec_fuzz_log_file;
+static ngx_cycle_t      ngx_http_apisec_fuzz_cycle;
 
 
 int
@@ -67,6 +68,27 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
     ngx_http_apisec_fuzz_log = &ngx_http_apisec_fuzz_log_s;
 
+    /*
+     * a cycle, as the module's run-time code sees ngx_cycle (its log, a
+     * pool), with the list that ngx_shared_memory_add() adds zones to
+     */
+
+    ngx_pid = ngx_getpid();
+    ngx_slab_sizes_init();
+
+    ngx_http_apisec_fuzz_cycle.log = ngx_http_apisec_fuzz_log;
+    ngx_http_apisec_fuzz_cycle.pool = ngx_http_apisec_fuzz_pool();
+
+    if (ngx_list_init(&ngx_http_apisec_fuzz_cycle.shared_memory,
+                      ngx_http_apisec_fuzz_cycle.pool, 1,
+                      sizeof(ngx_shm_zone_t))
+        != NGX_OK)
+    {
+        ngx_http_apisec_fuzz_fail(__FILE__, __LINE__, "ngx_list_init()");
+    }
+
+    ngx_cycle = &ngx_http_apisec_fuzz_cycle;
+
     if (ngx_http_apisec_fuzz_init) {
         return ngx_http_apisec_fuzz_init();
     }
@@ -103,9 +125,9 @@ ngx_http_apisec_fuzz_conf(ngx_pool_t *pool)
      * set by ngx_pcalloc():
      *
      *     cf->conf_file = NULL;  messages without "in file:line"
-     *     cf->cycle = NULL;
      */
 
+    cf->cycle = &ngx_http_apisec_fuzz_cycle;
     cf->pool = pool;
     cf->temp_pool = pool;
     cf->log = ngx_http_apisec_fuzz_log;
@@ -133,6 +155,135 @@ ngx_http_apisec_fuzz_copy(ngx_pool_t *pool, const uint8_t *data, size_t size,
     }
 
     return p;
+}
+
+
+/*
+ * Shared memory for the zones that directive handlers added to the cycle
+ * since the last call, made as ngx_init_cycle() makes it: mapped, a slab
+ * pool at its start (ngx_init_zone_pool()), then the zone's init().  The
+ * zones live for the whole run.
+ */
+
+void
+ngx_http_apisec_fuzz_shm(void)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_shm_zone_t   *zone;
+    ngx_slab_pool_t  *sp;
+
+    part = &ngx_http_apisec_fuzz_cycle.shared_memory.part;
+    zone = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+            part = part->next;
+            zone = part->elts;
+            i = 0;
+        }
+
+        if (zone[i].shm.addr) {
+            continue;
+        }
+
+        zone[i].shm.log = ngx_http_apisec_fuzz_log;
+
+        if (ngx_shm_alloc(&zone[i].shm) != NGX_OK) {
+            ngx_http_apisec_fuzz_fail(__FILE__, __LINE__, "ngx_shm_alloc()");
+        }
+
+        sp = (ngx_slab_pool_t *) zone[i].shm.addr;
+
+        sp->end = zone[i].shm.addr + zone[i].shm.size;
+        sp->min_shift = 3;
+        sp->addr = zone[i].shm.addr;
+
+        if (ngx_shmtx_create(&sp->mutex, &sp->lock, NULL) != NGX_OK) {
+            ngx_http_apisec_fuzz_fail(__FILE__, __LINE__,
+                                      "ngx_shmtx_create()");
+        }
+
+        ngx_slab_init(sp);
+
+        if (zone[i].init(&zone[i], NULL) != NGX_OK) {
+            ngx_http_apisec_fuzz_fail(__FILE__, __LINE__, "zone init()");
+        }
+    }
+}
+
+
+/*
+ * An answer from an identity provider as the subrequest's checks see it
+ * (ngx_http_apisec_flight_answer()): the input's first line is its
+ * Content-Type, the rest its body.  The media type is checked first, then
+ * the size, then the body parsed; any refusal gives NULL, as a failed
+ * fetch does.
+ */
+
+json_t *
+ngx_http_apisec_fuzz_answer(ngx_pool_t *pool, const uint8_t *data,
+    size_t size)
+{
+    char       *why;
+    u_char     *p, *body, *nl;
+    size_t      len, n;
+    json_t     *json;
+    ngx_int_t   rc, want;
+    ngx_str_t   type;
+
+    nl = memchr(data, '\n', size);
+    len = nl ? (size_t) (nl - data) : size;
+
+    type.len = len;
+    type.data = len ? ngx_http_apisec_fuzz_copy(pool, data, len, 0) : NULL;
+
+    rc = ngx_http_apisec_json_media_type(&type);
+
+    /* what it must say: the type up to its parameters, case-insensitive */
+
+    for (n = 0; n < len; n++) {
+        if (data[n] == ';' || data[n] == ' ' || data[n] == '\t') {
+            break;
+        }
+    }
+
+    p = (u_char *) data;
+
+    want = (n == 16 && ngx_strncasecmp(p, (u_char *) "application/json", 16)
+                       == 0)
+           || (n > 17 && ngx_strncasecmp(p, (u_char *) "application/", 12)
+                         == 0
+               && ngx_strncasecmp(p + n - 5, (u_char *) "+json", 5) == 0);
+
+    ngx_http_apisec_fuzz_assert((rc == NGX_OK) == want);
+
+    if (rc != NGX_OK || nl == NULL) {
+        return NULL;
+    }
+
+    /* the body filter's bound (subrequest_output_buffer_size may raise it) */
+
+    n = size - len - 1;
+
+    if (n > NGX_HTTP_APISEC_ANSWER_MIN_MAX) {
+        return NULL;
+    }
+
+    /* the body in an allocation of its own size: reads past it are seen */
+
+    body = ngx_http_apisec_fuzz_copy(pool, data + len + 1, n, 0);
+
+    why = NULL;
+    json = ngx_http_apisec_json_answer(body, n, &why);
+
+    ngx_http_apisec_fuzz_assert(json ? json_is_object(json) : why != NULL);
+
+    return json;
 }
 
 

@@ -36,6 +36,16 @@ ngx_conf_t *ngx_http_apisec_fuzz_conf(ngx_pool_t *pool);
 u_char *ngx_http_apisec_fuzz_copy(ngx_pool_t *pool, const uint8_t *data,
     size_t size, ngx_uint_t nul);
 
+/*
+ * An identity provider's answer: "Content-Type\nbody", checked and parsed
+ * as a subrequest's; NULL when refused (the caller owns the reference)
+ */
+json_t *ngx_http_apisec_fuzz_answer(ngx_pool_t *pool, const uint8_t *data,
+    size_t size);
+
+/* maps and initialises the zones added since the last call (see the .c) */
+void ngx_http_apisec_fuzz_shm(void);
+
 /* a JWT location's configuration with every check on (the same each call) */
 ngx_http_apisec_jwt_conf_t *ngx_http_apisec_fuzz_jwt_conf(void);
 

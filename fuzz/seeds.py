@@ -164,3 +164,75 @@ for path, cl, op, val in [
          ""),
         ("x", {"x": "abc"}, "match", "^a")]:
     w('claims', path + "\n" + json.dumps(cl) + "\n" + op + "\n" + val)
+
+
+# jwks, discovery, introspect: an identity provider's answers,
+# "Content-Type\nbody" (introspect: a token's line first)
+def answer(t, body, ctype="application/json", pre=""):
+    if not isinstance(body, str):
+        body = json.dumps(body)
+    w(t, pre + ctype + "\n" + body)
+
+
+jwks = json.load(open('t/data/jwks.json'))
+answer('jwks', jwks)
+answer('jwks', jwks, "application/jwk-set+json; charset=utf-8")
+answer('jwks', jwks, "text/html")
+answer('jwks', {"keys": []})
+answer('jwks', {"keys": [jwks['keys'][0], jwks['keys'][0]]})
+answer('jwks', {"keys": [dict(jwks['keys'][0], alg="HS256")]})
+answer('jwks', {"keys": [json.load(open('t/data/hs.jwk'))]})
+answer('jwks', {"keys": [{"kty": "oct", "k": ""}, {"kty": "none"}]})
+answer('jwks', json.load(open('t/data/rsa.jwk')))
+answer('jwks', '{"keys":[{"kty":"EC","kty":"RSA"}]}')
+answer('jwks', '{"keys":' + '[' * 200 + ']' * 200 + '}')
+answer('jwks', '[]')
+answer('jwks', '')
+for f in sorted(glob.glob('t/data/*.jwks')):
+    answer('jwks', open(f).read(), "Application/JSON")
+
+iss = "https://issuer.example"
+for d in [{"issuer": iss, "jwks_uri": iss + "/jwks"},
+          {"issuer": iss, "jwks_uri": iss + "/keys"},
+          {"issuer": iss, "jwks_uri": "http://127.0.0.1:8090/jwks",
+           "id_token_signing_alg_values_supported": ["RS256", "ES256"]},
+          {"issuer": iss, "jwks_uri": "ftp://issuer.example/jwks"},
+          {"issuer": iss, "jwks_uri": "https://"},
+          {"issuer": "", "jwks_uri": iss + "/jwks"},
+          {"issuer": iss + "\"x", "jwks_uri": iss + "/jwks"},
+          {"issuer": iss, "jwks_uri": iss + "/jwks x"},
+          {"issuer": iss, "jwks_uri": iss + "/" + "a" * 2100},
+          {"issuer": 5, "jwks_uri": [iss]}, {"jwks_uri": iss + "/jwks"}]:
+    answer('discovery', d)
+answer('discovery', {"issuer": iss, "jwks_uri": iss + "/jwks"},
+       "application/json;charset=UTF-8")
+answer('discovery', '{"issuer":"a","issuer":"b","jwks_uri":"https://x/"}')
+answer('discovery', '{"issuer":"https://\\u00e9.example",'
+       '"jwks_uri":"https://x/\\u0000"}')
+
+now = 1700000000
+for tok, body in [
+        ("opaque-token-1", {"active": True, "sub": "alice",
+                            "scope": "read write", "iss": iss,
+                            "aud": "api", "exp": 4102444800}),
+        ("act-bob", {"active": True, "sub": "bob", "iss": iss,
+                     "aud": ["api", "x"], "exp": 4102444800,
+                     "client_id": "c", "token_type": "Bearer"}),
+        ("noexp", {"active": True, "iss": iss, "aud": "api"}),
+        ("past", {"active": True, "iss": iss, "aud": "api", "exp": now}),
+        ("soon", {"active": True, "iss": iss, "aud": "api",
+                  "exp": 4102444800.5}),
+        ("scp", {"active": True, "iss": iss, "aud": "api", "scope": 5}),
+        ("iss", {"active": True, "iss": "https://other", "aud": "api"}),
+        ("off", {"active": False}), ("none", {}), ("str", {"active": "true"}),
+        ("one", {"active": 1}),
+        ("big", {"active": True, "iss": iss, "aud": "api",
+                 "x": "y" * 17000}),
+        ("a b+c/d=%", {"active": True, "iss": iss, "aud": "api",
+                       "exp": "tomorrow"})]:
+    answer('introspect', body, pre=tok + "\n")
+answer('introspect', '{"active":true,"active":false}', pre="dup\n")
+answer('introspect', {"active": True}, "application/token-introspection+jwt",
+       pre="jwt-answer\n")
+answer('introspect', {"active": True}, "application/token-introspection+json",
+       pre="\xff\x00\n")
