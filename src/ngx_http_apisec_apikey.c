@@ -1106,8 +1106,9 @@ ngx_http_apisec_apikey_get(ngx_http_request_t *r,
 /*
  * Finds the arguments "name=value" (and a bare "name") in args, names
  * compared in any case as $arg_name does: returns how many there are and
- * the first one's value; with "strip", also args without any of them
- * (written over the old text: pass a copy).
+ * (without "strip") the first one's value; with "strip", args without any
+ * of them instead, written over the old text (pass a copy; value, whose
+ * text that overwrites, is not set and may be NULL).
  */
 
 ngx_uint_t
@@ -1136,7 +1137,7 @@ ngx_http_apisec_apikey_strip_arg(ngx_str_t *args, ngx_str_t *name,
         if ((size_t) (eq - p) == name->len
             && ngx_strncasecmp(p, name->data, name->len) == 0)
         {
-            if (n++ == 0) {
+            if (n++ == 0 && !strip) {
                 value->data = (eq < amp) ? eq + 1 : amp;
                 value->len = amp - value->data;
             }
@@ -1193,6 +1194,17 @@ ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
         return NGX_OK;
     }
 
+    /*
+     * the value is read from the request's own arguments: stripping moves
+     * the arguments after it over its text in the copy
+     */
+
+    n = ngx_http_apisec_apikey_strip_arg(&r->args, &akcf->name, &value, 0);
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
     args.len = r->args.len;
     args.data = ngx_pnalloc(r->pool, args.len);
     if (args.data == NULL) {
@@ -1201,11 +1213,7 @@ ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
 
     ngx_memcpy(args.data, r->args.data, args.len);
 
-    n = ngx_http_apisec_apikey_strip_arg(&args, &akcf->name, &value, 1);
-
-    if (n == 0) {
-        return NGX_OK;
-    }
+    (void) ngx_http_apisec_apikey_strip_arg(&args, &akcf->name, NULL, 1);
 
     cln = ngx_pool_cleanup_add(r->pool,
                                sizeof(ngx_http_apisec_apikey_stripped_t));

@@ -991,3 +991,28 @@ X-API-Key: a-wrong-key
 qr/\*2 apisec: API key refused/
 --- error_log eval
 qr/\*2 .*request refused, "127\.0\.0\.1" is banned in zone "auth"/
+
+
+
+=== TEST 41: strip, a long argument after the key: the key is still read whole
+(stripping moved the arguments after the key over the key's own text
+before it was saved; the fuzz target apikey_arg checks strip_arg's value)
+--- user_files eval
+[["keys", $::FILE]]
+--- config
+    location /api {
+        apisec_api_key query=api_key strip;
+        apisec_api_key_file $TEST_NGINX_HTML_DIR/keys;
+        add_header X-Consumer $apisec_consumer always;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/backend;
+    }
+    location /backend {
+        return 200 "args=[$args]\n";
+    }
+--- request eval
+"GET /api/x?a=1&api_key=$::K{bob}&" . ("b" x 200) . "=2"
+--- error_code: 200
+--- response_headers
+X-Consumer: bob
+--- response_body eval
+"args=[a=1&" . ("b" x 200) . "=2]\n"
