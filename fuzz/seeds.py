@@ -236,3 +236,13 @@ answer('introspect', {"active": True}, "application/token-introspection+jwt",
        pre="jwt-answer\n")
 answer('introspect', {"active": True}, "application/token-introspection+json",
        pre="\xff\x00\n")
+
+# apikey_arg: the argument's name, newline, the request's arguments
+for name, args in [
+        ("api_key", "a=1&api_key=k-123&b=2"),
+        ("api_key", "api_key=k-123&" + "b" * 200 + "=2"),
+        ("api_key", "API_KEY=x&api_key=y"),
+        ("api_key", "api_key"), ("api_key", "api_key="),
+        ("api_key", "&&api_key=1&&x&"), ("key", "keys=1&ke=2&key=3=4"),
+        ("api_key", ""), ("k", "k&k&k&k")]:
+    w('apikey_arg', name + "\n" + args)
