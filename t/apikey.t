@@ -1016,3 +1016,34 @@ before it was saved; the fuzz target apikey_arg checks strip_arg's value)
 X-Consumer: bob
 --- response_body eval
 "args=[a=1&" . ("b" x 200) . "=2]\n"
+
+
+
+=== TEST 42: allow lists, an IPv4-mapped IPv6 client is its IPv4 address
+(a client over IPv4 on a dual-stack "listen [::]:port ipv6only=off" has an
+address ::ffff:a.b.c.d; ngx_cidr_match(), which allow= uses, matches it
+as a.b.c.d, as nginx's allow/deny do)
+--- user_files eval
+[["keys", $::FILE]]
+--- config
+    location /api {
+        set_real_ip_from 127.0.0.1;
+        real_ip_header X-Real-IP;
+        apisec_api_key on;
+        apisec_api_key_file $TEST_NGINX_HTML_DIR/keys;
+        add_header X-Consumer $apisec_consumer always;
+        empty_gif;
+    }
+--- request eval
+["GET /api", "GET /api", "GET /api", "GET /api", "GET /api"]
+--- more_headers eval
+["X-API-Key: $::K{hal}\nX-Real-IP: ::ffff:192.0.2.77",
+ "X-API-Key: $::K{hal}\nX-Real-IP: ::ffff:198.51.100.1",
+ "X-API-Key: $::K{fay}\nX-Real-IP: ::ffff:127.0.0.1",
+ "X-API-Key: $::K{gus}\nX-Real-IP: ::ffff:192.0.2.77",
+ "X-API-Key: $::K{gus}\nX-Real-IP: ::ffff:10.1.2.3"]
+--- error_code eval
+[200, 401, 200, 401, 200]
+--- response_headers eval
+["X-Consumer: hal", "X-Consumer: ", "X-Consumer: fay", "X-Consumer: ",
+ "X-Consumer: gus"]
