@@ -7,12 +7,14 @@ use lib 't/lib';
 use Test::Apisec 'no_plan';
 use ApisecJwt;
 use ApisecIdp;
+use Digest::SHA qw(sha256_hex);
 
 our %T = (
     jwt => mint(qw(--alg RS256 --key), "$DATA/rsa.key",
                 qw(--kid rsa1 --exp 3600 --claims), '{"sub":"jwt-alice"}'),
 );
 
+our $KEYS = "svc sha256:" . sha256_hex("k-intro") . " roles=service\n";
 our @many = map { "act-user$_" } 1 .. 30;
 
 $ENV{TEST_NGINX_IDP_TLS_PORT} = ApisecIdp::free_port();
@@ -857,3 +859,48 @@ X-Sub: sam
 [200, 403]
 --- response_headers eval
 ["X-Roles: user\nX-Consumer: app", 'WWW-Authenticate: Bearer realm="api", error="insufficient_scope", scope="admin"']
+
+
+
+=== TEST 35: with apisec_api_key in the same location: either credential, a bad one refused
+(both valid: the token is the identity, the key names the consumer; an
+inactive token is refused even beside a valid key; neither: both
+challenges; the key alone while an introspection would be pending for
+nobody; the key alone makes the consumer the subject, a token alone its
+client_id the consumer)
+--- user_files eval
+[["keys", $::KEYS]]
+--- http_config
+    apisec_introspect_cache zone=introspect:1m ttl=60s negative_ttl=10s;
+--- config
+    location /api {
+        apisec_introspect /_introspect;
+        apisec_api_key on;
+        apisec_api_key_file $TEST_NGINX_HTML_DIR/keys;
+        add_header X-Sub $apisec_subject always;
+        add_header X-Consumer $apisec_consumer always;
+        empty_gif;
+    }
+    location = /_introspect {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/introspect;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+--- request eval
+["GET /ctl/reset", "GET /api", "GET /api", "GET /api", "GET /api",
+ "GET /api", "GET /ctl/count?what=introspect"]
+--- more_headers eval
+["", "Authorization: Bearer act-ann", "X-API-Key: k-intro",
+ "Authorization: Bearer act-ben\nX-API-Key: k-intro",
+ "Authorization: Bearer off-carl\nX-API-Key: k-intro", "", ""]
+--- error_code eval
+[200, 200, 200, 200, 401, 401, 200]
+--- response_headers eval
+["", "X-Sub: ann\nX-Consumer: app", "X-Consumer: svc\nX-Sub: svc",
+ "X-Sub: ben\nX-Consumer: svc",
+ "X-Consumer: ", 'WWW-Authenticate: Bearer realm="api", ApiKey realm="api"',
+ ""]
+--- response_body_like eval
+["", "", "", "", "", "", qr/^3$/]
