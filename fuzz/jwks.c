@@ -8,11 +8,13 @@
  * Remote JWKS answers (apisec_jwt_key_request, src/ngx_http_apisec_jwks.c):
  * the input is an identity provider's answer, "Content-Type\nbody", checked
  * and parsed as the subrequest's (ngx_http_apisec_fuzz_answer()), then
- * landed by ngx_http_apisec_jwks_land() on a key set that holds the suite's
- * JWKS (t/data/jwks.json) already.  Whatever the answer, either it
- * replaces the set whole (a new generation, its fingerprint) or the last
- * good set serves on untouched; every key it brings is checked as the
- * keys target checks a key file's.
+ * landed by ngx_http_apisec_jwks_land() on the key set of the run: the
+ * suite's JWKS (t/data/jwks.json) at first, then whatever answer was last
+ * accepted (parsing the suite's keys again for every input would take most
+ * of the run).  Whatever the answer, either it replaces the set whole (a
+ * new generation, its fingerprint) or the last good set serves on
+ * untouched; every key it brings is checked as the keys target checks a
+ * key file's.
  */
 
 
@@ -24,19 +26,36 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 
-static json_t  *ngx_http_apisec_fuzz_jwks_good;
+/* the run's key set, and its flight */
+static ngx_http_apisec_jwks_t    ngx_http_apisec_fuzz_jwks;
+static ngx_http_apisec_flight_t  ngx_http_apisec_fuzz_jwks_flight;
 
 
 int
 ngx_http_apisec_fuzz_init(void)
 {
-    json_error_t  err;
+    json_t                    *good;
+    json_error_t               err;
+    ngx_http_apisec_jwks_t    *k;
+    ngx_http_apisec_flight_t  *f;
 
-    ngx_http_apisec_fuzz_jwks_good =
-        json_load_file(NGX_HTTP_APISEC_FUZZ_SRCDIR "/../t/data/jwks.json",
-                       JSON_REJECT_DUPLICATES, &err);
+    k = &ngx_http_apisec_fuzz_jwks;
+    f = &ngx_http_apisec_fuzz_jwks_flight;
 
-    ngx_http_apisec_fuzz_assert(ngx_http_apisec_fuzz_jwks_good != NULL);
+    ngx_str_set(&k->uri, "/fuzz/jwks");
+    f->data = k;
+    f->land = ngx_http_apisec_jwks_land;
+
+    good = json_load_file(NGX_HTTP_APISEC_FUZZ_SRCDIR "/../t/data/jwks.json",
+                          JSON_REJECT_DUPLICATES, &err);
+    ngx_http_apisec_fuzz_assert(good != NULL);
+
+    f->land(f, good, ngx_http_apisec_fuzz_log);
+
+    ngx_http_apisec_fuzz_assert(f->outcome == NGX_HTTP_APISEC_FLIGHT_OK);
+    ngx_http_apisec_fuzz_assert(k->keys != NULL && k->keys->nelts > 0);
+
+    json_decref(good);
 
     return 0;
 }
@@ -49,50 +68,41 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_uint_t                   i, generation;
     ngx_pool_t                  *pool, *kpool;
     ngx_array_t                 *keys;
-    ngx_http_apisec_jwks_t       k;
+    ngx_http_apisec_jwks_t      *k;
     ngx_http_apisec_jwt_key_t  **key;
-    ngx_http_apisec_flight_t     f;
+    ngx_http_apisec_flight_t    *f;
     u_char                       keyset[NGX_HTTP_APISEC_KEY_FP_LEN];
     u_char                       fp[NGX_HTTP_APISEC_KEY_FP_LEN];
 
     pool = ngx_http_apisec_fuzz_pool();
 
-    ngx_memzero(&k, sizeof(ngx_http_apisec_jwks_t));
-    ngx_memzero(&f, sizeof(ngx_http_apisec_flight_t));
-
-    ngx_str_set(&k.uri, "/fuzz/jwks");
-    f.data = &k;
-    f.land = ngx_http_apisec_jwks_land;
+    k = &ngx_http_apisec_fuzz_jwks;
+    f = &ngx_http_apisec_fuzz_jwks_flight;
 
     /* the last good set */
 
-    f.land(&f, ngx_http_apisec_fuzz_jwks_good, ngx_http_apisec_fuzz_log);
-
-    ngx_http_apisec_fuzz_assert(f.outcome == NGX_HTTP_APISEC_FLIGHT_OK);
-    ngx_http_apisec_fuzz_assert(k.keys != NULL && k.keys->nelts > 0);
-
-    keys = k.keys;
-    kpool = k.pool;
-    generation = k.generation;
-    ngx_memcpy(keyset, k.keyset, NGX_HTTP_APISEC_KEY_FP_LEN);
+    keys = k->keys;
+    kpool = k->pool;
+    generation = k->generation;
+    ngx_memcpy(keyset, k->keyset, NGX_HTTP_APISEC_KEY_FP_LEN);
 
     /* the answer */
 
     json = ngx_http_apisec_fuzz_answer(pool, data, size);
 
-    f.outcome = NGX_HTTP_APISEC_FLIGHT_NONE;
-    f.land(&f, json, ngx_http_apisec_fuzz_log);
+    f->outcome = NGX_HTTP_APISEC_FLIGHT_NONE;
+    f->land(f, json, ngx_http_apisec_fuzz_log);
 
-    if (f.outcome != NGX_HTTP_APISEC_FLIGHT_OK) {
+    if (f->outcome != NGX_HTTP_APISEC_FLIGHT_OK) {
         ngx_http_apisec_fuzz_assert(
-                             f.outcome == NGX_HTTP_APISEC_FLIGHT_FAILED);
+                             f->outcome == NGX_HTTP_APISEC_FLIGHT_FAILED);
 
         /* the last good set serves on */
 
-        ngx_http_apisec_fuzz_assert(k.keys == keys && k.pool == kpool
-                                    && k.generation == generation
-                                    && k.has_failed);
-        ngx_http_apisec_fuzz_assert(ngx_memcmp(k.keyset, keyset,
+        ngx_http_apisec_fuzz_assert(k->keys == keys && k->pool == kpool
+                                    && k->generation == generation
+                                    && k->has_failed);
+        ngx_http_apisec_fuzz_assert(ngx_memcmp(k->keyset, keyset,
                                                NGX_HTTP_APISEC_KEY_FP_LEN)
                                     == 0);
         goto done;
@@ -102,18 +112,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* replaced whole */
 
-    ngx_http_apisec_fuzz_assert(k.keys != keys && k.pool != kpool
-                                && k.generation == generation + 1
-                                && !k.has_failed && !k.stale);
-    ngx_http_apisec_fuzz_assert(k.keys->nelts > 0);
+    ngx_http_apisec_fuzz_assert(k->keys != keys && k->pool != kpool
+                                && k->generation == generation + 1
+                                && !k->has_failed && !k->stale);
+    ngx_http_apisec_fuzz_assert(k->keys->nelts > 0);
 
     ngx_http_apisec_fuzz_assert(
-        ngx_http_apisec_jwt_keyset_fingerprint(k.keys, fp) == NGX_OK
-        && ngx_memcmp(fp, k.keyset, NGX_HTTP_APISEC_KEY_FP_LEN) == 0);
+        ngx_http_apisec_jwt_keyset_fingerprint(k->keys, fp) == NGX_OK
+        && ngx_memcmp(fp, k->keyset, NGX_HTTP_APISEC_KEY_FP_LEN) == 0);
 
-    key = k.keys->elts;
+    key = k->keys->elts;
 
-    for (i = 0; i < k.keys->nelts; i++) {
+    for (i = 0; i < k->keys->nelts; i++) {
         ngx_http_apisec_fuzz_assert(key[i]->algs != 0);
         ngx_http_apisec_fuzz_assert(
                          (key[i]->algs & ~NGX_HTTP_APISEC_ALGS_ALL) == 0);
@@ -125,9 +135,7 @@ done:
         json_decref(json);
     }
 
-    if (k.pool) {
-        ngx_destroy_pool(k.pool);
-    }
+    /* the set accepted last stays for the next input */
 
     ngx_destroy_pool(pool);
 
