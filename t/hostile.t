@@ -198,7 +198,7 @@ client sent too long header line
 
 === TEST 3: 900 headers within the buffers: the token is still found and verified
 --- more_headers eval
-join("\n", map { "X-H$_: v$_" } 1 .. 900) . "\nAuthorization: Bearer $::T{good}"
+CORE::join("\n", map { "X-H$_: v$_" } 1 .. 900) . "\nAuthorization: Bearer $::T{good}"
 --- request
 GET /jwt
 --- error_code: 200
@@ -210,7 +210,7 @@ X-Subject: alice
 
 === TEST 4: 300 headers of 130 bytes overflow the 4 x 8k buffers: 400 by nginx
 --- more_headers eval
-join("\n", map { "X-Header-$_: " . ("v" x 120) } 1 .. 300) . "\nAuthorization: Bearer $::T{good}"
+CORE::join("\n", map { "X-Header-$_: " . ("v" x 120) } 1 .. 300) . "\nAuthorization: Bearer $::T{good}"
 --- request
 GET /jwt
 --- error_code: 400
@@ -224,7 +224,7 @@ client sent too long header line
 --- skip_eval
 3: system("grep -q 'too many header lines' '$ENV{TEST_NGINX_BINARY}'") != 0
 --- more_headers eval
-join("\n", map { "X-H$_: v$_" } 1 .. 1100) . "\nAuthorization: Bearer $::T{good}"
+CORE::join("\n", map { "X-H$_: v$_" } 1 .. 1100) . "\nAuthorization: Bearer $::T{good}"
 --- request
 GET /jwt
 --- error_code: 400
@@ -235,7 +235,7 @@ client sent too many header lines
 
 === TEST 6: 900 headers without a token: 401, problem+json
 --- more_headers eval
-join("\n", map { "X-H$_: v$_" } 1 .. 900)
+CORE::join("\n", map { "X-H$_: v$_" } 1 .. 900)
 --- request
 GET /jwt
 --- error_code: 401
