@@ -34,23 +34,21 @@ static ngx_uint_t ngx_http_apisec_fuzz_named(ngx_str_t *seg, ngx_str_t *name,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    u_char      *nl, *p, *last, *q, *qlast;
+    u_char      *p, *last, *q, *qlast;
     ngx_str_t    name, args, copy, value, first, seg, left, v;
     ngx_uint_t   n, count;
     ngx_pool_t  *pool;
 
-    nl = memchr(data, '\n', size);
-    if (nl == NULL || nl == data) {
-        return 0;
-    }
-
     pool = ngx_http_apisec_fuzz_pool();
 
-    name.len = nl - data;
-    name.data = ngx_http_apisec_fuzz_copy(pool, data, name.len, 0);
+    /* a name, as the directive wants one */
 
-    args.len = size - name.len - 1;
-    args.data = ngx_http_apisec_fuzz_copy(pool, nl + 1, args.len, 0);
+    if (ngx_http_apisec_fuzz_line(pool, data, size, &name, &args) != NGX_OK
+        || name.len == 0)
+    {
+        ngx_destroy_pool(pool);
+        return 0;
+    }
 
     /* the plain reading */
 

@@ -28,25 +28,21 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char                           *err;
-    u_char                         *nl, *pos, *last, *buf;
+    u_char                         *pos, *last, *buf;
     ngx_int_t                       rc;
     ngx_str_t                       value, origin, elt, scheme;
     ngx_pool_t                     *pool;
     ngx_array_t                     origins;
     ngx_http_apisec_cors_origin_t   o;
 
-    nl = memchr(data, '\n', size);
-    if (nl == NULL) {
-        return 0;
-    }
-
     pool = ngx_http_apisec_fuzz_pool();
 
-    value.len = nl - data;
-    value.data = ngx_http_apisec_fuzz_copy(pool, data, value.len, 0);
-
-    origin.len = size - value.len - 1;
-    origin.data = ngx_http_apisec_fuzz_copy(pool, nl + 1, origin.len, 0);
+    if (ngx_http_apisec_fuzz_line(pool, data, size, &value, &origin)
+        != NGX_OK)
+    {
+        ngx_destroy_pool(pool);
+        return 0;
+    }
 
     /* the configured origin: buf holds value.len bytes */
 

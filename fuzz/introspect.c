@@ -109,10 +109,9 @@ ngx_http_apisec_fuzz_init(void)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    u_char                               *nl;
     json_t                               *json, *claims;
     ngx_int_t                             rc;
-    ngx_str_t                             token, input;
+    ngx_str_t                             token, answer, input;
     ngx_pool_t                           *pool;
     ngx_http_apisec_flight_t              f;
     ngx_http_apisec_jwt_conf_t           *jcf;
@@ -120,19 +119,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     jcf = &ngx_http_apisec_fuzz_introspect_conf;
 
-    nl = memchr(data, '\n', size);
-    if (nl == NULL) {
+    pool = ngx_http_apisec_fuzz_pool();
+
+    if (ngx_http_apisec_fuzz_line(pool, data, size, &token, &answer)
+        != NGX_OK)
+    {
+        ngx_destroy_pool(pool);
         return 0;
     }
 
-    pool = ngx_http_apisec_fuzz_pool();
-
-    token.len = nl - data;
-    token.data = ngx_http_apisec_fuzz_copy(pool, data, token.len, 0);
-
     ngx_http_apisec_fuzz_escape(pool, &token);
 
-    json = ngx_http_apisec_fuzz_answer(pool, nl + 1, size - token.len - 1);
+    json = ngx_http_apisec_fuzz_answer(pool, answer.data, answer.len);
 
     /* the flight, as ngx_http_apisec_introspect_flight() makes it */
 

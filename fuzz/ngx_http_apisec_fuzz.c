@@ -218,6 +218,32 @@ ngx_http_apisec_fuzz_shm(void)
 
 
 /*
+ * The input's first line and the rest after its newline, each copied into
+ * an allocation of its own size; NGX_DECLINED when there is no newline
+ */
+
+ngx_int_t
+ngx_http_apisec_fuzz_line(ngx_pool_t *pool, const uint8_t *data, size_t size,
+    ngx_str_t *line, ngx_str_t *rest)
+{
+    const uint8_t  *nl;
+
+    nl = memchr(data, '\n', size);
+    if (nl == NULL) {
+        return NGX_DECLINED;
+    }
+
+    line->len = nl - data;
+    line->data = ngx_http_apisec_fuzz_copy(pool, data, line->len, 0);
+
+    rest->len = size - line->len - 1;
+    rest->data = ngx_http_apisec_fuzz_copy(pool, nl + 1, rest->len, 0);
+
+    return NGX_OK;
+}
+
+
+/*
  * An answer from an identity provider as the subrequest's checks see it
  * (ngx_http_apisec_flight_answer()): the input's first line is its
  * Content-Type, the rest its body.  The media type is checked first, then

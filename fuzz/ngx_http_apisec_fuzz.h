@@ -36,6 +36,10 @@ ngx_conf_t *ngx_http_apisec_fuzz_conf(ngx_pool_t *pool);
 u_char *ngx_http_apisec_fuzz_copy(ngx_pool_t *pool, const uint8_t *data,
     size_t size, ngx_uint_t nul);
 
+/* "line\nrest": both copied as above; NGX_DECLINED without a newline */
+ngx_int_t ngx_http_apisec_fuzz_line(ngx_pool_t *pool, const uint8_t *data,
+    size_t size, ngx_str_t *line, ngx_str_t *rest);
+
 /*
  * An identity provider's answer: "Content-Type\nbody", checked and parsed
  * as a subrequest's; NULL when refused (the caller owns the reference)
