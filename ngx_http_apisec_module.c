@@ -387,8 +387,9 @@ static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 static ngx_int_t
 ngx_http_apisec_access_handler(ngx_http_request_t *r)
 {
-    ngx_int_t                    rc;
+    ngx_int_t                    rc, lrc;
     ngx_uint_t                   authenticated;
+    ngx_http_core_loc_conf_t    *clcf;
     ngx_http_apisec_loc_conf_t  *alcf;
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
@@ -403,6 +404,17 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
 
     if (ngx_http_apisec_flight_is_ours(r)) {
         return NGX_DECLINED;
+    }
+
+    /*
+     * a key in the query string leaves the request line first, so that no
+     * refusal below (nor the access log) ever shows it
+     */
+
+    if (alcf->apikey.strip
+        && ngx_http_apisec_apikey_strip(r, &alcf->apikey) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (alcf->https_only != NGX_HTTP_APISEC_OFF) {
@@ -436,22 +448,46 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
      * fetches keys or introspects the token: the handler then runs again
      * from the start, and what it did before counts nothing twice (bans
      * only look, limits come after); then authorization, of whoever
-     * authenticated the caller
+     * authenticated the caller.  Every result read here was made for this
+     * location's conf, in this pass or an earlier one of the same location
+     * (ngx_http_apisec_loc_ctx()): never one of the location a request was
+     * redirected from.
      */
+
+    rc = NGX_OK;
 
     if (alcf->jwt.enable || alcf->apikey.mode != NGX_HTTP_APISEC_APIKEY_OFF)
     {
         rc = ngx_http_apisec_authn_access(r, alcf);
-        if (rc != NGX_OK) {
+
+        if (rc == NGX_OK) {
+            authenticated = 1;
+        }
+    }
+
+    if (rc == NGX_OK
+        && (alcf->authz.roles || alcf->authz.scopes || alcf->authz.claims))
+    {
+        rc = ngx_http_apisec_authz_access(r, alcf);
+    }
+
+    if (rc != NGX_OK) {
+
+        /*
+         * a waivable refusal (401, 403) under "satisfy any": another
+         * access module may still grant the request, and rate limits are
+         * final under any "satisfy", so they are applied now
+         */
+
+        if ((rc != NGX_HTTP_UNAUTHORIZED && rc != NGX_HTTP_FORBIDDEN)
+            || alcf->limits == NULL)
+        {
             return rc;
         }
 
-        authenticated = 1;
-    }
+        clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
-    if (alcf->authz.roles || alcf->authz.scopes || alcf->authz.claims) {
-        rc = ngx_http_apisec_authz_access(r, alcf);
-        if (rc != NGX_OK) {
+        if (clcf->satisfy == NGX_HTTP_SATISFY_ALL) {
             return rc;
         }
     }
@@ -459,14 +495,19 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
     /*
      * rate limits, after authentication so that keys may name the
      * consumer: 429 (final under any "satisfy"), or NGX_AGAIN while a
-     * request within the burst is delayed; counted once per main request
+     * request within the burst is delayed; each zone charged once per
+     * main request, whatever locations it passes through
      */
 
     if (alcf->limits) {
-        rc = ngx_http_apisec_limit_access(r);
-        if (rc != NGX_DECLINED) {
-            return rc;
+        lrc = ngx_http_apisec_limit_access(r);
+        if (lrc != NGX_DECLINED) {
+            return lrc;
         }
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     return authenticated ? NGX_OK : NGX_DECLINED;
@@ -540,30 +581,44 @@ ngx_http_apisec_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 }
 
 
+/*
+ * The ctx of this request in this location: made anew after an internal
+ * redirect (which resets r->ctx) and after "rewrite ... last" into a
+ * location of another conf, so that nothing decided under one location's
+ * conf is taken for another's.
+ */
+
 ngx_http_apisec_ctx_t *
 ngx_http_apisec_get_ctx(ngx_http_request_t *r)
 {
-    ngx_pool_cleanup_t     *cln;
-    ngx_http_apisec_ctx_t  *ctx;
+    ngx_pool_cleanup_t          *cln;
+    ngx_http_apisec_ctx_t       *ctx;
+    ngx_http_apisec_loc_conf_t  *alcf;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_apisec_module);
 
-    if (ctx == NULL) {
-        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_apisec_ctx_t));
-        if (ctx == NULL) {
-            return NULL;
-        }
-
-        cln = ngx_pool_cleanup_add(r->pool, 0);
-        if (cln == NULL) {
-            return NULL;
-        }
-
-        cln->handler = ngx_http_apisec_ctx_cleanup;
-        cln->data = ctx;
-
-        ngx_http_set_ctx(r, ctx, ngx_http_apisec_module);
+    if (ctx && ctx->conf == alcf) {
+        return ctx;
     }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_apisec_ctx_t));
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    cln->handler = ngx_http_apisec_ctx_cleanup;
+    cln->data = ctx;
+
+    ctx->conf = alcf;
+
+    ngx_http_set_ctx(r, ctx, ngx_http_apisec_module);
 
     return ctx;
 }
@@ -572,9 +627,8 @@ ngx_http_apisec_get_ctx(ngx_http_request_t *r)
 /*
  * The ctx of the request, or after an internal redirect (which resets
  * r->ctx) the last one it had, found through its cleanup as realip does:
- * for reading what was established before the redirect, never made the
- * current ctx again (its refusal state belongs to the location it was
- * made in).
+ * for reading what was established before the redirect (the logs), never
+ * for a verdict, and never made the current ctx again.
  */
 
 ngx_http_apisec_ctx_t *
@@ -595,6 +649,26 @@ ngx_http_apisec_find_ctx(ngx_http_request_t *r)
     }
 
     return ctx;
+}
+
+
+/*
+ * The ctx whose verdicts may serve this location: one made under this
+ * location's conf, or none.  A result is reused only where it was made
+ * for the same conf; anywhere else it is computed again.
+ */
+
+ngx_http_apisec_ctx_t *
+ngx_http_apisec_loc_ctx(ngx_http_request_t *r)
+{
+    ngx_http_apisec_ctx_t       *ctx;
+    ngx_http_apisec_loc_conf_t  *alcf;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
+
+    ctx = ngx_http_apisec_find_ctx(r);
+
+    return (ctx && ctx->conf == alcf) ? ctx : NULL;
 }
 
 

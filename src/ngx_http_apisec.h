@@ -56,7 +56,9 @@ typedef struct {
 typedef struct ngx_http_apisec_cors_s  ngx_http_apisec_cors_t;
 
 
-typedef struct {
+typedef struct ngx_http_apisec_loc_conf_s  ngx_http_apisec_loc_conf_t;
+
+struct ngx_http_apisec_loc_conf_s {
     /* set by the directives */
     ngx_flag_t                  security_headers;
     ngx_str_t                   hsts;           /* header value; "" is off */
@@ -98,7 +100,7 @@ typedef struct {
     /* anything at all to do in the access phase / the filters */
     unsigned                    access:1;
     unsigned                    filter:1;
-} ngx_http_apisec_loc_conf_t;
+};
 
 
 /*
@@ -107,6 +109,12 @@ typedef struct {
  * identity established before the redirect stays readable (variables)
  */
 typedef struct {
+    /*
+     * the location conf this ctx's verdicts were made under: read again
+     * only there (ngx_http_apisec_loc_ctx())
+     */
+    ngx_http_apisec_loc_conf_t *conf;
+
     ngx_uint_t                  status;         /* refusal of ours, or 0 */
     ngx_str_t                   detail;         /* generic, client-safe */
     ngx_str_t                   body;           /* problem+json to send */
@@ -143,13 +151,6 @@ typedef struct {
     unsigned                    cors_preflight:1;
     unsigned                    cors_refused:1;
 
-    /*
-     * rate limits: an authenticator (an API key's "rate=") may set the
-     * rate its consumer is limited at, in milli-requests a minute
-     * (NGX_HTTP_APISEC_RATE_PER_SEC(n), _PER_MIN(n)); 0: the zones' rates
-     */
-    uint64_t                    limit_rate;
-
     unsigned                    replace_body:1;
     unsigned                    body_sent:1;
 } ngx_http_apisec_ctx_t;
@@ -157,6 +158,7 @@ typedef struct {
 
 ngx_http_apisec_ctx_t *ngx_http_apisec_get_ctx(ngx_http_request_t *r);
 ngx_http_apisec_ctx_t *ngx_http_apisec_find_ctx(ngx_http_request_t *r);
+ngx_http_apisec_ctx_t *ngx_http_apisec_loc_ctx(ngx_http_request_t *r);
 
 /* errors: refusals and the problem+json bodies (RFC 9457) */
 ngx_int_t ngx_http_apisec_refuse(ngx_http_request_t *r, ngx_uint_t status,
@@ -209,14 +211,18 @@ ngx_int_t ngx_http_apisec_csrf_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf);
 
 /* jwt: the result of authentication, computed once per request and conf */
-ngx_http_apisec_ctx_t *ngx_http_apisec_jwt_result(ngx_http_request_t *r);
+ngx_http_apisec_ctx_t *ngx_http_apisec_jwt_result(ngx_http_request_t *r,
+    ngx_uint_t access);
 
 /* apikey: API keys, and authentication with JWT and API keys together */
-ngx_http_apisec_ctx_t *ngx_http_apisec_apikey_result(ngx_http_request_t *r);
+ngx_http_apisec_ctx_t *ngx_http_apisec_apikey_result(ngx_http_request_t *r,
+    ngx_uint_t access);
 ngx_int_t ngx_http_apisec_authn_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf);
 ngx_uint_t ngx_http_apisec_identity(ngx_http_request_t *r,
-    ngx_http_apisec_ctx_t **ctxp);
+    ngx_http_apisec_ctx_t **ctxp, ngx_uint_t access);
+ngx_int_t ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
+    ngx_http_apisec_apikey_conf_t *akcf);
 
 /* authz: apisec_require_role, _scope, _claim */
 ngx_int_t ngx_http_apisec_authz_access(ngx_http_request_t *r,

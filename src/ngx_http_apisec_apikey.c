@@ -51,13 +51,12 @@ static ngx_int_t ngx_http_apisec_apikey_table_build(ngx_pool_t *pool,
     size_t errlen);
 static void ngx_http_apisec_apikey_table_cleanup(void *data);
 static void ngx_http_apisec_apikey_stripped_cleanup(void *data);
-static ngx_int_t ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
-    ngx_http_apisec_apikey_conf_t *akcf);
 static ngx_int_t ngx_http_apisec_apikey_challenge(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t bearer);
 
 
 static ngx_http_apisec_apikey_error_t  ngx_http_apisec_apikey_errors[] = {
+    { ngx_string("none"), "internal error" },
     { ngx_string("ok"), NULL },
     { ngx_string("missing"), "API key required" },
     { ngx_string("invalid_request"), "several API keys" },
@@ -925,13 +924,13 @@ ngx_http_apisec_apikey_result_name(ngx_uint_t result)
 
 /*
  * The result of API-key authentication for this request, computed at the
- * first need and kept in the ctx with the conf it was computed for, and
- * never for a request refused or answered before authentication, as
- * ngx_http_apisec_jwt_result() does.
+ * first need and kept in the ctx with the conf it was computed for, under
+ * the rules of ngx_http_apisec_jwt_result(): only a ctx of this location's
+ * conf is read, the access phase ("access") always gets a result.
  */
 
 ngx_http_apisec_ctx_t *
-ngx_http_apisec_apikey_result(ngx_http_request_t *r)
+ngx_http_apisec_apikey_result(ngx_http_request_t *r, ngx_uint_t access)
 {
     ngx_http_apisec_ctx_t          *ctx;
     ngx_http_apisec_loc_conf_t     *alcf;
@@ -942,16 +941,25 @@ ngx_http_apisec_apikey_result(ngx_http_request_t *r)
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
     akcf = &alcf->apikey;
 
-    ctx = ngx_http_apisec_find_ctx(r);
+    if (akcf->mode == NGX_HTTP_APISEC_APIKEY_OFF) {
+        return ngx_http_apisec_find_ctx(r);
+    }
 
-    /* never for a response refused or answered before authentication */
+    ctx = ngx_http_apisec_loc_ctx(r);
 
-    if (akcf->mode == NGX_HTTP_APISEC_APIKEY_OFF || r->header_sent
-        || (ctx && (ctx->apikey_conf == akcf || ctx->status
-                    || ctx->cors_preflight))
-        || (r->headers_out.status
-            && (r->headers_out.status < NGX_HTTP_OK
-                || r->headers_out.status >= NGX_HTTP_SPECIAL_RESPONSE)))
+    if (ctx && ctx->apikey_conf == akcf) {
+        return ctx;
+    }
+
+    /* a variable alone: never for a response refused or answered before */
+
+    if (!access
+        && (r->header_sent
+            || (ctx && (ctx->status || ctx->cors_preflight))
+            || (r->headers_out.status
+                && (r->headers_out.status < NGX_HTTP_OK
+                    || r->headers_out.status
+                       >= NGX_HTTP_SPECIAL_RESPONSE))))
     {
         return ctx;
     }
@@ -1217,7 +1225,7 @@ ngx_http_apisec_apikey_stripped_cleanup(void *data)
  * a pool cleanup of the request.  Once per request.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
     ngx_http_apisec_apikey_conf_t *akcf)
 {
@@ -1353,17 +1361,12 @@ ngx_http_apisec_authn_access(ngx_http_request_t *r,
         return rc;
     }
 
-    if (alcf->apikey.strip
-        && ngx_http_apisec_apikey_strip(r, &alcf->apikey) != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
     jr = NGX_HTTP_APISEC_JWT_MISSING;
 
     if (alcf->jwt.enable) {
-        ctx = ngx_http_apisec_jwt_result(r);
-        jr = ctx ? ctx->jwt_result : NGX_HTTP_APISEC_JWT_ERROR;
+        ctx = ngx_http_apisec_jwt_result(r, 1);
+        jr = (ctx && ctx->jwt_conf == &alcf->jwt) ? ctx->jwt_result
+                                                  : NGX_HTTP_APISEC_JWT_NONE;
 
         if (jr != NGX_HTTP_APISEC_JWT_OK && jr != NGX_HTTP_APISEC_JWT_MISSING)
         {
@@ -1371,10 +1374,22 @@ ngx_http_apisec_authn_access(ngx_http_request_t *r,
         }
     }
 
-    ctx = ngx_http_apisec_apikey_result(r);
-    kr = ctx ? ctx->apikey_result : NGX_HTTP_APISEC_APIKEY_ERROR;
+    ctx = ngx_http_apisec_apikey_result(r, 1);
 
-    if (ctx == NULL || kr == NGX_HTTP_APISEC_APIKEY_ERROR) {
+    /* a result never computed for this location is never a grant */
+
+    if (ctx == NULL || ctx->apikey_conf != &alcf->apikey) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "apisec: API key not checked");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    kr = ctx->apikey_result;
+
+    if (kr == NGX_HTTP_APISEC_APIKEY_ERROR
+        || kr == NGX_HTTP_APISEC_APIKEY_NONE
+        || (kr == NGX_HTTP_APISEC_APIKEY_OK && ctx->consumer == NULL))
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -1382,10 +1397,6 @@ ngx_http_apisec_authn_access(ngx_http_request_t *r,
         ctx->authn = (jr == NGX_HTTP_APISEC_JWT_OK)
                      ? NGX_HTTP_APISEC_AUTHN_BEARER
                      : NGX_HTTP_APISEC_AUTHN_APIKEY;
-
-        /* the consumer's "rate=" replaces the zones' rates for it */
-
-        ctx->limit_rate = ctx->consumer->rate;
 
         return NGX_OK;
     }
@@ -1479,31 +1490,55 @@ ngx_http_apisec_apikey_challenge(ngx_http_request_t *r,
 /*
  * The identity that authenticated the request, for authorization and the
  * variables: a bearer token's claims (ctx->jwt_claims, whoever put them
- * there), else an API key's consumer.  Computed at the first need.
+ * there), else an API key's consumer.  The access phase ("access") reads
+ * only what its own authentication step decided in this location; a
+ * variable computes it at the first need in a location that authenticates,
+ * and in one that does not (an error page, a named location after an
+ * internal redirect) reads the identity established before, for the logs.
  */
 
 ngx_uint_t
-ngx_http_apisec_identity(ngx_http_request_t *r, ngx_http_apisec_ctx_t **ctxp)
+ngx_http_apisec_identity(ngx_http_request_t *r, ngx_http_apisec_ctx_t **ctxp,
+    ngx_uint_t access)
 {
-    ngx_http_apisec_ctx_t  *ctx;
+    ngx_http_apisec_ctx_t       *ctx;
+    ngx_http_apisec_loc_conf_t  *alcf;
 
-    ctx = ngx_http_apisec_find_ctx(r->main);
+    r = r->main;
+
+    ctx = ngx_http_apisec_loc_ctx(r);
+    *ctxp = ctx;
 
     if (ctx && ctx->authn) {
-        *ctxp = ctx;
         return ctx->authn;
     }
 
-    ctx = ngx_http_apisec_jwt_result(r);
+    if (access) {
+        return NGX_HTTP_APISEC_AUTHN_NONE;
+    }
 
-    if (ctx && ctx->jwt_conf && ctx->jwt_result == NGX_HTTP_APISEC_JWT_OK) {
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
+
+    if (!alcf->jwt.enable && alcf->apikey.mode == NGX_HTTP_APISEC_APIKEY_OFF)
+    {
+        ctx = ngx_http_apisec_find_ctx(r);
+        *ctxp = ctx;
+
+        return ctx ? ctx->authn : NGX_HTTP_APISEC_AUTHN_NONE;
+    }
+
+    ctx = ngx_http_apisec_jwt_result(r, 0);
+
+    if (ctx && ctx->jwt_conf == &alcf->jwt
+        && ctx->jwt_result == NGX_HTTP_APISEC_JWT_OK)
+    {
         *ctxp = ctx;
         return NGX_HTTP_APISEC_AUTHN_BEARER;
     }
 
-    ctx = ngx_http_apisec_apikey_result(r);
+    ctx = ngx_http_apisec_apikey_result(r, 0);
 
-    if (ctx && ctx->apikey_conf && ctx->consumer
+    if (ctx && ctx->apikey_conf == &alcf->apikey && ctx->consumer
         && ctx->apikey_result == NGX_HTTP_APISEC_APIKEY_OK)
     {
         *ctxp = ctx;

@@ -23,15 +23,16 @@
 #define NGX_HTTP_APISEC_APIKEY_MAX_NAME   128
 #define NGX_HTTP_APISEC_APIKEY_MAX_FILE   (256 * 1024 * 1024)
 
-/* results of API-key authentication, $apisec_auth_result */
-#define NGX_HTTP_APISEC_APIKEY_OK         0
-#define NGX_HTTP_APISEC_APIKEY_MISSING    1
-#define NGX_HTTP_APISEC_APIKEY_SEVERAL    2
-#define NGX_HTTP_APISEC_APIKEY_UNKNOWN    3
-#define NGX_HTTP_APISEC_APIKEY_REVOKED    4
-#define NGX_HTTP_APISEC_APIKEY_EXPIRED    5
-#define NGX_HTTP_APISEC_APIKEY_ADDRESS    6
-#define NGX_HTTP_APISEC_APIKEY_ERROR      7
+/* results of API-key authentication, $apisec_auth_result; 0: never computed */
+#define NGX_HTTP_APISEC_APIKEY_NONE       0
+#define NGX_HTTP_APISEC_APIKEY_OK         1
+#define NGX_HTTP_APISEC_APIKEY_MISSING    2
+#define NGX_HTTP_APISEC_APIKEY_SEVERAL    3
+#define NGX_HTTP_APISEC_APIKEY_UNKNOWN    4
+#define NGX_HTTP_APISEC_APIKEY_REVOKED    5
+#define NGX_HTTP_APISEC_APIKEY_EXPIRED    6
+#define NGX_HTTP_APISEC_APIKEY_ADDRESS    7
+#define NGX_HTTP_APISEC_APIKEY_ERROR      8
 
 
 /* one line of the key file: a consumer and one of its keys */

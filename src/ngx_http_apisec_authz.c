@@ -446,7 +446,7 @@ ngx_http_apisec_authz_access(ngx_http_request_t *r,
 
     acf = &alcf->authz;
 
-    kind = ngx_http_apisec_identity(r, &ctx);
+    kind = ngx_http_apisec_identity(r, &ctx, 1);
 
     if (kind == NGX_HTTP_APISEC_AUTHN_NONE) {
         return ngx_http_apisec_authz_deny(r, alcf, kind, 0, &nobody,

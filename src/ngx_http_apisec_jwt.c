@@ -88,6 +88,7 @@ static ngx_int_t ngx_http_apisec_jwt_strip_media(ngx_str_t *type);
 
 
 static ngx_http_apisec_jwt_error_t  ngx_http_apisec_jwt_errors[] = {
+    { ngx_string("none"), "internal error" },
     { ngx_string("ok"), NULL },
     { ngx_string("missing"), "no bearer token" },
     { ngx_string("invalid_request"), "malformed bearer credentials" },
@@ -214,7 +215,12 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
         return NGX_CONF_ERROR;
     }
 
-    conf->enable_set = (conf->enable != NGX_CONF_UNSET || prev->enable_set);
+    /*
+     * enable_set is the directive's own mark: the http level's conf is
+     * never merged, so that "apisec_jwt on" at http reaches every server
+     */
+
+    conf->enable_set = (conf->enable_set || prev->enable_set);
 
     if (conf->enable == NGX_CONF_UNSET && prev->enable_set) {
         conf->enable = prev->enable;
@@ -336,6 +342,8 @@ ngx_http_apisec_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     value = cf->args->elts;
+
+    alcf->jwt.enable_set = 1;
 
     if (ngx_strcmp(value[1].data, "off") == 0) {
         alcf->jwt.enable = 0;
@@ -549,9 +557,11 @@ ngx_http_apisec_jwt_access(ngx_http_request_t *r,
     ngx_uint_t              result;
     ngx_http_apisec_ctx_t  *ctx;
 
-    ctx = ngx_http_apisec_jwt_result(r);
+    ctx = ngx_http_apisec_jwt_result(r, 1);
 
-    result = ctx ? ctx->jwt_result : NGX_HTTP_APISEC_JWT_ERROR;
+    result = (ctx && (ctx->jwt_conf == jcf
+                      || ctx->jwt_result == NGX_HTTP_APISEC_JWT_PENDING))
+             ? ctx->jwt_result : NGX_HTTP_APISEC_JWT_ERROR;
 
     if (result == NGX_HTTP_APISEC_JWT_OK) {
         return NGX_OK;
@@ -595,16 +605,22 @@ ngx_http_apisec_jwt_access(ngx_http_request_t *r,
 /*
  * The result of authentication for this request, computed at the first
  * need (a variable in "if" during the rewrite phase, or the access phase)
- * and then kept in the ctx with the conf it was computed for; a location
- * with another conf computes it again.  Nothing is computed for a response
- * that is not a success (a variable in add_header or the log of a request
- * refused before authentication: a ban, plain HTTP, an error page), for a
- * CORS preflight, or once the header is sent, so that no request refused
- * or answered before authentication costs a verification.
+ * and then kept in the ctx with the conf it was computed for.  Only a ctx
+ * made under this location's conf is read (ngx_http_apisec_loc_ctx()): a
+ * verdict of another location, before an internal redirect, never serves
+ * this one.  The access phase ("access") always gets a result; a variable
+ * alone computes nothing for a response that is not a success (a request
+ * refused or answered before authentication: a ban, plain HTTP, an error
+ * page), for a CORS preflight, or once the header is sent, so that such a
+ * request costs no verification.  Callers read ctx->jwt_result only where
+ * ctx->jwt_conf is this location's: anything else is NGX_HTTP_APISEC_JWT_NONE
+ * for them, never a grant.  A location without bearer authentication (an
+ * error page after an internal redirect) reads the result made before,
+ * for the logs: the access phase never asks there.
  */
 
 ngx_http_apisec_ctx_t *
-ngx_http_apisec_jwt_result(ngx_http_request_t *r)
+ngx_http_apisec_jwt_result(ngx_http_request_t *r, ngx_uint_t access)
 {
     char                        *why;
     ngx_str_t                    kid;
@@ -617,14 +633,26 @@ ngx_http_apisec_jwt_result(ngx_http_request_t *r)
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
     jcf = &alcf->jwt;
 
-    ctx = ngx_http_apisec_find_ctx(r);
+    if (!jcf->enable) {
 
-    if (!jcf->enable || r->header_sent
-        || (ctx && (ctx->jwt_conf == jcf || ctx->status
-                    || ctx->cors_preflight))
-        || (r->headers_out.status
-            && (r->headers_out.status < NGX_HTTP_OK
-                || r->headers_out.status >= NGX_HTTP_SPECIAL_RESPONSE)))
+        /* no bearer authentication here: the result before a redirect */
+
+        return ngx_http_apisec_find_ctx(r);
+    }
+
+    ctx = ngx_http_apisec_loc_ctx(r);
+
+    if (ctx && ctx->jwt_conf == jcf) {
+        return ctx;
+    }
+
+    if (!access
+        && (r->header_sent
+            || (ctx && (ctx->status || ctx->cors_preflight))
+            || (r->headers_out.status
+                && (r->headers_out.status < NGX_HTTP_OK
+                    || r->headers_out.status
+                       >= NGX_HTTP_SPECIAL_RESPONSE))))
     {
         return ctx;
     }

@@ -21,27 +21,31 @@
 /* keys tried for a token whose kid names none of them */
 #define NGX_HTTP_APISEC_JWT_MAX_TRIES     4
 
-/* results of authentication, $apisec_auth_result */
-#define NGX_HTTP_APISEC_JWT_OK                0
-#define NGX_HTTP_APISEC_JWT_MISSING           1
-#define NGX_HTTP_APISEC_JWT_INVALID_REQUEST   2
-#define NGX_HTTP_APISEC_JWT_TOO_LARGE         3
-#define NGX_HTTP_APISEC_JWT_MALFORMED         4
-#define NGX_HTTP_APISEC_JWT_BAD_ALG           5
-#define NGX_HTTP_APISEC_JWT_BAD_TYPE          6
-#define NGX_HTTP_APISEC_JWT_CRIT              7
-#define NGX_HTTP_APISEC_JWT_UNKNOWN_KEY       8
-#define NGX_HTTP_APISEC_JWT_BAD_SIGNATURE     9
-#define NGX_HTTP_APISEC_JWT_BAD_CLAIM         10
-#define NGX_HTTP_APISEC_JWT_EXPIRED           11
-#define NGX_HTTP_APISEC_JWT_NOT_YET_VALID     12
-#define NGX_HTTP_APISEC_JWT_ISSUED_IN_FUTURE  13
-#define NGX_HTTP_APISEC_JWT_BAD_ISSUER        14
-#define NGX_HTTP_APISEC_JWT_BAD_AUDIENCE      15
-#define NGX_HTTP_APISEC_JWT_ERROR             16
-#define NGX_HTTP_APISEC_JWT_INACTIVE          17  /* introspection: no */
-#define NGX_HTTP_APISEC_JWT_UNAVAILABLE       18  /* 503: keys, or answer */
-#define NGX_HTTP_APISEC_JWT_PENDING           19  /* a subrequest first */
+/*
+ * results of authentication, $apisec_auth_result; 0 is a result never
+ * computed, so that a zeroed ctx is never a grant
+ */
+#define NGX_HTTP_APISEC_JWT_NONE              0
+#define NGX_HTTP_APISEC_JWT_OK                1
+#define NGX_HTTP_APISEC_JWT_MISSING           2
+#define NGX_HTTP_APISEC_JWT_INVALID_REQUEST   3
+#define NGX_HTTP_APISEC_JWT_TOO_LARGE         4
+#define NGX_HTTP_APISEC_JWT_MALFORMED         5
+#define NGX_HTTP_APISEC_JWT_BAD_ALG           6
+#define NGX_HTTP_APISEC_JWT_BAD_TYPE          7
+#define NGX_HTTP_APISEC_JWT_CRIT              8
+#define NGX_HTTP_APISEC_JWT_UNKNOWN_KEY       9
+#define NGX_HTTP_APISEC_JWT_BAD_SIGNATURE     10
+#define NGX_HTTP_APISEC_JWT_BAD_CLAIM         11
+#define NGX_HTTP_APISEC_JWT_EXPIRED           12
+#define NGX_HTTP_APISEC_JWT_NOT_YET_VALID     13
+#define NGX_HTTP_APISEC_JWT_ISSUED_IN_FUTURE  14
+#define NGX_HTTP_APISEC_JWT_BAD_ISSUER        15
+#define NGX_HTTP_APISEC_JWT_BAD_AUDIENCE      16
+#define NGX_HTTP_APISEC_JWT_ERROR             17
+#define NGX_HTTP_APISEC_JWT_INACTIVE          18  /* introspection: no */
+#define NGX_HTTP_APISEC_JWT_UNAVAILABLE       19  /* 503: keys, or answer */
+#define NGX_HTTP_APISEC_JWT_PENDING           20  /* a subrequest first */
 
 /* the verified-token cache's part in a request, $apisec_jwt_cache_status */
 #define NGX_HTTP_APISEC_JWT_CACHE_NONE        0

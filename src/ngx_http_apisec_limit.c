@@ -48,6 +48,7 @@ typedef struct {
     uint64_t                        excess;     /* the level it found */
     uint64_t                        level;      /* after the decision */
     unsigned                        counted:1;
+    unsigned                        earlier:1;  /* by an earlier pass */
     unsigned                        charged:1;
     unsigned                        refused:1;
     unsigned                        nomem:1;
@@ -55,9 +56,11 @@ typedef struct {
 
 
 /*
- * Per main request, behind a pool cleanup as realip's context: it survives
- * internal redirects, so a request is counted once however often the
- * access phase runs for it (redirects, the end of a delay, subrequests).
+ * Per main request and pass, behind a pool cleanup as realip's context: it
+ * survives internal redirects, so that a zone charges a request once
+ * however often the access phase runs for it (redirects, the end of a
+ * delay), while a location reached by a redirect still applies the zones
+ * no earlier pass applied.  The newest is found first.
  */
 typedef struct {
     ngx_uint_t                      status;     /* $apisec_limit_status */
@@ -68,6 +71,8 @@ typedef struct {
 
 static ngx_http_apisec_limit_req_t *ngx_http_apisec_limit_get(
     ngx_http_request_t *r);
+static ngx_http_apisec_limit_state_t *ngx_http_apisec_limit_earlier(
+    ngx_http_request_t *r, ngx_shm_zone_t *shm_zone);
 static void ngx_http_apisec_limit_cleanup(void *data);
 static void ngx_http_apisec_limit_unpin(ngx_http_apisec_limit_req_t *lr,
     ngx_uint_t refund);
@@ -169,7 +174,7 @@ ngx_int_t
 ngx_http_apisec_limit_access(ngx_http_request_t *r)
 {
     uint32_t                        hash;
-    uint64_t                        x;
+    uint64_t                        x, rate;
     ngx_int_t                       rc;
     ngx_str_t                       key;
     ngx_uint_t                      i, n, pin, refused, counted, status;
@@ -186,7 +191,18 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
-    if (ngx_http_apisec_limit_get(r) != NULL) {
+    limits = alcf->limits->elts;
+    n = alcf->limits->nelts;
+
+    /* every zone of this location charged by an earlier pass: nothing new */
+
+    for (i = 0; i < n; i++) {
+        if (ngx_http_apisec_limit_earlier(r, limits[i].shm_zone) == NULL) {
+            break;
+        }
+    }
+
+    if (i == n) {
         return NGX_DECLINED;
     }
 
@@ -196,24 +212,43 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    cln->handler = ngx_http_apisec_limit_cleanup;
     lr = cln->data;
-
-    limits = alcf->limits->elts;
-    n = alcf->limits->nelts;
-
     lr->status = 0;
-    lr->nstates = n;
+    lr->nstates = 0;
     lr->states = ngx_pcalloc(r->main->pool,
                              n * sizeof(ngx_http_apisec_limit_state_t));
     if (lr->states == NULL) {
-        lr->nstates = 0;
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* an earlier pass's states stay readable for the headers */
+
+    for (i = 0; i < n; i++) {
+        st = ngx_http_apisec_limit_earlier(r, limits[i].shm_zone);
+
+        if (st) {
+            lr->states[i] = *st;
+            lr->states[i].limit = &limits[i];
+            lr->states[i].earlier = 1;
+            lr->states[i].node = NULL;
+            lr->states[i].charged = 0;
+            lr->states[i].refused = 0;
+        }
+    }
+
+    lr->nstates = n;
+    cln->handler = ngx_http_apisec_limit_cleanup;
+
     /* an API key's "rate=" replaces the zones' rates for its consumer */
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_apisec_module);
+    rate = 0;
+
+    if (ngx_http_apisec_identity(r, &ctx, 1) != NGX_HTTP_APISEC_AUTHN_NONE
+        && ctx->apikey_conf == &alcf->apikey
+        && ctx->apikey_result == NGX_HTTP_APISEC_APIKEY_OK)
+    {
+        rate = ctx->consumer->rate;
+    }
 
     now = ngx_current_msec;
     pin = (n > 1);
@@ -224,6 +259,10 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
         limit = &limits[i];
         zone = limit->shm_zone->data;
         st = &lr->states[i];
+
+        if (st->earlier) {
+            continue;
+        }
 
         st->limit = limit;
 
@@ -239,7 +278,7 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
         }
 
         st->counted = 1;
-        st->rate = (ctx && ctx->limit_rate) ? ctx->limit_rate : zone->rate;
+        st->rate = rate ? rate : zone->rate;
         counted++;
 
         ngx_shmtx_lock(&zone->shm.shpool->mutex);
@@ -329,7 +368,7 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
         st = &lr->states[i];
         limit = st->limit;
 
-        if (!st->counted) {
+        if (!st->counted || st->earlier) {
             continue;
         }
 
@@ -569,6 +608,35 @@ ngx_http_apisec_limit_get(ngx_http_request_t *r)
     for (cln = r->main->pool->cleanup; cln; cln = cln->next) {
         if (cln->handler == ngx_http_apisec_limit_cleanup) {
             return cln->data;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* the state of a zone that an earlier pass of this request counted in */
+
+static ngx_http_apisec_limit_state_t *
+ngx_http_apisec_limit_earlier(ngx_http_request_t *r, ngx_shm_zone_t *shm_zone)
+{
+    ngx_uint_t                      i;
+    ngx_pool_cleanup_t             *cln;
+    ngx_http_apisec_limit_req_t    *lr;
+
+    for (cln = r->main->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler != ngx_http_apisec_limit_cleanup) {
+            continue;
+        }
+
+        lr = cln->data;
+
+        for (i = 0; i < lr->nstates; i++) {
+            if (lr->states[i].counted
+                && lr->states[i].limit->shm_zone == shm_zone)
+            {
+                return &lr->states[i];
+            }
         }
     }
 

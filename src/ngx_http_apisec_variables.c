@@ -95,7 +95,7 @@ ngx_http_apisec_variable_subject(ngx_http_request_t *r,
     ngx_uint_t              kind;
     ngx_http_apisec_ctx_t  *ctx;
 
-    kind = ngx_http_apisec_identity(r, &ctx);
+    kind = ngx_http_apisec_identity(r, &ctx, 0);
 
     if (kind == NGX_HTTP_APISEC_AUTHN_APIKEY) {
         v->len = ctx->consumer->name.len;
@@ -126,7 +126,7 @@ ngx_http_apisec_variable_consumer(ngx_http_request_t *r,
     ngx_uint_t              kind;
     ngx_http_apisec_ctx_t  *ctx;
 
-    kind = ngx_http_apisec_identity(r, &ctx);
+    kind = ngx_http_apisec_identity(r, &ctx, 0);
 
     if (kind == NGX_HTTP_APISEC_AUTHN_NONE) {
         v->not_found = 1;
@@ -172,7 +172,7 @@ ngx_http_apisec_variable_roles(ngx_http_request_t *r,
     ngx_http_apisec_ctx_t       *ctx;
     ngx_http_apisec_loc_conf_t  *alcf;
 
-    kind = ngx_http_apisec_identity(r, &ctx);
+    kind = ngx_http_apisec_identity(r, &ctx, 0);
 
     if (kind == NGX_HTTP_APISEC_AUTHN_APIKEY) {
         if (ctx->consumer->roles == NULL) {
@@ -247,14 +247,14 @@ ngx_http_apisec_variable_auth_result(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    ctx = ngx_http_apisec_jwt_result(r);
+    ctx = ngx_http_apisec_jwt_result(r, 0);
 
     /*
      * the JWT's result, unless an API key decided: it authenticated the
      * request, or it was presented and refused while the JWT was missing
      */
 
-    kctx = ngx_http_apisec_apikey_result(r);
+    kctx = ngx_http_apisec_apikey_result(r, 0);
 
     if (kctx && kctx->apikey_conf
         && kctx->apikey_result != NGX_HTTP_APISEC_APIKEY_MISSING
@@ -297,7 +297,7 @@ ngx_http_apisec_variable_jwt_cache(ngx_http_request_t *r,
 {
     ngx_http_apisec_ctx_t  *ctx;
 
-    ctx = ngx_http_apisec_jwt_result(r);
+    ctx = ngx_http_apisec_jwt_result(r, 0);
 
     if (ctx == NULL || ctx->jwt_conf == NULL
         || ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_NONE)
@@ -329,7 +329,7 @@ ngx_http_apisec_variable_jwt_claim(ngx_http_request_t *r,
 {
     ngx_http_apisec_ctx_t  *ctx;
 
-    ctx = ngx_http_apisec_jwt_result(r);
+    ctx = ngx_http_apisec_jwt_result(r, 0);
 
     if (ctx == NULL || ctx->jwt_conf == NULL
         || ctx->jwt_result != NGX_HTTP_APISEC_JWT_OK)
@@ -350,7 +350,7 @@ ngx_http_apisec_variable_jwt_header(ngx_http_request_t *r,
 {
     ngx_http_apisec_ctx_t  *ctx;
 
-    ctx = ngx_http_apisec_jwt_result(r);
+    ctx = ngx_http_apisec_jwt_result(r, 0);
 
     if (ctx == NULL || ctx->jwt_conf == NULL
         || ctx->jwt_result != NGX_HTTP_APISEC_JWT_OK)
