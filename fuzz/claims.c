@@ -9,7 +9,12 @@
  * four lines, a claim path, a claims set (JSON), an operator and a
  * configured value, as apisec_require_claim and apisec_roles_claim use
  * them: the path is looked up, the value parsed and compared, the claim
- * searched for the value as a token.
+ * searched for the value as a token.  Invariants: comparisons are typed
+ * (a scalar claim meets a condition only with a value of its own JSON type:
+ * the string "true" never meets "eq true"), and a "match" subject never
+ * holds a control character (so "$" cannot match before a final newline).
+ * The claims are parsed with JSON_ALLOW_NUL, so strings with NULs reach the
+ * comparisons, as they would if the module ever allowed them.
  */
 
 
@@ -28,8 +33,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     u_char                         *p, *last, *nl;
     json_t                         *root, *v;
     ngx_int_t                       op;
-    ngx_str_t                       part[4];
-    ngx_uint_t                      i;
+    ngx_str_t                       part[4], text;
+    ngx_uint_t                      i, res;
     ngx_pool_t                     *pool;
     json_error_t                    err;
     ngx_http_apisec_claim_value_t   value;
@@ -50,13 +55,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     root = json_loadb((char *) part[1].data, part[1].len,
-                      JSON_REJECT_DUPLICATES, &err);
+                      JSON_REJECT_DUPLICATES|JSON_ALLOW_NUL, &err);
 
     v = ngx_http_apisec_claim_get(root, &part[0]);
 
     if (v) {
         (void) ngx_http_apisec_claim_has_token(v, &part[3], 0);
         (void) ngx_http_apisec_claim_has_token(v, &part[3], 1);
+
+        if (ngx_http_apisec_claim_match_subject(v, &text)
+            == NGX_HTTP_APISEC_CLAIM_MET)
+        {
+            for (i = 0; i < text.len; i++) {
+                ngx_http_apisec_fuzz_assert(text.data[i] >= 0x20
+                                            && text.data[i] != 0x7f);
+            }
+        }
     }
 
     op = ngx_http_apisec_claim_op(&part[2]);
@@ -64,7 +78,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (op != NGX_ERROR
         && ngx_http_apisec_claim_value_parse(&part[3], &value) == NGX_OK)
     {
-        (void) ngx_http_apisec_claim_compare(v, op, &value, 1);
+        res = ngx_http_apisec_claim_compare(v, op, &value, 1);
+
+        if (res == NGX_HTTP_APISEC_CLAIM_MET
+            && op != NGX_HTTP_APISEC_OP_EXISTS && !json_is_array(v))
+        {
+            ngx_http_apisec_fuzz_assert(
+                json_is_string(v) ? value.is_string
+                : json_is_number(v) ? value.is_number
+                : json_is_boolean(v) ? value.is_bool : 0);
+        }
     }
 
     if (root) {

@@ -235,13 +235,14 @@ ngx_http_apisec_require_claim(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_apisec_loc_conf_t *alcf = conf;
 
-    ngx_int_t                      op;
-    ngx_str_t                     *value, *path;
-    ngx_uint_t                     i, n;
-    ngx_http_apisec_claim_cond_t  *cond;
+    ngx_int_t                       op;
+    ngx_str_t                      *value, *path;
+    ngx_uint_t                      i, n;
+    ngx_http_apisec_claim_cond_t   *cond;
+    ngx_http_apisec_claim_value_t  *v;
 #if (NGX_PCRE)
-    u_char                         errstr[NGX_MAX_CONF_ERRSTR];
-    ngx_regex_compile_t            rc;
+    u_char                          errstr[NGX_MAX_CONF_ERRSTR];
+    ngx_regex_compile_t             rc;
 #endif
 
     value = cf->args->elts;
@@ -344,15 +345,41 @@ ngx_http_apisec_require_claim(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     for (i = 0; i < n; i++) {
-        (void) ngx_http_apisec_claim_value_parse(&value[3 + i],
-                                                 &cond->values[i]);
+        v = &cond->values[i];
+
+        if (ngx_http_apisec_claim_value_parse(&value[3 + i], v) != NGX_OK
+            && op != NGX_HTTP_APISEC_OP_MATCH)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "value \"null\" compares with no claim (a "
+                               "null claim meets \"exists\" only); write "
+                               "'\"null\"' for the string null");
+            return NGX_CONF_ERROR;
+        }
 
         if (op >= NGX_HTTP_APISEC_OP_GT && op <= NGX_HTTP_APISEC_OP_LE
-            && !cond->values[i].is_number)
+            && !v->is_number)
         {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "operator \"%V\" needs a number, not \"%V\"",
                                &value[2], &value[3 + i]);
+            return NGX_CONF_ERROR;
+        }
+
+        /* "in" and "nin" with values of two types can only refuse */
+
+        if ((op == NGX_HTTP_APISEC_OP_IN || op == NGX_HTTP_APISEC_OP_NIN)
+            && i > 0
+            && (v->is_string != cond->values[0].is_string
+                || v->is_number != cond->values[0].is_number))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "operator \"%V\" needs values of one type, "
+                               "not \"%V\" and \"%V\" (write '\"%V\"' for "
+                               "a string that looks like a number or a "
+                               "boolean)", &value[2], &value[3],
+                               &value[3 + i],
+                               v->is_string ? &value[3] : &value[3 + i]);
             return NGX_CONF_ERROR;
         }
     }
@@ -562,10 +589,9 @@ static ngx_uint_t
 ngx_http_apisec_authz_claim(ngx_http_request_t *r, ngx_uint_t kind,
     ngx_http_apisec_ctx_t *ctx, ngx_http_apisec_claim_cond_t *cond)
 {
-    json_t     *v;
-#if (NGX_PCRE)
-    ngx_str_t   s;
-#endif
+    json_t      *v;
+    ngx_str_t    s;
+    ngx_uint_t   res;
 
     v = NULL;
 
@@ -578,18 +604,15 @@ ngx_http_apisec_authz_claim(ngx_http_request_t *r, ngx_uint_t kind,
                                              cond->nvalues);
     }
 
-    if (v == NULL) {
-        return NGX_HTTP_APISEC_CLAIM_MISSING;
-    }
+    /* a string without control characters: "$" is its end, see there */
 
-    if (!json_is_string(v)) {
-        return NGX_HTTP_APISEC_CLAIM_MISMATCH;
+    res = ngx_http_apisec_claim_match_subject(v, &s);
+
+    if (res != NGX_HTTP_APISEC_CLAIM_MET) {
+        return res;
     }
 
 #if (NGX_PCRE)
-    s.len = json_string_length(v);
-    s.data = (u_char *) json_string_value(v);
-
     if (ngx_regex_exec(cond->regex, &s, NULL, 0) >= 0) {
         return NGX_HTTP_APISEC_CLAIM_MET;
     }

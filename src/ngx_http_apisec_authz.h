@@ -38,9 +38,10 @@
 
 /* a value of apisec_require_claim, parsed once at configuration time */
 typedef struct {
-    ngx_str_t                   str;
+    ngx_str_t                   str;        /* a string: without quotes */
     int64_t                     integer;
     double                      number;
+    unsigned                    is_string:1;
     unsigned                    is_number:1;
     unsigned                    is_integer:1;
     unsigned                    is_bool:1;
@@ -98,6 +99,7 @@ ngx_uint_t ngx_http_apisec_claim_compare(json_t *v, ngx_uint_t op,
     ngx_http_apisec_claim_value_t *values, ngx_uint_t n);
 ngx_int_t ngx_http_apisec_claim_value_parse(ngx_str_t *s,
     ngx_http_apisec_claim_value_t *value);
+ngx_uint_t ngx_http_apisec_claim_match_subject(json_t *v, ngx_str_t *text);
 ngx_int_t ngx_http_apisec_claim_op(ngx_str_t *name);
 
 

@@ -191,9 +191,14 @@ ngx_http_apisec_claim_list_has(u_char *p, u_char *last, ngx_str_t *token,
 
 
 /*
- * A configured value: its text always; a number when it is a JSON number
- * (an integer when it has neither fraction nor exponent and fits int64);
- * a boolean when it is "true" or "false".
+ * A configured value, typed as JSON types it: "true" and "false" are
+ * booleans; a JSON number is a number (an integer too when it has neither
+ * fraction nor exponent and fits int64); "null" is NGX_DECLINED (a null
+ * claim meets "exists" only, so it compares with nothing); anything else is
+ * a string.  A value in double quotes is the string between them, taken as
+ * it is (no escapes): "true" (written '"true"' in nginx.conf) is the string
+ * true, not the boolean.  Each type compares with claims of its own JSON
+ * type only.
  */
 
 ngx_int_t
@@ -209,6 +214,13 @@ ngx_http_apisec_claim_value_parse(ngx_str_t *s,
 
     value->str = *s;
 
+    if (s->len >= 2 && s->data[0] == '"' && s->data[s->len - 1] == '"') {
+        value->str.data = s->data + 1;
+        value->str.len = s->len - 2;
+        value->is_string = 1;
+        return NGX_OK;
+    }
+
     if (s->len == 4 && ngx_strncmp(s->data, "true", 4) == 0) {
         value->is_bool = 1;
         value->boolean = 1;
@@ -219,6 +231,14 @@ ngx_http_apisec_claim_value_parse(ngx_str_t *s,
         value->is_bool = 1;
         return NGX_OK;
     }
+
+    if (s->len == 4 && ngx_strncmp(s->data, "null", 4) == 0) {
+        return NGX_DECLINED;
+    }
+
+    /* a string unless it is a number */
+
+    value->is_string = 1;
 
     if (s->len == 0 || s->len >= sizeof(buf)) {
         return NGX_OK;
@@ -292,6 +312,7 @@ ngx_http_apisec_claim_value_parse(ngx_str_t *s,
 
     value->number = strtod((char *) buf, NULL);
     value->is_number = 1;
+    value->is_string = 0;
 
     if (!integer) {
         return NGX_OK;
@@ -322,10 +343,11 @@ ngx_http_apisec_claim_value_parse(ngx_str_t *s,
  * which the caller refuses as it refuses NOT_MET (never a match by
  * accident, whatever the operator, "ne" and "nin" included).
  *
- *   string:  eq ne in nin (bytes); contains (space-separated tokens)
+ *   string:  eq ne in nin (bytes); contains (space-separated tokens);
+ *            values must be strings: "true", "5" never equal true, 5
  *   number:  eq ne in nin gt ge lt le (as numbers; values must be numbers)
  *   boolean: eq ne in nin (values must be true or false)
- *   array:   contains (every value is an element, compared by type)
+ *   array:   contains (every value is an element of its own type)
  *   null, object: exists only
  */
 
@@ -355,6 +377,12 @@ ngx_http_apisec_claim_compare(json_t *v, ngx_uint_t op,
     case NGX_HTTP_APISEC_OP_CONTAINS:
 
         if (json_is_string(v)) {
+            for (i = 0; i < n; i++) {
+                if (!values[i].is_string) {
+                    return NGX_HTTP_APISEC_CLAIM_MISMATCH;
+                }
+            }
+
             for (i = 0; i < n; i++) {
                 if (!ngx_http_apisec_claim_has_token(v, &values[i].str, 0)) {
                     return NGX_HTTP_APISEC_CLAIM_NOT_MET;
@@ -458,8 +486,9 @@ ngx_http_apisec_claim_compare(json_t *v, ngx_uint_t op,
 /*
  * A scalar claim against one value: NGX_OK with cmp < 0, 0, > 0 when the
  * types compare (strings with strings as bytes, numbers with numbers,
- * booleans with booleans); NGX_DECLINED when they do not.  Strings are
- * compared for equality only (cmp is 0 or 1).
+ * booleans with booleans); NGX_DECLINED when they do not: the string
+ * "true" is no boolean, the string "5" no number, the number 5 no string.
+ * Strings are compared for equality only (cmp is 0 or 1).
  */
 
 static ngx_int_t
@@ -472,6 +501,10 @@ ngx_http_apisec_claim_scalar_cmp(json_t *v,
     switch (json_typeof(v)) {
 
     case JSON_STRING:
+        if (!value->is_string) {
+            return NGX_DECLINED;
+        }
+
         *cmp = !(json_string_length(v) == value->str.len
                  && ngx_memcmp(json_string_value(v), value->str.data,
                                value->str.len) == 0);
@@ -513,4 +546,44 @@ ngx_http_apisec_claim_scalar_cmp(json_t *v,
     default:
         return NGX_DECLINED;
     }
+}
+
+
+/*
+ * The subject of "match": MET with the claim's bytes in *text when it is a
+ * string PCRE can judge as the operator wrote the regex; MISSING or
+ * MISMATCH; NOT_MET for a string with a control character.  Without
+ * PCRE2_DOLLAR_ENDONLY (which ngx_regex_compile() cannot set) "$" and "\Z"
+ * also match before a final newline, so "^(admin|ops)$" would admit
+ * "admin\n"; and "(?m)", or a PCRE built with another newline convention,
+ * let CR or other line breaks end a line.  No identity claim needs control
+ * characters, so a subject with any (NUL included) is refused: then "$" can
+ * only match at the end of the subject.
+ */
+
+ngx_uint_t
+ngx_http_apisec_claim_match_subject(json_t *v, ngx_str_t *text)
+{
+    u_char  *p, *last;
+
+    if (v == NULL) {
+        return NGX_HTTP_APISEC_CLAIM_MISSING;
+    }
+
+    if (!json_is_string(v)) {
+        return NGX_HTTP_APISEC_CLAIM_MISMATCH;
+    }
+
+    text->len = json_string_length(v);
+    text->data = (u_char *) json_string_value(v);
+
+    last = text->data + text->len;
+
+    for (p = text->data; p < last; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            return NGX_HTTP_APISEC_CLAIM_NOT_MET;
+        }
+    }
+
+    return NGX_HTTP_APISEC_CLAIM_MET;
 }

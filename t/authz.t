@@ -36,6 +36,16 @@ our %T = (
     types2     => tok('{"sub":"jo","s":"silver","n":41,"f":2.4,"t":false,'
                       . '"b":true,"a":["x"],"o":{},"z":null,'
                       . '"big":9007199254740992,"email":"jo@evil.example"}'),
+    # the same claims with JSON types an attacker may choose
+    typed      => tok('{"sub":"kim","ev":true,"n":5,"a":[true,5],'
+                      . '"r":"admin"}'),
+    typed_real => tok('{"sub":"kim","ev":true,"n":5.0,"a":[true,5.0],'
+                      . '"r":"ops"}'),
+    typed_str  => tok('{"sub":"kim","ev":"true","n":"5","a":["true","5"],'
+                      . '"r":"admin\n"}'),
+    line_ends  => tok('{"sub":"kim","r":"ops\r","r2":"x\nadmin"}'),
+    nul        => tok('{"sub":"kim","roles":["admin\u0000"],'
+                      . '"r":"admin\u0000x"}'),
 );
 
 no_shuffle();
@@ -720,3 +730,341 @@ alice sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae ro
 [200, 403, 403]
 --- response_headers eval
 ["X-Roles: admin", "!WWW-Authenticate", "!WWW-Authenticate"]
+
+
+
+
+=== TEST 35: claims of the configured JSON type are admitted: true, 5 and 5.0, quoted strings, typed array elements, match
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /ev { apisec_require_claim ev eq true; empty_gif; }
+    location /ev-in { apisec_require_claim ev in true false; empty_gif; }
+    location /ev-ne { apisec_require_claim ev ne false; empty_gif; }
+    location /n { apisec_require_claim n eq 5; empty_gif; }
+    location /n-ne { apisec_require_claim n ne 4; empty_gif; }
+    location /n-in { apisec_require_claim n in 4 5; empty_gif; }
+    location /q-ev { apisec_require_claim ev eq '"true"'; empty_gif; }
+    location /q-n { apisec_require_claim n eq '"5"'; empty_gif; }
+    location /a { apisec_require_claim a contains true 5; empty_gif; }
+    location /q-a { apisec_require_claim a contains '"true"' '"5"'; empty_gif; }
+    location /r { apisec_require_claim r match "^(admin|ops)$"; empty_gif; }
+--- request eval
+["GET /ev", "GET /ev-in", "GET /ev-ne", "GET /n", "GET /n", "GET /n-ne",
+ "GET /n-in", "GET /q-ev", "GET /q-n", "GET /a", "GET /a", "GET /q-a",
+ "GET /r", "GET /r"]
+--- more_headers eval
+[map { "Authorization: Bearer $::T{$_}" }
+ qw(typed typed typed typed typed_real typed typed_real typed_str typed_str
+    typed typed_real typed_str typed typed_real)]
+--- error_code eval
+[200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]
+--- no_error_log
+access denied
+
+
+
+=== TEST 36: "eq true" refuses the string "true": type mismatch
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim ev eq true;
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{typed_str}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim type mismatch: "apisec_require_claim ev eq true"
+
+
+
+=== TEST 37: "in true false" refuses the string "true"
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim ev in true false;
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{typed_str}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim type mismatch: "apisec_require_claim ev in true false"
+
+
+
+=== TEST 38: "ne false" refuses the string "true" too: a type mismatch never passes
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim ev ne false;
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{typed_str}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim type mismatch: "apisec_require_claim ev ne false"
+
+
+
+=== TEST 39: "eq 5" refuses the string "5"
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim n eq 5;
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{typed_str}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim type mismatch: "apisec_require_claim n eq 5"
+
+
+
+=== TEST 40: "ne 4" refuses the string "5"
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim n ne 4;
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{typed_str}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim type mismatch: "apisec_require_claim n ne 4"
+
+
+
+=== TEST 41: "in 4 5" refuses the string "5"
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim n in 4 5;
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{typed_str}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim type mismatch: "apisec_require_claim n in 4 5"
+
+
+
+=== TEST 42: "gt 4" refuses the string "5" (a string that looks like a number is no number)
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim n gt 4;
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{typed_str}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim type mismatch: "apisec_require_claim n gt 4"
+
+
+
+=== TEST 43: a quoted value is a string: '"true"' refuses the boolean true
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim ev eq '"true"';
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{typed}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim type mismatch: "apisec_require_claim ev eq "true""
+
+
+
+=== TEST 44: a quoted value is a string: '"5"' refuses the number 5
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim n eq '"5"';
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{typed}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim type mismatch: "apisec_require_claim n eq "5""
+
+
+
+=== TEST 45: "contains true 5" on ["true","5"]: no element of those types
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim a contains true 5;
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{typed_str}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim condition not met: "apisec_require_claim a contains true 5"
+
+
+
+=== TEST 46: "contains '"true"' '"5"'" on [true,5]: no string elements
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim a contains '"true"' '"5"';
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{typed}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim condition not met: "apisec_require_claim a contains "true" "5""
+
+
+
+=== TEST 47: "match ^(admin|ops)$" refuses "admin\n" ($ only at the very end)
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim r match "^(admin|ops)$";
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{typed_str}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim condition not met: "apisec_require_claim r match ^(admin|ops)$"
+
+
+
+=== TEST 48: "match ^admin\Z" refuses "admin\n"
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim r match "^admin\Z";
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{typed_str}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim condition not met: "apisec_require_claim r match ^admin\Z"
+
+
+
+=== TEST 49: "match ^(admin|ops)$" refuses "ops\r"
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim r match "^(admin|ops)$";
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{line_ends}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim condition not met: "apisec_require_claim r match ^(admin|ops)$"
+
+
+
+=== TEST 50: "match (?m)^admin$" refuses "x\nadmin"
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /api {
+        apisec_require_claim r2 match "(?m)^admin$";
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{line_ends}"
+--- error_code: 403
+--- error_log
+apisec: access denied: claim condition not met: "apisec_require_claim r2 match (?m)^admin$"
+
+
+
+=== TEST 51: a claim with an embedded NUL ("admin\u0000x") never reaches a comparison: the token is refused
+--- config
+    apisec_jwt on;
+    apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+    location /role { apisec_require_role admin; empty_gif; }
+    location /match { apisec_require_claim r match "^admin"; empty_gif; }
+--- request eval
+["GET /role", "GET /match"]
+--- more_headers eval
+[map { "Authorization: Bearer $::T{nul}" } 1 .. 2]
+--- error_code eval
+[401, 401]
+--- error_log
+claims are not JSON
+--- no_error_log
+access denied
+
+
+
+=== TEST 52: "in" with values of two types can never be met: it fails, and says how to quote
+--- config
+    location /a { apisec_require_claim tier in gold 5; empty_gif; }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*operator "in" needs values of one type, not "gold" and "5" \(write '"5"' for a string that looks like a number or a boolean\) in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 53: "null" compares with no claim: it fails, and says how to write the string null
+--- config
+    location /a { apisec_require_claim tier ne null; empty_gif; }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*value "null" compares with no claim \(a null claim meets "exists" only\); write '"null"' for the string null in \S+nginx\.conf:\d+/

@@ -181,7 +181,10 @@ main(void)
                    "\"n\":42,\"f\":2.5,\"t\":true,\"z\":null,\"o\":{},"
                    "\"big\":9223372036854775807,\"neg\":-3,"
                    "\"arr\":[\"x\",1,true,2.5],"
-                   "\"scope\":\"read write\",\"str\":\"42\"}", 0, NULL);
+                   "\"scope\":\"read write\",\"str\":\"42\","
+                   "\"st\":\"true\",\"five\":\"5\",\"sn\":\"null\","
+                   "\"sb\":\"x true 5\",\"r5\":5.0,"
+                   "\"sarr\":[\"true\",\"5\"]}", 0, NULL);
 
     ok(c != NULL, "claims parse");
 
@@ -240,7 +243,30 @@ main(void)
     ok(v.is_number && !v.is_integer, "2^63 is a number, not an int64");
     s = str("true");
     ngx_http_apisec_claim_value_parse(&s, &v);
-    ok(v.is_bool && v.boolean && !v.is_number, "true");
+    ok(v.is_bool && v.boolean && !v.is_number && !v.is_string, "true");
+    s = str("gold");
+    ngx_http_apisec_claim_value_parse(&s, &v);
+    ok(v.is_string && !v.is_number && !v.is_bool, "gold is a string");
+    s = str("42");
+    ngx_http_apisec_claim_value_parse(&s, &v);
+    ok(!v.is_string, "42 is no string");
+    s = str("\"true\"");
+    ngx_http_apisec_claim_value_parse(&s, &v);
+    ok(v.is_string && !v.is_bool && v.str.len == 4
+       && ngx_strncmp(v.str.data, "true", 4) == 0,
+       "\"true\" is the string true");
+    s = str("\"5\"");
+    ngx_http_apisec_claim_value_parse(&s, &v);
+    ok(v.is_string && !v.is_number && v.str.len == 1, "\"5\" is a string");
+    s = str("\"\"");
+    ngx_http_apisec_claim_value_parse(&s, &v);
+    ok(v.is_string && v.str.len == 0, "\"\" is the empty string");
+    s = str("\"");
+    ngx_http_apisec_claim_value_parse(&s, &v);
+    ok(v.is_string && v.str.len == 1, "a lone quote is itself");
+    s = str("null");
+    ok(ngx_http_apisec_claim_value_parse(&s, &v) == NGX_DECLINED,
+       "null is declined");
 
     /* comparisons, every operator, every type */
 
@@ -254,13 +280,47 @@ main(void)
     ok(cmp(c, "scope", "contains", "rite", NULL) == NOT_MET,
        "string contains no substring");
     ok(cmp(c, "sub", "gt", "1", NULL) == MISMATCH, "string gt: mismatch");
-    ok(cmp(c, "str", "eq", "42", NULL) == MET,
-       "string \"42\" eq 42 as text");
+    ok(cmp(c, "str", "eq", "42", NULL) == MISMATCH,
+       "string \"42\" eq 42: mismatch, not text");
+    ok(cmp(c, "str", "ne", "42", NULL) == MISMATCH,
+       "string \"42\" ne 42: mismatch, refused");
+    ok(cmp(c, "str", "eq", "\"42\"", NULL) == MET,
+       "string \"42\" eq \"42\" (quoted)");
+    ok(cmp(c, "str", "gt", "5", NULL) == MISMATCH,
+       "string \"42\" gt 5: mismatch, not a number");
+    ok(cmp(c, "st", "eq", "true", NULL) == MISMATCH,
+       "string \"true\" eq true: mismatch");
+    ok(cmp(c, "st", "ne", "false", NULL) == MISMATCH,
+       "string \"true\" ne false: mismatch");
+    ok(cmp(c, "st", "in", "true", "false") == MISMATCH,
+       "string \"true\" in true false: mismatch");
+    ok(cmp(c, "st", "nin", "false", NULL) == MISMATCH,
+       "string \"true\" nin false: mismatch");
+    ok(cmp(c, "st", "eq", "\"true\"", NULL) == MET,
+       "string \"true\" eq \"true\" (quoted)");
+    ok(cmp(c, "st", "in", "\"false\"", "\"true\"") == MET,
+       "string \"true\" in quoted strings");
+    ok(cmp(c, "five", "eq", "5", NULL) == MISMATCH,
+       "string \"5\" eq 5: mismatch");
+    ok(cmp(c, "sn", "eq", "null", NULL) == MISMATCH,
+       "string \"null\" eq null: mismatch");
+    ok(cmp(c, "sn", "eq", "\"null\"", NULL) == MET,
+       "string \"null\" eq \"null\" (quoted)");
+    ok(cmp(c, "sb", "contains", "true", NULL) == MISMATCH,
+       "string tokens contains true: mismatch");
+    ok(cmp(c, "sb", "contains", "x", "5") == MISMATCH,
+       "string tokens contains 5: mismatch");
+    ok(cmp(c, "sb", "contains", "\"true\"", "\"5\"") == MET,
+       "string tokens contain quoted \"true\" and \"5\"");
 
     ok(cmp(c, "n", "eq", "42", NULL) == MET, "int eq");
     ok(cmp(c, "n", "eq", "42.0", NULL) == MET, "int eq real");
     ok(cmp(c, "n", "eq", "4.2e1", NULL) == MET, "int eq exponent");
     ok(cmp(c, "n", "eq", "gold", NULL) == MISMATCH, "int eq text");
+    ok(cmp(c, "n", "eq", "\"42\"", NULL) == MISMATCH,
+       "int 42 eq \"42\" (quoted): mismatch");
+    ok(cmp(c, "r5", "eq", "5", NULL) == MET, "real 5.0 eq 5");
+    ok(cmp(c, "r5", "in", "4", "5") == MET, "real 5.0 in 4 5");
     ok(cmp(c, "n", "ne", "gold", NULL) == MISMATCH, "int ne text");
     ok(cmp(c, "n", "gt", "41", NULL) == MET, "gt");
     ok(cmp(c, "n", "gt", "42", NULL) == NOT_MET, "gt equal");
@@ -290,6 +350,16 @@ main(void)
        "array contains a real");
     ok(cmp(c, "arr", "contains", "x", "y") == NOT_MET,
        "array contains all, not any");
+    ok(cmp(c, "sarr", "contains", "true", NULL) == NOT_MET,
+       "[\"true\", \"5\"] contains true: no boolean element");
+    ok(cmp(c, "sarr", "contains", "5", NULL) == NOT_MET,
+       "[\"true\", \"5\"] contains 5: no number element");
+    ok(cmp(c, "sarr", "contains", "\"true\"", "\"5\"") == MET,
+       "[\"true\", \"5\"] contains quoted \"true\" and \"5\"");
+    ok(cmp(c, "arr", "contains", "\"1\"", NULL) == NOT_MET,
+       "[..., 1, ...] contains \"1\": no string element");
+    ok(cmp(c, "arr", "contains", "1.0", NULL) == MET,
+       "[..., 1, ...] contains 1.0: numbers by value");
     ok(cmp(c, "arr", "eq", "x", NULL) == MISMATCH, "array eq");
     ok(cmp(c, "arr", "nin", "q", NULL) == MISMATCH, "array nin");
 
@@ -305,6 +375,50 @@ main(void)
 
     s = str("like");
     ok(ngx_http_apisec_claim_op(&s) == NGX_ERROR, "unknown operator");
+
+    json_decref(c);
+
+    /* "match" subjects; NULs (jansson refuses them unless JSON_ALLOW_NUL) */
+
+    c = json_loads("{\"ok\":\"admin\",\"nl\":\"admin\\n\","
+                   "\"cr\":\"admin\\r\",\"mid\":\"x\\nadmin\","
+                   "\"nul\":\"admin\\u0000x\",\"tab\":\"a\\tb\","
+                   "\"del\":\"a\\u007f\",\"utf\":\"r\\u00f4le\","
+                   "\"roles\":[\"admin\\u0000\"],"
+                   "\"rs\":\"admin\\u0000 ops\"}",
+                   JSON_ALLOW_NUL, NULL);
+
+    ok(c != NULL, "claims with NULs parse with JSON_ALLOW_NUL");
+
+    ok(ngx_http_apisec_claim_match_subject(get(c, "ok"), &s) == MET
+       && s.len == 5 && ngx_strncmp(s.data, "admin", 5) == 0,
+       "match subject: a plain string");
+    ok(ngx_http_apisec_claim_match_subject(get(c, "utf"), &s) == MET
+       && s.len == 5, "match subject: UTF-8");
+    ok(ngx_http_apisec_claim_match_subject(get(c, "nl"), &s) == NOT_MET,
+       "match subject: a final newline refused");
+    ok(ngx_http_apisec_claim_match_subject(get(c, "cr"), &s) == NOT_MET,
+       "match subject: a final CR refused");
+    ok(ngx_http_apisec_claim_match_subject(get(c, "mid"), &s) == NOT_MET,
+       "match subject: a newline inside refused");
+    ok(ngx_http_apisec_claim_match_subject(get(c, "nul"), &s) == NOT_MET,
+       "match subject: a NUL refused");
+    ok(ngx_http_apisec_claim_match_subject(get(c, "tab"), &s) == NOT_MET,
+       "match subject: a tab refused");
+    ok(ngx_http_apisec_claim_match_subject(get(c, "del"), &s) == NOT_MET,
+       "match subject: DEL refused");
+    ok(ngx_http_apisec_claim_match_subject(get(c, "roles"), &s) == MISMATCH,
+       "match subject: an array is a mismatch");
+    ok(ngx_http_apisec_claim_match_subject(get(c, "nope"), &s) == MISSING,
+       "match subject: missing");
+
+    ok(cmp(c, "nul", "eq", "admin", NULL) == NOT_MET,
+       "\"admin\\0x\" eq admin: lengths, not C strings");
+    ok(cmp(c, "nul", "contains", "admin", NULL) == NOT_MET,
+       "\"admin\\0x\" contains admin: no token");
+    ok(!has(get(c, "roles"), "admin", 1), "[\"admin\\0\"] holds no admin");
+    ok(!has(get(c, "rs"), "admin", 1), "\"admin\\0 ops\" holds no admin");
+    ok(has(get(c, "rs"), "ops", 1), "\"admin\\0 ops\" holds ops");
 
     json_decref(c);
 
