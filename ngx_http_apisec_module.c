@@ -19,7 +19,6 @@ static char *ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static ngx_int_t ngx_http_apisec_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_apisec_init(ngx_conf_t *cf);
-static void ngx_http_apisec_ctx_cleanup(void *data);
 static void ngx_http_apisec_exit(ngx_cycle_t *cycle);
 
 
@@ -578,112 +577,6 @@ ngx_http_apisec_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     }
 
     return ngx_http_apisec_error_body(r, in, ngx_http_next_body_filter);
-}
-
-
-/*
- * The ctx of this request in this location: made anew after an internal
- * redirect (which resets r->ctx) and after "rewrite ... last" into a
- * location of another conf, so that nothing decided under one location's
- * conf is taken for another's.
- */
-
-ngx_http_apisec_ctx_t *
-ngx_http_apisec_get_ctx(ngx_http_request_t *r)
-{
-    ngx_pool_cleanup_t          *cln;
-    ngx_http_apisec_ctx_t       *ctx;
-    ngx_http_apisec_loc_conf_t  *alcf;
-
-    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_apisec_module);
-
-    if (ctx && ctx->conf == alcf) {
-        return ctx;
-    }
-
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_apisec_ctx_t));
-    if (ctx == NULL) {
-        return NULL;
-    }
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        return NULL;
-    }
-
-    cln->handler = ngx_http_apisec_ctx_cleanup;
-    cln->data = ctx;
-
-    ctx->conf = alcf;
-
-    ngx_http_set_ctx(r, ctx, ngx_http_apisec_module);
-
-    return ctx;
-}
-
-
-/*
- * The ctx of the request, or after an internal redirect (which resets
- * r->ctx) the last one it had, found through its cleanup as realip does:
- * for reading what was established before the redirect (the logs), never
- * for a verdict, and never made the current ctx again.
- */
-
-ngx_http_apisec_ctx_t *
-ngx_http_apisec_find_ctx(ngx_http_request_t *r)
-{
-    ngx_pool_cleanup_t     *cln;
-    ngx_http_apisec_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_apisec_module);
-
-    if (ctx == NULL && (r->internal || r->filter_finalize)) {
-        for (cln = r->pool->cleanup; cln; cln = cln->next) {
-            if (cln->handler == ngx_http_apisec_ctx_cleanup) {
-                ctx = cln->data;
-                break;
-            }
-        }
-    }
-
-    return ctx;
-}
-
-
-/*
- * The ctx whose verdicts may serve this location: one made under this
- * location's conf, or none.  A result is reused only where it was made
- * for the same conf; anywhere else it is computed again.
- */
-
-ngx_http_apisec_ctx_t *
-ngx_http_apisec_loc_ctx(ngx_http_request_t *r)
-{
-    ngx_http_apisec_ctx_t       *ctx;
-    ngx_http_apisec_loc_conf_t  *alcf;
-
-    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
-
-    ctx = ngx_http_apisec_find_ctx(r);
-
-    return (ctx && ctx->conf == alcf) ? ctx : NULL;
-}
-
-
-static void
-ngx_http_apisec_ctx_cleanup(void *data)
-{
-    ngx_http_apisec_ctx_t  *ctx = data;
-
-    if (ctx->jwt_header) {
-        json_decref(ctx->jwt_header);
-    }
-
-    if (ctx->jwt_claims) {
-        json_decref(ctx->jwt_claims);
-    }
 }
 
 

@@ -103,17 +103,35 @@ struct ngx_http_apisec_loc_conf_s {
 };
 
 
+typedef struct ngx_http_apisec_ctx_s  ngx_http_apisec_ctx_t;
+
+
 /*
- * per request state; lives in r->ctx until an internal redirect, and is
- * found again through its pool cleanup after one (as realip's), so that the
- * identity established before the redirect stays readable (variables)
+ * The main request's own state, whatever locations it passes through, in
+ * one pool cleanup (ngx_http_apisec_request.c): found from any ctx, and
+ * after an internal redirect through the cleanup list.
  */
 typedef struct {
+    ngx_http_apisec_ctx_t      *ctx;            /* newest; ->prev: older */
+    void                       *limit;          /* charged zones: limit.c */
+    ngx_str_t                   apikey;         /* a query key "strip" took */
+    ngx_uint_t                  apikey_n;       /* how many there were */
+} ngx_http_apisec_req_t;
+
+
+/*
+ * What one location decided for the request (request.c): in r->ctx until
+ * an internal redirect, made under that location's conf and read again
+ * only there; after a redirect the newest stays readable for the logs.
+ */
+struct ngx_http_apisec_ctx_s {
     /*
      * the location conf this ctx's verdicts were made under: read again
      * only there (ngx_http_apisec_loc_ctx())
      */
     ngx_http_apisec_loc_conf_t *conf;
+    ngx_http_apisec_req_t      *req;
+    ngx_http_apisec_ctx_t      *prev;           /* an earlier location's */
 
     ngx_uint_t                  status;         /* refusal of ours, or 0 */
     ngx_str_t                   detail;         /* generic, client-safe */
@@ -153,12 +171,17 @@ typedef struct {
 
     unsigned                    replace_body:1;
     unsigned                    body_sent:1;
-} ngx_http_apisec_ctx_t;
+};
 
 
+/* request: the ctx and the request state */
+ngx_http_apisec_req_t *ngx_http_apisec_req(ngx_http_request_t *r,
+    ngx_uint_t create);
 ngx_http_apisec_ctx_t *ngx_http_apisec_get_ctx(ngx_http_request_t *r);
 ngx_http_apisec_ctx_t *ngx_http_apisec_find_ctx(ngx_http_request_t *r);
 ngx_http_apisec_ctx_t *ngx_http_apisec_loc_ctx(ngx_http_request_t *r);
+ngx_uint_t ngx_http_apisec_request_header(ngx_http_request_t *r,
+    ngx_str_t *name, ngx_str_t *value);
 
 /* errors: refusals and the problem+json bodies (RFC 9457) */
 ngx_int_t ngx_http_apisec_refuse(ngx_http_request_t *r, ngx_uint_t status,
@@ -200,8 +223,6 @@ ngx_int_t ngx_http_apisec_cors_headers_set(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf);
 ngx_int_t ngx_http_apisec_cors_request_origin(ngx_http_request_t *r,
     ngx_str_t *origin);
-ngx_uint_t ngx_http_apisec_request_header(ngx_http_request_t *r,
-    ngx_str_t *name, ngx_str_t *value);
 
 /* csrf: apisec_csrf */
 char *ngx_http_apisec_csrf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

@@ -22,13 +22,6 @@
 #define NGX_HTTP_APISEC_SEEN_REVOKED  0x10
 
 
-/* a query key that "strip" took out of the request, and how many */
-typedef struct {
-    ngx_str_t                   value;
-    ngx_uint_t                  n;
-} ngx_http_apisec_apikey_stripped_t;
-
-
 typedef struct {
     ngx_str_t                   name;       /* $apisec_auth_result */
     char                       *description;    /* client-safe */
@@ -50,7 +43,6 @@ static ngx_int_t ngx_http_apisec_apikey_table_build(ngx_pool_t *pool,
     ngx_http_apisec_apikey_table_t *table, ngx_uint_t *line, char *err,
     size_t errlen);
 static void ngx_http_apisec_apikey_table_cleanup(void *data);
-static void ngx_http_apisec_apikey_stripped_cleanup(void *data);
 static ngx_int_t ngx_http_apisec_apikey_challenge(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t bearer);
 
@@ -1111,9 +1103,8 @@ static ngx_uint_t
 ngx_http_apisec_apikey_get(ngx_http_request_t *r,
     ngx_http_apisec_apikey_conf_t *akcf, ngx_str_t *key)
 {
-    ngx_uint_t                        n;
-    ngx_pool_cleanup_t               *cln;
-    ngx_http_apisec_apikey_stripped_t  *saved;
+    ngx_uint_t              n;
+    ngx_http_apisec_req_t  *req;
 
     if (akcf->mode == NGX_HTTP_APISEC_APIKEY_HEADER) {
         n = ngx_http_apisec_request_header(r, &akcf->name, key);
@@ -1125,14 +1116,11 @@ ngx_http_apisec_apikey_get(ngx_http_request_t *r,
 
             /* stripped from the arguments (before a redirect, maybe) */
 
-            for (cln = r->pool->cleanup; cln; cln = cln->next) {
-                if (cln->handler == ngx_http_apisec_apikey_stripped_cleanup)
-                {
-                    saved = cln->data;
-                    *key = saved->value;
-                    n = saved->n;
-                    break;
-                }
+            req = ngx_http_apisec_req(r, 0);
+
+            if (req && req->apikey_n) {
+                *key = req->apikey;
+                n = req->apikey_n;
             }
         }
     }
@@ -1211,30 +1199,22 @@ ngx_http_apisec_apikey_strip_arg(ngx_str_t *args, ngx_str_t *name,
 }
 
 
-static void
-ngx_http_apisec_apikey_stripped_cleanup(void *data)
-{
-    /* a marker: the key stripped from the query, found by its handler */
-}
-
-
 /*
  * apisec_api_key query=name strip: the key leaves $args, $request_uri and
  * $request (the access log's default format), and so what proxy_pass sends
  * upstream; it is kept, for authentication after an internal redirect, in
- * a pool cleanup of the request.  Once per request.
+ * the request state.  Once per request.
  */
 
 ngx_int_t
 ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
     ngx_http_apisec_apikey_conf_t *akcf)
 {
-    u_char                             *p, *q;
-    size_t                              len;
-    ngx_str_t                           args, value;
-    ngx_uint_t                          n;
-    ngx_pool_cleanup_t                 *cln;
-    ngx_http_apisec_apikey_stripped_t  *saved;
+    u_char                 *p, *q;
+    size_t                  len;
+    ngx_str_t               args, value;
+    ngx_uint_t              n;
+    ngx_http_apisec_req_t  *req;
 
     if (r != r->main || r->args.len == 0) {
         return NGX_OK;
@@ -1261,25 +1241,21 @@ ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
 
     (void) ngx_http_apisec_apikey_strip_arg(&args, &akcf->name, NULL, 1);
 
-    cln = ngx_pool_cleanup_add(r->pool,
-                               sizeof(ngx_http_apisec_apikey_stripped_t));
-    if (cln == NULL) {
+    req = ngx_http_apisec_req(r, 1);
+    if (req == NULL) {
         return NGX_ERROR;
     }
-
-    cln->handler = ngx_http_apisec_apikey_stripped_cleanup;
-    saved = cln->data;
 
     /* several keys: the count is kept, and the request stays refused */
 
-    saved->n = n;
-    saved->value.len = value.len;
-    saved->value.data = ngx_pnalloc(r->pool, value.len + 1);
-    if (saved->value.data == NULL) {
+    req->apikey_n = n;
+    req->apikey.len = value.len;
+    req->apikey.data = ngx_pnalloc(r->pool, value.len + 1);
+    if (req->apikey.data == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_memcpy(saved->value.data, value.data, value.len);
+    ngx_memcpy(req->apikey.data, value.data, value.len);
 
     /* $request_uri: the path as it came, then the arguments left */
 

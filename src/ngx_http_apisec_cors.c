@@ -101,48 +101,6 @@ static ngx_str_t  ngx_http_apisec_cors_star = ngx_string("*");
  */
 
 
-/* how many request headers of that name, and the value of the first */
-
-ngx_uint_t
-ngx_http_apisec_request_header(ngx_http_request_t *r, ngx_str_t *name,
-    ngx_str_t *value)
-{
-    ngx_uint_t        i, n;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    n = 0;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len != name->len
-            || ngx_strncasecmp(h[i].key.data, name->data, name->len) != 0)
-        {
-            continue;
-        }
-
-        if (n++ == 0) {
-            *value = h[i].value;
-        }
-    }
-
-    return n;
-}
-
-
 /*
  * NGX_OK: one well-formed Origin header; NGX_DECLINED: none; NGX_ERROR:
  * several, or malformed (never allowed, never logged verbatim).

@@ -56,24 +56,26 @@ typedef struct {
 
 
 /*
- * Per main request and pass, behind a pool cleanup as realip's context: it
- * survives internal redirects, so that a zone charges a request once
+ * Per main request and pass, in the request state (request.c): it survives
+ * internal redirects, so that a zone charges a request once
  * however often the access phase runs for it (redirects, the end of a
  * delay), while a location reached by a redirect still applies the zones
  * no earlier pass applied.  The newest is found first.
  */
-typedef struct {
+typedef struct ngx_http_apisec_limit_req_s  ngx_http_apisec_limit_req_t;
+
+struct ngx_http_apisec_limit_req_s {
     ngx_uint_t                      status;     /* $apisec_limit_status */
     ngx_uint_t                      nstates;
     ngx_http_apisec_limit_state_t  *states;
-} ngx_http_apisec_limit_req_t;
+    ngx_http_apisec_limit_req_t    *prev;       /* an earlier pass's */
+};
 
 
 static ngx_http_apisec_limit_req_t *ngx_http_apisec_limit_get(
     ngx_http_request_t *r);
 static ngx_http_apisec_limit_state_t *ngx_http_apisec_limit_earlier(
     ngx_http_request_t *r, ngx_shm_zone_t *shm_zone);
-static void ngx_http_apisec_limit_cleanup(void *data);
 static void ngx_http_apisec_limit_unpin(ngx_http_apisec_limit_req_t *lr,
     ngx_uint_t refund);
 static ngx_int_t ngx_http_apisec_limit_refuse(ngx_http_request_t *r,
@@ -180,7 +182,7 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
     ngx_uint_t                      i, n, pin, refused, counted, status;
     ngx_msec_t                      now, delay, d;
     ngx_msec_int_t                  ms;
-    ngx_pool_cleanup_t             *cln;
+    ngx_http_apisec_req_t          *req;
     ngx_http_apisec_ctx_t          *ctx;
     ngx_http_apisec_limit_t        *limits, *limit, *delayed;
     ngx_http_apisec_loc_conf_t     *alcf;
@@ -206,15 +208,16 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    cln = ngx_pool_cleanup_add(r->main->pool,
-                               sizeof(ngx_http_apisec_limit_req_t));
-    if (cln == NULL) {
+    req = ngx_http_apisec_req(r, 1);
+    if (req == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    lr = cln->data;
-    lr->status = 0;
-    lr->nstates = 0;
+    lr = ngx_pcalloc(r->main->pool, sizeof(ngx_http_apisec_limit_req_t));
+    if (lr == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     lr->states = ngx_pcalloc(r->main->pool,
                              n * sizeof(ngx_http_apisec_limit_state_t));
     if (lr->states == NULL) {
@@ -237,7 +240,8 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
     }
 
     lr->nstates = n;
-    cln->handler = ngx_http_apisec_limit_cleanup;
+    lr->prev = req->limit;
+    req->limit = lr;
 
     /* an API key's "rate=" replaces the zones' rates for its consumer */
 
@@ -593,25 +597,14 @@ ngx_http_apisec_limit_unpin(ngx_http_apisec_limit_req_t *lr,
 }
 
 
-static void
-ngx_http_apisec_limit_cleanup(void *data)
-{
-    /* nothing to free: the cleanup only carries the state (see realip) */
-}
-
-
 static ngx_http_apisec_limit_req_t *
 ngx_http_apisec_limit_get(ngx_http_request_t *r)
 {
-    ngx_pool_cleanup_t  *cln;
+    ngx_http_apisec_req_t  *req;
 
-    for (cln = r->main->pool->cleanup; cln; cln = cln->next) {
-        if (cln->handler == ngx_http_apisec_limit_cleanup) {
-            return cln->data;
-        }
-    }
+    req = ngx_http_apisec_req(r, 0);
 
-    return NULL;
+    return req ? req->limit : NULL;
 }
 
 
@@ -620,16 +613,10 @@ ngx_http_apisec_limit_get(ngx_http_request_t *r)
 static ngx_http_apisec_limit_state_t *
 ngx_http_apisec_limit_earlier(ngx_http_request_t *r, ngx_shm_zone_t *shm_zone)
 {
-    ngx_uint_t                      i;
-    ngx_pool_cleanup_t             *cln;
-    ngx_http_apisec_limit_req_t    *lr;
+    ngx_uint_t                    i;
+    ngx_http_apisec_limit_req_t  *lr;
 
-    for (cln = r->main->pool->cleanup; cln; cln = cln->next) {
-        if (cln->handler != ngx_http_apisec_limit_cleanup) {
-            continue;
-        }
-
-        lr = cln->data;
+    for (lr = ngx_http_apisec_limit_get(r); lr; lr = lr->prev) {
 
         for (i = 0; i < lr->nstates; i++) {
             if (lr->states[i].counted
