@@ -32,15 +32,13 @@
 #define NGX_HTTP_APISEC_KEYS_EMERG(cf)                                       \
     ((cf)->conf_file ? NGX_LOG_EMERG : NGX_LOG_ERR)
 
-#define NGX_HTTP_APISEC_KEYS_FETCHED(cf)  ((cf)->conf_file == NULL)
-
 
 static char *ngx_http_apisec_jwt_keys_pem(ngx_conf_t *cf, ngx_str_t *file,
     u_char *buf, size_t len, ngx_array_t *keys);
 static char *ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file,
     u_char *buf, size_t len, ngx_array_t *keys);
 static char *ngx_http_apisec_jwt_jwk(ngx_conf_t *cf, json_t *jwk,
-    ngx_http_apisec_jwt_key_t *key);
+    ngx_http_apisec_jwt_key_t *key, ngx_uint_t fetched);
 static char *ngx_http_apisec_jwt_jwk_rsa(ngx_conf_t *cf, json_t *jwk,
     ngx_http_apisec_jwt_key_t *key);
 static char *ngx_http_apisec_jwt_jwk_ec(ngx_conf_t *cf, json_t *jwk,
@@ -52,8 +50,8 @@ static char *ngx_http_apisec_jwt_jwk_oct(ngx_conf_t *cf, json_t *jwk,
 static char *ngx_http_apisec_jwt_jwk_member(ngx_conf_t *cf, json_t *jwk,
     char *name, ngx_str_t *out);
 static char *ngx_http_apisec_jwt_key_pkey(ngx_http_apisec_jwt_key_t *key);
-static char *ngx_http_apisec_jwt_key_check(ngx_conf_t *cf,
-    ngx_http_apisec_jwt_key_t *key);
+static char *ngx_http_apisec_jwt_key_check(ngx_http_apisec_jwt_key_t *key,
+    ngx_uint_t fetched);
 static char *ngx_http_apisec_jwt_key_check_rsa(ngx_http_apisec_jwt_key_t *key);
 static char *ngx_http_apisec_jwt_key_check_ec(ngx_http_apisec_jwt_key_t *key);
 static char *ngx_http_apisec_jwt_key_check_ed25519(
@@ -413,7 +411,7 @@ ngx_http_apisec_jwt_keys_pem(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
             goto next;
         }
 
-        err = ngx_http_apisec_jwt_key_check(cf, key);
+        err = ngx_http_apisec_jwt_key_check(key, 0);
         if (err) {
             goto next;
         }
@@ -493,7 +491,7 @@ ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
         return NGX_CONF_ERROR;
     }
 
-    rv = ngx_http_apisec_jwt_keys_parse(cf, file, root, keys);
+    rv = ngx_http_apisec_jwt_keys_parse(cf, file, root, keys, 0);
 
     json_decref(root);
 
@@ -502,14 +500,16 @@ ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
 
 
 /*
- * A JWKS or a single JWK, parsed JSON: of a key file, or of an answer to
- * apisec_jwt_key_request (then with a conf of no file: cf->pool holds the
- * keys and their cleanups, errors are logged at "error").
+ * A JWKS or a single JWK, parsed JSON: of a key file, or "fetched", an
+ * answer to apisec_jwt_key_request (then with a conf of no file: cf->pool
+ * holds the keys and their cleanups, errors are logged at "error"; a key
+ * unfit to verify, or an HMAC secret, is skipped rather than refusing the
+ * set).
  */
 
 char *
 ngx_http_apisec_jwt_keys_parse(ngx_conf_t *cf, ngx_str_t *file, json_t *root,
-    ngx_array_t *keys)
+    ngx_array_t *keys, ngx_uint_t fetched)
 {
     char                       *err;
     json_t                     *list, *jwk;
@@ -556,12 +556,12 @@ ngx_http_apisec_jwt_keys_parse(ngx_conf_t *cf, ngx_str_t *file, json_t *root,
             return NGX_CONF_ERROR;
         }
 
-        err = ngx_http_apisec_jwt_jwk(cf, jwk, key);
+        err = ngx_http_apisec_jwt_jwk(cf, jwk, key, fetched);
 
         if (err == NGX_CONF_OK) {
-            err = ngx_http_apisec_jwt_key_check(cf, key);
+            err = ngx_http_apisec_jwt_key_check(key, fetched);
 
-            if (err && NGX_HTTP_APISEC_KEYS_FETCHED(cf)) {
+            if (err && fetched) {
                 /* fetched: a key unfit to verify is skipped, not the set */
                 ngx_http_apisec_jwt_key_skip(cf, key, i + 1, err);
                 continue;
@@ -623,7 +623,7 @@ ngx_http_apisec_jwt_keys_parse(ngx_conf_t *cf, ngx_str_t *file, json_t *root,
 
 static char *
 ngx_http_apisec_jwt_jwk(ngx_conf_t *cf, json_t *jwk,
-    ngx_http_apisec_jwt_key_t *key)
+    ngx_http_apisec_jwt_key_t *key, ngx_uint_t fetched)
 {
     char        *err;
     json_t      *v, *op;
@@ -715,7 +715,7 @@ ngx_http_apisec_jwt_jwk(ngx_conf_t *cf, json_t *jwk,
 
     } else if (ngx_strcmp(kty, "oct") == 0) {
 
-        if (NGX_HTTP_APISEC_KEYS_FETCHED(cf)) {
+        if (fetched) {
             /* not even parsed: ngx_http_apisec_jwt_key_check() skips it */
             key->kty = NGX_HTTP_APISEC_KTY_OCT;
             return NGX_CONF_OK;
@@ -1108,7 +1108,8 @@ ngx_http_apisec_jwt_key_pkey(ngx_http_apisec_jwt_key_t *key)
  */
 
 static char *
-ngx_http_apisec_jwt_key_check(ngx_conf_t *cf, ngx_http_apisec_jwt_key_t *key)
+ngx_http_apisec_jwt_key_check(ngx_http_apisec_jwt_key_t *key,
+    ngx_uint_t fetched)
 {
     switch (key->kty) {
 
@@ -1123,7 +1124,7 @@ ngx_http_apisec_jwt_key_check(ngx_conf_t *cf, ngx_http_apisec_jwt_key_t *key)
 
     case NGX_HTTP_APISEC_KTY_OCT:
 
-        if (NGX_HTTP_APISEC_KEYS_FETCHED(cf)) {
+        if (fetched) {
             return "an HMAC secret (\"kty\":\"oct\") is never taken from "
                    "a fetched JWKS";
         }
