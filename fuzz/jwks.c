@@ -14,13 +14,17 @@
  * of the run).  Whatever the answer, either it replaces the set whole (a
  * new generation, its fingerprint) or the last good set serves on
  * untouched; every key it brings is checked as the keys target checks a
- * key file's.
+ * key file's, and none is an HMAC secret (published, it is no secret) or
+ * an RSA key with an even e, or e = 1.
  */
 
 
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include "ngx_http_apisec_fuzz.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,10 +38,12 @@ static ngx_http_apisec_flight_t  ngx_http_apisec_fuzz_jwks_flight;
 int
 ngx_http_apisec_fuzz_init(void)
 {
-    json_t                    *good;
-    json_error_t               err;
-    ngx_http_apisec_jwks_t    *k;
-    ngx_http_apisec_flight_t  *f;
+    json_t                      *good;
+    ngx_uint_t                   i;
+    json_error_t                 err;
+    ngx_http_apisec_jwks_t      *k;
+    ngx_http_apisec_flight_t    *f;
+    ngx_http_apisec_jwt_key_t  **key;
 
     k = &ngx_http_apisec_fuzz_jwks;
     f = &ngx_http_apisec_fuzz_jwks_flight;
@@ -55,6 +61,14 @@ ngx_http_apisec_fuzz_init(void)
     ngx_http_apisec_fuzz_assert(f->outcome == NGX_HTTP_APISEC_FLIGHT_OK);
     ngx_http_apisec_fuzz_assert(k->keys != NULL && k->keys->nelts > 0);
 
+    /* jwks.json holds an HMAC secret, hs1: skipped */
+
+    key = k->keys->elts;
+
+    for (i = 0; i < k->keys->nelts; i++) {
+        ngx_http_apisec_fuzz_assert(key[i]->kty != NGX_HTTP_APISEC_KTY_OCT);
+    }
+
     json_decref(good);
 
     return 0;
@@ -65,6 +79,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     json_t                      *json;
+    BIGNUM                      *e;
     ngx_uint_t                   i, generation;
     ngx_pool_t                  *pool, *kpool;
     ngx_array_t                 *keys;
@@ -127,6 +142,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ngx_http_apisec_fuzz_assert(key[i]->algs != 0);
         ngx_http_apisec_fuzz_assert(
                          (key[i]->algs & ~NGX_HTTP_APISEC_ALGS_ALL) == 0);
+        ngx_http_apisec_fuzz_assert(key[i]->kty != NGX_HTTP_APISEC_KTY_OCT);
+
+        if (key[i]->kty == NGX_HTTP_APISEC_KTY_RSA) {
+            e = NULL;
+            ngx_http_apisec_fuzz_assert(
+                EVP_PKEY_get_bn_param(key[i]->pkey, OSSL_PKEY_PARAM_RSA_E,
+                                      &e));
+            ngx_http_apisec_fuzz_assert(BN_is_odd(e) && !BN_is_one(e));
+            BN_free(e);
+        }
     }
 
 done:

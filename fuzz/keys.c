@@ -10,7 +10,10 @@
  * as at configuration time.  Each key loaded is then fingerprinted and used
  * once per algorithm it allows, with the start of the input as signature,
  * and everything is freed with the pool (the loader's cleanups), so that
- * LeakSanitizer sees any OpenSSL or jansson object left behind.
+ * LeakSanitizer sees any OpenSSL or jansson object left behind.  No key
+ * that loads is one anybody could sign for: RSA of 2048 bits or more with
+ * an odd 3 <= e < n, an EC point that passes OpenSSL's public key check,
+ * an Ed25519 key that is not the identity nor all zeros.
  */
 
 
@@ -18,12 +21,16 @@
 #include <ngx_core.h>
 #include "ngx_http_apisec_fuzz.h"
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+
 
 /* as NGX_HTTP_APISEC_KEY_FILE_MAX in src/ngx_http_apisec_keys.c */
 #define NGX_HTTP_APISEC_FUZZ_KEY_FILE_MAX  (1024 * 1024)
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static void ngx_http_apisec_fuzz_key_sound(ngx_http_apisec_jwt_key_t *key);
 
 
 int
@@ -76,6 +83,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ngx_http_apisec_fuzz_assert(
                          (key[i]->algs & ~NGX_HTTP_APISEC_ALGS_ALL) == 0);
 
+        ngx_http_apisec_fuzz_key_sound(key[i]);
+
         for (alg = 0; alg < NGX_HTTP_APISEC_NALGS; alg++) {
 
             if (!(key[i]->algs & NGX_HTTP_APISEC_ALG_BIT(alg))) {
@@ -112,4 +121,53 @@ done:
     ngx_destroy_pool(pool);
 
     return 0;
+}
+
+
+/* checked here apart from ngx_http_apisec_jwt_key_check(), not by it */
+
+static void
+ngx_http_apisec_fuzz_key_sound(ngx_http_apisec_jwt_key_t *key)
+{
+    u_char         pub[32];
+    size_t         len, j;
+    BIGNUM        *n, *e;
+    EVP_PKEY_CTX  *ctx;
+
+    switch (key->kty) {
+
+    case NGX_HTTP_APISEC_KTY_RSA:
+        n = NULL;
+        e = NULL;
+
+        ngx_http_apisec_fuzz_assert(
+            EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_N, &n)
+            && EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_E, &e));
+        ngx_http_apisec_fuzz_assert(BN_num_bits(n) >= 2048);
+        ngx_http_apisec_fuzz_assert(BN_is_odd(e) && !BN_is_one(e)
+                                    && BN_cmp(e, n) < 0);
+
+        BN_free(n);
+        BN_free(e);
+        break;
+
+    case NGX_HTTP_APISEC_KTY_EC:
+        ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+        ngx_http_apisec_fuzz_assert(ctx != NULL);
+        ngx_http_apisec_fuzz_assert(EVP_PKEY_public_check(ctx) == 1);
+        EVP_PKEY_CTX_free(ctx);
+        break;
+
+    case NGX_HTTP_APISEC_KTY_ED25519:
+        len = sizeof(pub);
+        ngx_http_apisec_fuzz_assert(
+            EVP_PKEY_get_raw_public_key(key->pkey, pub, &len) && len == 32);
+
+        pub[31] &= 0x7f;
+
+        for (j = 1; j < 32 && pub[j] == 0; j++) { /* void */ }
+
+        ngx_http_apisec_fuzz_assert(j < 32 || pub[0] > 1);
+        break;
+    }
 }

@@ -182,6 +182,11 @@ answer('jwks', {"keys": []})
 answer('jwks', {"keys": [jwks['keys'][0], jwks['keys'][0]]})
 answer('jwks', {"keys": [dict(jwks['keys'][0], alg="HS256")]})
 answer('jwks', {"keys": [json.load(open('t/data/hs.jwk'))]})
+# a published HMAC secret and an RSA key with e = 1 beside a good key:
+# both skipped, the good key serves
+answer('jwks', {"keys": [json.load(open('t/data/rsa.jwk')),
+                         json.load(open('t/data/hs.jwk')),
+                         json.load(open('t/data/bad-weak-rsa-e1.jwk'))]})
 answer('jwks', {"keys": [{"kty": "oct", "k": ""}, {"kty": "none"}]})
 answer('jwks', json.load(open('t/data/rsa.jwk')))
 answer('jwks', '{"keys":[{"kty":"EC","kty":"RSA"}]}')

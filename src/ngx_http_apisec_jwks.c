@@ -424,7 +424,9 @@ ngx_http_apisec_jwks_claims_conf(ngx_http_apisec_jwt_conf_t *jcf,
 /*
  * A JWKS has landed: its keys are parsed once, by the rules of
  * apisec_jwt_key_file, and replace the last set; on any failure the last
- * good set serves on.
+ * good set serves on.  A key anybody could sign for, and any HMAC secret
+ * (published at a URL, it is no secret), is skipped with an error line;
+ * a set left with no key is a failure.
  */
 
 void
@@ -460,7 +462,7 @@ ngx_http_apisec_jwks_land(ngx_http_apisec_flight_t *f, json_t *json,
     cf.log = log;
     cf.cycle = (ngx_cycle_t *) ngx_cycle;
 
-    rv = ngx_http_apisec_jwt_keys_parse(&cf, &k->uri, json, keys);
+    rv = ngx_http_apisec_jwt_keys_parse(&cf, &k->uri, json, keys, 1);
 
     if (rv != NGX_CONF_OK) {
         ngx_destroy_pool(pool);

@@ -21,6 +21,9 @@
 #define NGX_HTTP_APISEC_KEY_FILE_MAX    (1024 * 1024)
 #define NGX_HTTP_APISEC_RSA_MIN_BITS    2048
 
+/* how much of a fetched key's kid goes into a log line */
+#define NGX_HTTP_APISEC_KEY_LOG_KID     64
+
 /*
  * Keys are loaded with the configuration (an error fails it) or, fetched
  * by apisec_jwt_key_request, at run time with a conf of no file (an error
@@ -35,7 +38,7 @@ static char *ngx_http_apisec_jwt_keys_pem(ngx_conf_t *cf, ngx_str_t *file,
 static char *ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file,
     u_char *buf, size_t len, ngx_array_t *keys);
 static char *ngx_http_apisec_jwt_jwk(ngx_conf_t *cf, json_t *jwk,
-    ngx_http_apisec_jwt_key_t *key);
+    ngx_http_apisec_jwt_key_t *key, ngx_uint_t fetched);
 static char *ngx_http_apisec_jwt_jwk_rsa(ngx_conf_t *cf, json_t *jwk,
     ngx_http_apisec_jwt_key_t *key);
 static char *ngx_http_apisec_jwt_jwk_ec(ngx_conf_t *cf, json_t *jwk,
@@ -47,6 +50,14 @@ static char *ngx_http_apisec_jwt_jwk_oct(ngx_conf_t *cf, json_t *jwk,
 static char *ngx_http_apisec_jwt_jwk_member(ngx_conf_t *cf, json_t *jwk,
     char *name, ngx_str_t *out);
 static char *ngx_http_apisec_jwt_key_pkey(ngx_http_apisec_jwt_key_t *key);
+static char *ngx_http_apisec_jwt_key_check(ngx_http_apisec_jwt_key_t *key,
+    ngx_uint_t fetched);
+static char *ngx_http_apisec_jwt_key_check_rsa(ngx_http_apisec_jwt_key_t *key);
+static char *ngx_http_apisec_jwt_key_check_ec(ngx_http_apisec_jwt_key_t *key);
+static char *ngx_http_apisec_jwt_key_check_ed25519(
+    ngx_http_apisec_jwt_key_t *key);
+static void ngx_http_apisec_jwt_key_skip(ngx_conf_t *cf,
+    ngx_http_apisec_jwt_key_t *key, size_t n, char *why);
 static char *ngx_http_apisec_jwt_key_prepare(ngx_conf_t *cf,
     ngx_http_apisec_jwt_key_t *key);
 static char *ngx_http_apisec_jwt_key_hmac(ngx_http_apisec_jwt_key_t *key,
@@ -104,6 +115,59 @@ static ngx_http_apisec_jwt_curve_t  ngx_http_apisec_jwt_curves[] = {
     { "P-384", "secp384r1", NGX_HTTP_APISEC_ES384, 48 },
     { "P-521", "secp521r1", NGX_HTTP_APISEC_ES512, 66 },
     { NULL, NULL, 0, 0 }
+};
+
+
+/*
+ * The encodings of the Ed25519 points of small order, the identity among
+ * them, with y canonical or not (p, p + 1), and x's sign bit (the top bit
+ * of the last byte) left out: a signature for such a public key can be made
+ * without the private key, for any message.  As libsodium's blocklist.
+ */
+
+static u_char  ngx_http_apisec_ed25519_small[][32] = {
+
+    /* y = 0, order 4 */
+    { 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 },
+
+    /* y = 1, the identity */
+    { 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 },
+
+    /* y = p - 1, order 2 */
+    { 0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
+
+    /* order 8 */
+    { 0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0,
+      0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+      0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39,
+      0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05 },
+
+    /* order 8 */
+    { 0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f,
+      0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+      0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6,
+      0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a },
+
+    /* y = p, not canonical: 0 */
+    { 0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
+
+    /* y = p + 1, not canonical: 1 */
+    { 0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f }
 };
 
 
@@ -347,6 +411,11 @@ ngx_http_apisec_jwt_keys_pem(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
             goto next;
         }
 
+        err = ngx_http_apisec_jwt_key_check(key, 0);
+        if (err) {
+            goto next;
+        }
+
         err = ngx_http_apisec_jwt_key_prepare(cf, key);
         if (err) {
             goto next;
@@ -422,7 +491,7 @@ ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
         return NGX_CONF_ERROR;
     }
 
-    rv = ngx_http_apisec_jwt_keys_parse(cf, file, root, keys);
+    rv = ngx_http_apisec_jwt_keys_parse(cf, file, root, keys, 0);
 
     json_decref(root);
 
@@ -431,14 +500,16 @@ ngx_http_apisec_jwt_keys_json(ngx_conf_t *cf, ngx_str_t *file, u_char *buf,
 
 
 /*
- * A JWKS or a single JWK, parsed JSON: of a key file, or of an answer to
- * apisec_jwt_key_request (then with a conf of no file: cf->pool holds the
- * keys and their cleanups, errors are logged at "error").
+ * A JWKS or a single JWK, parsed JSON: of a key file, or "fetched", an
+ * answer to apisec_jwt_key_request (then with a conf of no file: cf->pool
+ * holds the keys and their cleanups, errors are logged at "error"; a key
+ * unfit to verify, or an HMAC secret, is skipped rather than refusing the
+ * set).
  */
 
 char *
 ngx_http_apisec_jwt_keys_parse(ngx_conf_t *cf, ngx_str_t *file, json_t *root,
-    ngx_array_t *keys)
+    ngx_array_t *keys, ngx_uint_t fetched)
 {
     char                       *err;
     json_t                     *list, *jwk;
@@ -485,7 +556,17 @@ ngx_http_apisec_jwt_keys_parse(ngx_conf_t *cf, ngx_str_t *file, json_t *root,
             return NGX_CONF_ERROR;
         }
 
-        err = ngx_http_apisec_jwt_jwk(cf, jwk, key);
+        err = ngx_http_apisec_jwt_jwk(cf, jwk, key, fetched);
+
+        if (err == NGX_CONF_OK) {
+            err = ngx_http_apisec_jwt_key_check(key, fetched);
+
+            if (err && fetched) {
+                /* fetched: a key unfit to verify is skipped, not the set */
+                ngx_http_apisec_jwt_key_skip(cf, key, i + 1, err);
+                continue;
+            }
+        }
 
         if (err == NGX_CONF_OK) {
             err = ngx_http_apisec_jwt_key_prepare(cf, key);
@@ -542,7 +623,7 @@ ngx_http_apisec_jwt_keys_parse(ngx_conf_t *cf, ngx_str_t *file, json_t *root,
 
 static char *
 ngx_http_apisec_jwt_jwk(ngx_conf_t *cf, json_t *jwk,
-    ngx_http_apisec_jwt_key_t *key)
+    ngx_http_apisec_jwt_key_t *key, ngx_uint_t fetched)
 {
     char        *err;
     json_t      *v, *op;
@@ -633,6 +714,13 @@ ngx_http_apisec_jwt_jwk(ngx_conf_t *cf, json_t *jwk,
         err = ngx_http_apisec_jwt_jwk_okp(cf, jwk, key);
 
     } else if (ngx_strcmp(kty, "oct") == 0) {
+
+        if (fetched) {
+            /* not even parsed: ngx_http_apisec_jwt_key_check() skips it */
+            key->kty = NGX_HTTP_APISEC_KTY_OCT;
+            return NGX_CONF_OK;
+        }
+
         err = ngx_http_apisec_jwt_jwk_oct(cf, jwk, key);
 
     } else {
@@ -974,7 +1062,6 @@ ngx_http_apisec_jwt_jwk_member(ngx_conf_t *cf, json_t *jwk, char *name,
 static char *
 ngx_http_apisec_jwt_key_pkey(ngx_http_apisec_jwt_key_t *key)
 {
-    int                           bits;
     char                          group[32];
     size_t                        len;
     ngx_http_apisec_jwt_curve_t  *c;
@@ -982,16 +1069,6 @@ ngx_http_apisec_jwt_key_pkey(ngx_http_apisec_jwt_key_t *key)
     switch (EVP_PKEY_get_base_id(key->pkey)) {
 
     case EVP_PKEY_RSA:
-        bits = EVP_PKEY_get_bits(key->pkey);
-
-        if (bits < NGX_HTTP_APISEC_RSA_MIN_BITS) {
-            ngx_snprintf(ngx_http_apisec_key_err,
-                         sizeof(ngx_http_apisec_key_err) - 1,
-                         "RSA key of %d bits, at least %d required%Z",
-                         bits, NGX_HTTP_APISEC_RSA_MIN_BITS);
-            return (char *) ngx_http_apisec_key_err;
-        }
-
         key->kty = NGX_HTTP_APISEC_KTY_RSA;
         key->algs = NGX_HTTP_APISEC_ALGS_RSA;
         return NULL;
@@ -1019,6 +1096,201 @@ ngx_http_apisec_jwt_key_pkey(ngx_http_apisec_jwt_key_t *key)
     }
 
     return "unsupported key type, expected RSA, EC or Ed25519";
+}
+
+
+/*
+ * Whether a key may verify at all: one anybody could make signatures for is
+ * refused.  RSA: at least 2048 bits, e odd, 3 <= e < n (e = 1 makes every
+ * padded digest its own signature); EC: a point of the curve, not the point
+ * at infinity; Ed25519: not a point of small order; oct: never from a
+ * fetched JWKS, whose secret anybody can read.
+ */
+
+static char *
+ngx_http_apisec_jwt_key_check(ngx_http_apisec_jwt_key_t *key,
+    ngx_uint_t fetched)
+{
+    switch (key->kty) {
+
+    case NGX_HTTP_APISEC_KTY_RSA:
+        return ngx_http_apisec_jwt_key_check_rsa(key);
+
+    case NGX_HTTP_APISEC_KTY_EC:
+        return ngx_http_apisec_jwt_key_check_ec(key);
+
+    case NGX_HTTP_APISEC_KTY_ED25519:
+        return ngx_http_apisec_jwt_key_check_ed25519(key);
+
+    case NGX_HTTP_APISEC_KTY_OCT:
+
+        if (fetched) {
+            return "an HMAC secret (\"kty\":\"oct\") is never taken from "
+                   "a fetched JWKS";
+        }
+
+        return NULL;
+    }
+
+    return "unsupported key type";
+}
+
+
+static char *
+ngx_http_apisec_jwt_key_check_rsa(ngx_http_apisec_jwt_key_t *key)
+{
+    int      bits;
+    char    *err;
+    BIGNUM  *n, *e;
+
+    bits = EVP_PKEY_get_bits(key->pkey);
+
+    if (bits < NGX_HTTP_APISEC_RSA_MIN_BITS) {
+        ngx_snprintf(ngx_http_apisec_key_err,
+                     sizeof(ngx_http_apisec_key_err) - 1,
+                     "RSA key of %d bits, at least %d required%Z",
+                     bits, NGX_HTTP_APISEC_RSA_MIN_BITS);
+        return (char *) ngx_http_apisec_key_err;
+    }
+
+    n = NULL;
+    e = NULL;
+
+    if (!EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_N, &n)
+        || !EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_E, &e))
+    {
+        err = "EVP_PKEY_get_bn_param() failed";
+        goto done;
+    }
+
+    err = NULL;
+
+    if (!BN_is_odd(e) || BN_num_bits(e) < 2) {
+
+        if (BN_num_bytes(e) <= (int) sizeof(BN_ULONG)) {
+            ngx_snprintf(ngx_http_apisec_key_err,
+                         sizeof(ngx_http_apisec_key_err) - 1,
+                         "RSA public exponent %uL is not odd and >= 3%Z",
+                         (uint64_t) BN_get_word(e));
+        } else {
+            ngx_snprintf(ngx_http_apisec_key_err,
+                         sizeof(ngx_http_apisec_key_err) - 1,
+                         "RSA public exponent of %d bits is not odd%Z",
+                         BN_num_bits(e));
+        }
+
+        err = (char *) ngx_http_apisec_key_err;
+
+    } else if (BN_cmp(e, n) >= 0) {
+        ngx_snprintf(ngx_http_apisec_key_err,
+                     sizeof(ngx_http_apisec_key_err) - 1,
+                     "RSA public exponent of %d bits is not smaller than "
+                     "the modulus%Z", BN_num_bits(e));
+        err = (char *) ngx_http_apisec_key_err;
+    }
+
+done:
+
+    BN_free(n);
+    BN_free(e);
+
+    return err;
+}
+
+
+static char *
+ngx_http_apisec_jwt_key_check_ec(ngx_http_apisec_jwt_key_t *key)
+{
+    int            rc;
+    EVP_PKEY_CTX  *ctx;
+
+    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    if (ctx == NULL) {
+        return "EVP_PKEY_CTX_new_from_pkey() failed";
+    }
+
+    /* not infinity, coordinates below p, on the curve, n * Q = infinity */
+
+    rc = EVP_PKEY_public_check(ctx);
+
+    EVP_PKEY_CTX_free(ctx);
+
+    if (rc != 1) {
+        return "EC public key is the point at infinity or not a point of "
+               "the curve";
+    }
+
+    return NULL;
+}
+
+
+static char *
+ngx_http_apisec_jwt_key_check_ed25519(ngx_http_apisec_jwt_key_t *key)
+{
+    u_char      pub[32];
+    size_t      len;
+    ngx_uint_t  i;
+
+    len = sizeof(pub);
+
+    if (!EVP_PKEY_get_raw_public_key(key->pkey, pub, &len) || len != 32) {
+        return "EVP_PKEY_get_raw_public_key() failed";
+    }
+
+    for (i = 0; i < sizeof(ngx_http_apisec_ed25519_small) / 32; i++) {
+        if (ngx_memcmp(pub, ngx_http_apisec_ed25519_small[i], 31) == 0
+            && (pub[31] & 0x7f) == ngx_http_apisec_ed25519_small[i][31])
+        {
+            return "Ed25519 public key is a point of small order";
+        }
+    }
+
+    return NULL;
+}
+
+
+/* a key of a fetched JWKS skipped: logged with its kid, never the key */
+
+static void
+ngx_http_apisec_jwt_key_skip(ngx_conf_t *cf, ngx_http_apisec_jwt_key_t *key,
+    size_t n, char *why)
+{
+    u_char     *p, *s, *last;
+    u_char      buf[NGX_HTTP_APISEC_KEY_LOG_KID * 4 + 3];
+    ngx_str_t   kid;
+
+    ERR_clear_error();
+
+    if (key->kid.data == NULL) {
+        ngx_log_error(NGX_LOG_ERR, cf->log, 0,
+                      "apisec: key %uz of the JWKS from \"%V\" skipped: %s",
+                      n, &key->file, why);
+        return;
+    }
+
+    p = buf;
+    s = key->kid.data;
+    last = s + ngx_min(key->kid.len, NGX_HTTP_APISEC_KEY_LOG_KID);
+
+    for ( /* void */ ; s < last; s++) {
+        if (*s < 0x20 || *s >= 0x7f || *s == '"' || *s == '\\') {
+            p = ngx_sprintf(p, "\\x%02xd", *s);
+
+        } else {
+            *p++ = *s;
+        }
+    }
+
+    if (key->kid.len > NGX_HTTP_APISEC_KEY_LOG_KID) {
+        p = ngx_cpymem(p, "...", 3);
+    }
+
+    kid.len = p - buf;
+    kid.data = buf;
+
+    ngx_log_error(NGX_LOG_ERR, cf->log, 0,
+                  "apisec: key %uz (kid \"%V\") of the JWKS from \"%V\" "
+                  "skipped: %s", n, &kid, &key->file, why);
 }
 
 

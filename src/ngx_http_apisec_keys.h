@@ -81,7 +81,7 @@ ngx_int_t ngx_http_apisec_jwt_alg(u_char *name, size_t len);
 char *ngx_http_apisec_jwt_keys_load(ngx_conf_t *cf, ngx_str_t *file,
     ngx_array_t *keys);
 char *ngx_http_apisec_jwt_keys_parse(ngx_conf_t *cf, ngx_str_t *file,
-    json_t *root, ngx_array_t *keys);
+    json_t *root, ngx_array_t *keys, ngx_uint_t fetched);
 char *ngx_http_apisec_jwt_keys_text(ngx_conf_t *cf, ngx_str_t *file,
     u_char *buf, size_t len, ngx_array_t *keys);
 ngx_int_t ngx_http_apisec_jwt_keyset_fingerprint(ngx_array_t *keys,

@@ -620,3 +620,84 @@ qr/\[emerg\] .*"apisec_jwt" directive is not allowed here/
 --- more_headers eval
 "Authorization: Bearer $::T{RS256}"
 --- error_code: 200
+
+
+
+=== TEST 45: an RSA key with e = 1 (JWK) fails: anyone could sign for it
+--- config
+    apisec_jwt_key_file $TEST_NGINX_DATA/bad-weak-rsa-e1.jwk;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid key file ".*bad-weak-rsa-e1\.jwk": key 1 \(kid "e1"\): RSA public exponent 1 is not odd and >= 3 in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 46: an RSA key with e = 1 (PEM) fails
+--- config
+    apisec_jwt_key_file $TEST_NGINX_DATA/bad-weak-rsa-e1.pub;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid key file ".*bad-weak-rsa-e1\.pub": RSA public exponent 1 is not odd and >= 3 in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 47: an RSA key with e = 2 fails
+--- config
+    apisec_jwt_key_file $TEST_NGINX_DATA/bad-weak-rsa-e2.jwk;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid key file ".*bad-weak-rsa-e2\.jwk": key 1 \(kid "e2"\): RSA public exponent 2 is not odd and >= 3 in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 48: an RSA key with an even e (65536) fails
+--- config
+    apisec_jwt_key_file $TEST_NGINX_DATA/bad-weak-rsa-even.jwk;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid key file ".*bad-weak-rsa-even\.jwk": key 1 \(kid "even"\): RSA public exponent 65536 is not odd and >= 3 in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 49: an RSA key with e = n fails
+--- config
+    apisec_jwt_key_file $TEST_NGINX_DATA/bad-weak-rsa-e-n.jwk;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid key file ".*bad-weak-rsa-e-n\.jwk": key 1 \(kid "en"\): RSA public exponent of 2048 bits is not smaller than the modulus in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 50: an EC key at the point at infinity (PEM) fails
+--- config
+    apisec_jwt_key_file $TEST_NGINX_DATA/bad-weak-ec-infinity.pub;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid key file ".*bad-weak-ec-infinity\.pub": EC public key is the point at infinity or not a point of the curve in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 51: an Ed25519 key of all zeros (a point of order 4) fails
+--- config
+    apisec_jwt_key_file $TEST_NGINX_DATA/bad-weak-ed25519-zero.jwk;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid key file ".*bad-weak-ed25519-zero\.jwk": key 1 \(kid "zero"\): Ed25519 public key is a point of small order in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 52: an Ed25519 key at the identity point (JWK) fails
+--- config
+    apisec_jwt_key_file $TEST_NGINX_DATA/bad-weak-ed25519-identity.jwk;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid key file ".*bad-weak-ed25519-identity\.jwk": key 1 \(kid "id"\): Ed25519 public key is a point of small order in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 53: an Ed25519 key at the identity point (PEM) fails
+--- config
+    apisec_jwt_key_file $TEST_NGINX_DATA/bad-weak-ed25519-identity.pub;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid key file ".*bad-weak-ed25519-identity\.pub": Ed25519 public key is a point of small order in \S+nginx\.conf:\d+/

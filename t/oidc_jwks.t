@@ -7,6 +7,8 @@ use Test::Apisec 'no_plan';
 use ApisecJwt;
 use ApisecIdp;
 use MIME::Base64 qw(encode_base64url);
+use Digest::SHA qw(sha256);
+use JSON::PP ();
 
 our %T = (
     a => mint(qw(--alg RS256 --key), "$DATA/rsa.key",
@@ -19,7 +21,30 @@ our %T = (
                  qw(--kid rsa2 --exp 3600 --claims), '{"sub":"carol"}'),
     confused => mint(qw(--alg HS256 --hmac-key-file), "$DATA/rsa.jwk",
                      qw(--kid ka --exp 3600 --claims), '{"sub":"mallory"}'),
+    hs => mint(qw(--alg HS256 --key), "$DATA/hs.jwk",
+               qw(--kid hs1 --exp 3600 --claims), '{"sub":"mallory"}'),
+    e1 => forge_e1('e1'),
 );
+
+# RS256 for a 2048-bit key with e = 1: s^1 mod n = s, so the "signature" is
+# the PKCS#1 v1.5 encoding of the digest itself, no private key needed
+sub forge_e1 {
+    my ($kid) = @_;
+    my $in = encode_base64url(qq({"alg":"RS256","typ":"JWT","kid":"$kid"}))
+             . '.' . encode_base64url('{"sub":"mallory","exp":'
+                                      . (time + 3600) . '}');
+    my $t = pack('H*', '3031300d060960864801650304020105000420')
+            . sha256($in);
+    return "$in." . encode_base64url("\x00\x01" . "\xff" x (256 - 3 - length $t)
+                                     . "\x00" . $t);
+}
+
+# the HMAC secret of hs.jwk, served in a JWKS: never in a log
+our $hs_k = do {
+    open my $f, '<', "$DATA/hs.jwk" or die "hs.jwk: $!";
+    local $/;
+    JSON::PP::decode_json(<$f>)->{k};
+};
 
 # the same token under made-up kids: an unknown kid is found before any
 # signature is verified
@@ -488,7 +513,7 @@ apisec: JWKS subrequest "/_jwks" failed: upstream failed
 
 
 
-=== TEST 21: fetched keys obey the key rules: an RSA key under 2048 bits refuses the set
+=== TEST 21: fetched keys obey the key rules: an RSA key under 2048 bits is skipped, a set with no other is refused
 --- config
     location /api {
         apisec_jwt on;
@@ -505,7 +530,8 @@ GET /api
 "Authorization: Bearer $::T{a}"
 --- error_code: 503
 --- error_log eval
-[qr/\[error\] .*invalid key file "\/_jwks": key 1 \(kid "weak"\): RSA key of 1024 bits, at least 2048 required/,
+[qr/\[error\] .*apisec: key 1 \(kid "weak"\) of the JWKS from "\/_jwks" skipped: RSA key of 1024 bits, at least 2048 required/,
+ qr/\[error\] .*invalid key file "\/_jwks": no signature verification key/,
  'apisec: JWKS from "/_jwks" failed, no keys yet']
 --- no_error_log
 [emerg]
@@ -778,3 +804,108 @@ GET /api
 --- error_code: 503
 --- error_log
 apisec: JWKS subrequest "/_jwks" failed: answer is not application/json
+
+
+
+=== TEST 33: a fetched HMAC secret or RSA key with e = 1 is skipped, the other keys verify
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        add_header X-Sub $apisec_subject always;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:ka,hs.jwk:hs1,bad-weak-rsa-e1.jwk:e1,rsa2.jwk:kb&mode=ok;
+    }
+--- request eval
+["GET /api", "GET /api", "GET /api", "GET /api"]
+--- more_headers eval
+["Authorization: Bearer $::T{a}", "Authorization: Bearer $::T{hs}",
+ "Authorization: Bearer $::T{e1}", "Authorization: Bearer $::T{b}"]
+--- error_code eval
+[200, 401, 401, 200]
+--- response_headers eval
+["X-Sub: alice", "X-Sub:", "X-Sub:", "X-Sub: bob"]
+--- no_error_log eval
+[$::hs_k, '[emerg]']
+
+
+
+=== TEST 34: a token HMAC-signed with the secret of a fetched JWKS: the key was skipped
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        add_header X-Sub $apisec_subject always;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:ka,hs.jwk:hs1,bad-weak-rsa-e1.jwk:e1,rsa2.jwk:kb&mode=ok;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{hs}"
+--- error_code: 401
+--- error_log eval
+[qr/\[error\] .*apisec: key 2 \(kid "hs1"\) of the JWKS from "\/_jwks" skipped: an HMAC secret \("kty":"oct"\) is never taken from a fetched JWKS/,
+ qr/\[error\] .*apisec: key 3 \(kid "e1"\) of the JWKS from "\/_jwks" skipped: RSA public exponent 1 is not odd and >= 3/,
+ 'apisec: 2 keys fetched from "/_jwks"',
+ 'apisec: JWT refused: no key with the kid, and no key without a kid fits alg, kid "hs1"']
+--- no_error_log eval
+[$::hs_k, '[emerg]']
+
+
+
+=== TEST 35: a token "signed" for a fetched RSA key with e = 1: the key was skipped
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        add_header X-Sub $apisec_subject always;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:ka,hs.jwk:hs1,bad-weak-rsa-e1.jwk:e1,rsa2.jwk:kb&mode=ok;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{e1}"
+--- error_code: 401
+--- error_log eval
+[qr/\[error\] .*apisec: key 3 \(kid "e1"\) of the JWKS from "\/_jwks" skipped: RSA public exponent 1 is not odd and >= 3/,
+ 'apisec: 2 keys fetched from "/_jwks"',
+ 'apisec: JWT refused: no key with the kid, and no key without a kid fits alg, kid "e1"']
+--- no_error_log eval
+[$::hs_k, '[emerg]']
+
+
+
+=== TEST 36: a fetched JWKS with only such keys is refused
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=hs.jwk:hs1,bad-weak-rsa-e1.jwk:e1&mode=ok;
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer $::T{hs}"
+--- error_code: 503
+--- error_log eval
+[qr/\[error\] .*apisec: key 1 \(kid "hs1"\) of the JWKS from "\/_jwks" skipped: an HMAC secret \("kty":"oct"\) is never taken from a fetched JWKS/,
+ qr/\[error\] .*apisec: key 2 \(kid "e1"\) of the JWKS from "\/_jwks" skipped: RSA public exponent 1 is not odd and >= 3/,
+ qr/\[error\] .*invalid key file "\/_jwks": no signature verification key/,
+ 'apisec: JWKS from "/_jwks" failed, no keys yet: requests get 503']
+--- no_error_log eval
+[$::hs_k, '[emerg]']

@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 # Makes the key fixtures of t/: test keys only, never used anywhere else.
-#   /usr/bin/python3 t/data/gen.py     (run from anywhere; writes beside it)
+#   /usr/bin/python3 t/data/gen.py       (run from anywhere; writes beside it)
+#   /usr/bin/python3 t/data/gen.py weak  only the weak public keys (bad-weak-*,
+#                                        from rsa2.jwk), the others untouched
 import base64, json, os, sys
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa, ec, ed25519
 
 here = os.path.dirname(os.path.abspath(__file__))
+only_weak = sys.argv[1:] == ['weak']
 
 
 def b64u(b):
@@ -55,6 +58,62 @@ def jwk(key, kid=None, **extra):
 def dump(name, obj):
     write(name, json.dumps(obj, indent=1) + '\n')
 
+
+def weak_keys():
+    """Public keys anyone could forge tokens for (e = 1), or that are no
+    keys at all: built from numbers, by hand (a library may refuse them)"""
+    with open(os.path.join(here, 'rsa2.jwk')) as f:
+        n = int.from_bytes(base64.urlsafe_b64decode(
+            json.load(f)['n'] + '=='), 'big')
+
+    def rsa_jwk(kid, e):
+        return {'kty': 'RSA', 'kid': kid, 'n': b64u(ib(n)), 'e': b64u(ib(e))}
+
+    def der(tag, body):
+        size = len(body)
+        if size < 128:
+            return bytes([tag, size]) + body
+        return bytes([tag, 0x80 | len(ib(size))]) + ib(size) + body
+
+    def der_int(v):
+        return der(0x02, v.to_bytes(v.bit_length() // 8 + 1, 'big'))
+
+    def spki(alg, key):
+        return der(0x30, der(0x30, alg) + der(0x03, b'\0' + key))
+
+    def pem(body):
+        b = base64.b64encode(body).decode()
+        return ('-----BEGIN PUBLIC KEY-----\n'
+                + ''.join(b[i:i + 64] + '\n' for i in range(0, len(b), 64))
+                + '-----END PUBLIC KEY-----\n')
+
+    w = 'bad-weak-'
+    # e = 1: a "signature" is its own PKCS#1 padded digest
+    dump(w + 'rsa-e1.jwk', rsa_jwk('e1', 1))
+    dump(w + 'rsa-e2.jwk', rsa_jwk('e2', 2))
+    dump(w + 'rsa-even.jwk', rsa_jwk('even', 65536))
+    dump(w + 'rsa-e-n.jwk', rsa_jwk('en', n))
+    rsa_alg = der(0x06, bytes.fromhex('2a864886f70d010101')) + der(0x05, b'')
+    write(w + 'rsa-e1.pub',
+          pem(spki(rsa_alg, der(0x30, der_int(n) + der_int(1)))))
+    # P-256, the point at infinity (one byte, 0x00)
+    ec_alg = (der(0x06, bytes.fromhex('2a8648ce3d0201'))
+              + der(0x06, bytes.fromhex('2a8648ce3d030107')))
+    write(w + 'ec-infinity.pub', pem(spki(ec_alg, b'\0')))
+    # Ed25519: y = 0 (order 4), y = 1 (the identity)
+    dump(w + 'ed25519-zero.jwk', {'kty': 'OKP', 'crv': 'Ed25519',
+                                  'kid': 'zero', 'x': b64u(bytes(32))})
+    dump(w + 'ed25519-identity.jwk', {'kty': 'OKP', 'crv': 'Ed25519',
+                                      'kid': 'id',
+                                      'x': b64u(b'\1' + bytes(31))})
+    ed_alg = der(0x06, bytes.fromhex('2b6570'))
+    write(w + 'ed25519-identity.pub',
+          pem(der(0x30, der(0x30, ed_alg) + der(0x03, b'\0\1' + bytes(31)))))
+
+
+if only_weak:
+    weak_keys()
+    sys.exit(0)
 
 keys = {
     'rsa': rsa.generate_private_key(65537, 2048),
@@ -132,3 +191,4 @@ write(bad + 'secp256k1.pub', pub_pem(keys['ecp256k1']))
 write(bad + 'private.key', open(os.path.join(here, 'rsa.key')).read())
 write(bad + 'garbage.key', 'not a key\n')
 write(bad + 'truncated.pub', open(os.path.join(here, 'rsa.pub')).read()[:200])
+weak_keys()
