@@ -32,6 +32,8 @@ typedef struct {
 static ngx_uint_t ngx_http_apisec_ban_idle(void *data,
     ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
 static size_t ngx_http_apisec_ban_log_len(ngx_str_t *key);
+static ngx_uint_t ngx_http_apisec_ban_keep(void *data,
+    ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
 
 
 static ngx_uint_t  ngx_http_apisec_ban_tag;
@@ -242,6 +244,16 @@ ngx_http_apisec_ban_log_len(ngx_str_t *key)
 }
 
 
+/* a ban in force is never evicted: a flood of other keys cannot lift it */
+
+static ngx_uint_t
+ngx_http_apisec_ban_keep(void *data, ngx_http_apisec_shm_node_t *node,
+    ngx_msec_t now)
+{
+    return (node->until && (ngx_msec_int_t) (node->until - now) > 0);
+}
+
+
 static ngx_uint_t
 ngx_http_apisec_ban_idle(void *data, ngx_http_apisec_shm_node_t *node,
     ngx_msec_t now)
@@ -370,6 +382,7 @@ ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     zone->shm.kind = ngx_http_apisec_ban_kind;
     zone->shm.idle = ngx_http_apisec_ban_idle;
+    zone->shm.keep = ngx_http_apisec_ban_keep;
 
     shm_zone = ngx_shared_memory_add(cf, &name, size,
                                      &ngx_http_apisec_ban_tag);

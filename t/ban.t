@@ -213,3 +213,59 @@ qr/unknown apisec_ban_zone "nope" in .*nginx\.conf:\d+/
 --- must_die
 --- error_log eval
 qr/the shared memory zone "one" is already declared for a different use in .*nginx\.conf:\d+/
+
+
+
+=== TEST 11: a ban in force survives a flood of failures on other keys
+--- http_config
+    apisec_ban_zone auth key=$arg_k size=32k threshold=2 window=60s
+                    duration=60s;
+--- config
+    keepalive_requests 2000;
+
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api?k=A", "GET /api?k=A", (map { "GET /api?k=key$_" } 1 .. 400),
+ "GET /api?k=A&t=$::GOOD", "GET /api?k=key400&t=$::GOOD"]
+--- error_code eval
+[401, 401, (401) x 400, 429, 200]
+--- log_level: warn
+--- final_error_log eval
+[qr/\[warn\] .*"A" banned in zone "auth" for 60000 ms after 2 authentication failures/,
+ qr/\[warn\] .*zone is full, \d+ least recently used entries evicted \(\d+ in all\) in apisec_ban_zone "auth"/]
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 12: a zone full of bans in force refuses new keys, with one alert
+--- http_config
+    apisec_ban_zone auth key=$arg_k size=32k threshold=1 window=60s
+                    duration=60s;
+--- config
+    keepalive_requests 2000;
+
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api?k=A", (map { "GET /api?k=key$_" } 1 .. 400),
+ "GET /api?k=A&t=$::GOOD", "GET /api?k=key400&t=$::GOOD"]
+--- error_code eval
+[401, (401) x 400, 429, 200]
+--- log_level: warn
+--- final_error_log eval
+[qr/\[alert\] .*zone is full and nothing in it may be evicted, 1 new entries refused \(1 in all\) in apisec_ban_zone "auth"/]
+--- no_error_log eval
+[qr/entries refused \((?!1 in all\))/, qr/least recently used entries evicted/]
