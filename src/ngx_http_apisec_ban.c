@@ -11,10 +11,6 @@
 #include "ngx_http_apisec_shm.h"
 
 
-/* how much of a key the log shows */
-#define NGX_HTTP_APISEC_BAN_LOG_KEY  64
-
-
 /*
  * A ban zone's nodes: "a" counts the authentication failures of the
  * current window, "b" is when that window began, "until" the end of a
@@ -31,7 +27,6 @@ typedef struct {
 
 static ngx_uint_t ngx_http_apisec_ban_idle(void *data,
     ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
-static size_t ngx_http_apisec_ban_log_len(ngx_str_t *key);
 static ngx_uint_t ngx_http_apisec_ban_keep(void *data,
     ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
 
@@ -56,6 +51,7 @@ ngx_int_t
 ngx_http_apisec_ban_access(ngx_http_request_t *r)
 {
     u_char                       *p;
+    size_t                        len;
     uint32_t                      hash;
     ngx_int_t                     rc;
     ngx_str_t                     key, value;
@@ -65,6 +61,7 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
     ngx_http_apisec_loc_conf_t   *alcf;
     ngx_http_apisec_ban_zone_t   *zone;
     ngx_http_apisec_shm_node_t   *node;
+    u_char                        buf[NGX_HTTP_APISEC_SHM_LOG_KEY_LEN];
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
@@ -106,21 +103,22 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
         ngx_shmtx_unlock(&zone->shm.shpool->mutex);
 
         if (lifted) {
+            len = ngx_http_apisec_shm_log_key(&zone->shm, &key, buf);
+
             ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                           "ban of \"%*s\" expired in zone \"%V\"",
-                          ngx_http_apisec_ban_log_len(&key), key.data,
-                          &zones[i]->shm.name);
+                          len, buf, &zones[i]->shm.name);
         }
 
         if (wait == 0) {
             continue;
         }
 
+        len = ngx_http_apisec_shm_log_key(&zone->shm, &key, buf);
+
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "request refused, \"%*s\" is banned in zone \"%V\" "
-                      "for %M ms more",
-                      ngx_http_apisec_ban_log_len(&key), key.data,
-                      &zones[i]->shm.name, wait);
+                      "for %M ms more", len, buf, &zones[i]->shm.name, wait);
 
         p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
         if (p == NULL) {
@@ -158,6 +156,7 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
 void
 ngx_http_apisec_ban_failure(ngx_http_request_t *r)
 {
+    size_t                        len;
     uint32_t                      hash;
     ngx_int_t                     rc;
     ngx_str_t                     key;
@@ -167,6 +166,7 @@ ngx_http_apisec_ban_failure(ngx_http_request_t *r)
     ngx_http_apisec_loc_conf_t   *alcf;
     ngx_http_apisec_ban_zone_t   *zone;
     ngx_http_apisec_shm_node_t   *node;
+    u_char                        buf[NGX_HTTP_APISEC_SHM_LOG_KEY_LEN];
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
@@ -226,21 +226,15 @@ ngx_http_apisec_ban_failure(ngx_http_request_t *r)
         ngx_shmtx_unlock(&zone->shm.shpool->mutex);
 
         if (banned) {
+            len = ngx_http_apisec_shm_log_key(&zone->shm, &key, buf);
+
             ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                           "\"%*s\" banned in zone \"%V\" for %M ms after "
-                          "%ui authentication failures",
-                          ngx_http_apisec_ban_log_len(&key), key.data,
+                          "%ui authentication failures", len, buf,
                           &zones[i]->shm.name, zone->duration,
                           zone->threshold);
         }
     }
-}
-
-
-static size_t
-ngx_http_apisec_ban_log_len(ngx_str_t *key)
-{
-    return ngx_min(key->len, NGX_HTTP_APISEC_BAN_LOG_KEY);
 }
 
 

@@ -400,3 +400,59 @@ ngx_http_apisec_shm_expire(ngx_http_apisec_shm_ctx_t *ctx, ngx_uint_t force,
     }
 }
 
+
+/*
+ * A key for a log line, into buf of NGX_HTTP_APISEC_SHM_LOG_KEY_LEN bytes:
+ * the address of a $binary_remote_addr key as text; any other key with
+ * every byte outside '!' .. '~', and '"' and '\', as \xHH, its first
+ * NGX_HTTP_APISEC_SHM_LOG_KEY bytes only, then "...".  A key comes from
+ * the request: raw, it could forge log lines or terminal escapes.
+ */
+
+size_t
+ngx_http_apisec_shm_log_key(ngx_http_apisec_shm_ctx_t *ctx, ngx_str_t *key,
+    u_char *buf)
+{
+    u_char      *p, c;
+    size_t       len;
+    ngx_uint_t   i;
+
+    static u_char  hex[] = "0123456789abcdef";
+
+    if ((key->len == 4
+#if (NGX_HAVE_INET6)
+         || key->len == 16
+#endif
+        )
+        && ctx->key.value.len == sizeof("$binary_remote_addr") - 1
+        && ngx_strncmp(ctx->key.value.data, "$binary_remote_addr",
+                       ctx->key.value.len)
+           == 0)
+    {
+        return ngx_inet_ntop(key->len == 4 ? AF_INET : AF_INET6, key->data,
+                             buf, NGX_HTTP_APISEC_SHM_LOG_KEY_LEN);
+    }
+
+    p = buf;
+    len = ngx_min(key->len, NGX_HTTP_APISEC_SHM_LOG_KEY);
+
+    for (i = 0; i < len; i++) {
+        c = key->data[i];
+
+        if (c > ' ' && c < 0x7f && c != '"' && c != '\\') {
+            *p++ = c;
+            continue;
+        }
+
+        *p++ = '\\';
+        *p++ = 'x';
+        *p++ = hex[c >> 4];
+        *p++ = hex[c & 0xf];
+    }
+
+    if (key->len > len) {
+        p = ngx_cpymem(p, "...", 3);
+    }
+
+    return p - buf;
+}

@@ -19,6 +19,11 @@
 /* how many kept nodes one eviction pass steps over before it gives up */
 #define NGX_HTTP_APISEC_SHM_SKIP           32
 
+/* a key in a log line: this many bytes of it at most, each as \xHH */
+#define NGX_HTTP_APISEC_SHM_LOG_KEY        64
+#define NGX_HTTP_APISEC_SHM_LOG_KEY_LEN                                       \
+    (NGX_HTTP_APISEC_SHM_LOG_KEY * 4 + sizeof("...") - 1)
+
 
 /*
  * One key of a limit or ban zone, as limit_req's node: it follows the
@@ -87,6 +92,8 @@ ngx_http_apisec_shm_node_t *ngx_http_apisec_shm_lookup(
 ngx_http_apisec_shm_node_t *ngx_http_apisec_shm_alloc(
     ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash, ngx_str_t *key,
     ngx_msec_t now, ngx_log_t *log);
+size_t ngx_http_apisec_shm_log_key(ngx_http_apisec_shm_ctx_t *ctx,
+    ngx_str_t *key, u_char *buf);
 void ngx_http_apisec_shm_touch(ngx_http_apisec_shm_ctx_t *ctx,
     ngx_http_apisec_shm_node_t *node);
 
