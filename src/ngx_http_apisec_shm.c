@@ -278,10 +278,10 @@ ngx_http_apisec_shm_alloc(ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash,
             || now - sh->alerted >= NGX_HTTP_APISEC_SHM_WARN_INTERVAL)
         {
             ngx_log_error(NGX_LOG_ALERT, log, 0,
-                          "zone is full and nothing in it may be evicted, "
-                          "%uA new entries refused (%uA in all)%s",
-                          sh->refused, sh->refused_total,
-                          ctx->shpool->log_ctx);
+                          "could not allocate node%s: the zone is full and "
+                          "no entry could be evicted, %uA new keys refused "
+                          "(%uA in all)", ctx->shpool->log_ctx,
+                          sh->refused, sh->refused_total);
 
             sh->alerted = now ? now : 1;
             sh->refused = 0;

@@ -266,9 +266,9 @@ qr/the shared memory zone "one" is already declared for a different use in .*ngi
 [401, (401) x 400, 429, 200]
 --- log_level: warn
 --- final_error_log eval
-[qr/\[alert\] .*zone is full and nothing in it may be evicted, 1 new entries refused \(1 in all\) in apisec_ban_zone "auth"/]
+[qr/\[alert\] .*could not allocate node in apisec_ban_zone "auth": the zone is full and no entry could be evicted, 1 new keys refused \(1 in all\)/]
 --- no_error_log eval
-[qr/entries refused \((?!1 in all\))/, qr/least recently used entries evicted/]
+[qr/keys refused \((?!1 in all\))/, qr/least recently used entries evicted/]
 
 
 
