@@ -11,10 +11,6 @@
 #include "ngx_http_apisec_shm.h"
 
 
-/* how much of a key the log shows */
-#define NGX_HTTP_APISEC_BAN_LOG_KEY  64
-
-
 /*
  * A ban zone's nodes: "a" counts the authentication failures of the
  * current window, "b" is when that window began, "until" the end of a
@@ -31,7 +27,8 @@ typedef struct {
 
 static ngx_uint_t ngx_http_apisec_ban_idle(void *data,
     ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
-static size_t ngx_http_apisec_ban_log_len(ngx_str_t *key);
+static ngx_uint_t ngx_http_apisec_ban_keep(void *data,
+    ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
 
 
 static ngx_uint_t  ngx_http_apisec_ban_tag;
@@ -54,6 +51,7 @@ ngx_int_t
 ngx_http_apisec_ban_access(ngx_http_request_t *r)
 {
     u_char                       *p;
+    size_t                        len;
     uint32_t                      hash;
     ngx_int_t                     rc;
     ngx_str_t                     key, value;
@@ -63,6 +61,7 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
     ngx_http_apisec_loc_conf_t   *alcf;
     ngx_http_apisec_ban_zone_t   *zone;
     ngx_http_apisec_shm_node_t   *node;
+    u_char                        buf[NGX_HTTP_APISEC_SHM_LOG_KEY_LEN];
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
@@ -104,21 +103,22 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
         ngx_shmtx_unlock(&zone->shm.shpool->mutex);
 
         if (lifted) {
+            len = ngx_http_apisec_shm_log_key(&zone->shm, &key, buf);
+
             ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                           "ban of \"%*s\" expired in zone \"%V\"",
-                          ngx_http_apisec_ban_log_len(&key), key.data,
-                          &zones[i]->shm.name);
+                          len, buf, &zones[i]->shm.name);
         }
 
         if (wait == 0) {
             continue;
         }
 
+        len = ngx_http_apisec_shm_log_key(&zone->shm, &key, buf);
+
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "request refused, \"%*s\" is banned in zone \"%V\" "
-                      "for %M ms more",
-                      ngx_http_apisec_ban_log_len(&key), key.data,
-                      &zones[i]->shm.name, wait);
+                      "for %M ms more", len, buf, &zones[i]->shm.name, wait);
 
         p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
         if (p == NULL) {
@@ -156,6 +156,7 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
 void
 ngx_http_apisec_ban_failure(ngx_http_request_t *r)
 {
+    size_t                        len;
     uint32_t                      hash;
     ngx_int_t                     rc;
     ngx_str_t                     key;
@@ -165,6 +166,7 @@ ngx_http_apisec_ban_failure(ngx_http_request_t *r)
     ngx_http_apisec_loc_conf_t   *alcf;
     ngx_http_apisec_ban_zone_t   *zone;
     ngx_http_apisec_shm_node_t   *node;
+    u_char                        buf[NGX_HTTP_APISEC_SHM_LOG_KEY_LEN];
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
@@ -224,10 +226,11 @@ ngx_http_apisec_ban_failure(ngx_http_request_t *r)
         ngx_shmtx_unlock(&zone->shm.shpool->mutex);
 
         if (banned) {
+            len = ngx_http_apisec_shm_log_key(&zone->shm, &key, buf);
+
             ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                           "\"%*s\" banned in zone \"%V\" for %M ms after "
-                          "%ui authentication failures",
-                          ngx_http_apisec_ban_log_len(&key), key.data,
+                          "%ui authentication failures", len, buf,
                           &zones[i]->shm.name, zone->duration,
                           zone->threshold);
         }
@@ -235,10 +238,13 @@ ngx_http_apisec_ban_failure(ngx_http_request_t *r)
 }
 
 
-static size_t
-ngx_http_apisec_ban_log_len(ngx_str_t *key)
+/* a ban in force is never evicted: a flood of other keys cannot lift it */
+
+static ngx_uint_t
+ngx_http_apisec_ban_keep(void *data, ngx_http_apisec_shm_node_t *node,
+    ngx_msec_t now)
 {
-    return ngx_min(key->len, NGX_HTTP_APISEC_BAN_LOG_KEY);
+    return (node->until && (ngx_msec_int_t) (node->until - now) > 0);
 }
 
 
@@ -370,6 +376,7 @@ ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     zone->shm.kind = ngx_http_apisec_ban_kind;
     zone->shm.idle = ngx_http_apisec_ban_idle;
+    zone->shm.keep = ngx_http_apisec_ban_keep;
 
     shm_zone = ngx_shared_memory_add(cf, &name, size,
                                      &ngx_http_apisec_ban_tag);

@@ -238,8 +238,10 @@ ngx_http_apisec_shm_touch(ngx_http_apisec_shm_ctx_t *ctx,
 /*
  * Under the zone's mutex: a new node, zeroed but for its key.  Up to two
  * idle nodes go first; when the slab is still full, the least recently
- * used node goes by force (its key loses its state, which is reported at
- * most once a minute), and only then is a failure an ALERT.
+ * used node that the zone does not keep goes by force (its key loses its
+ * state, which is reported at most once a minute).  A kept node (a ban in
+ * force) never goes: when nothing can, the new key is refused, NULL, and
+ * that is an ALERT at most once a minute.
  */
 
 ngx_http_apisec_shm_node_t *
@@ -269,8 +271,22 @@ ngx_http_apisec_shm_alloc(ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash,
     }
 
     if (node == NULL) {
-        ngx_log_error(NGX_LOG_ALERT, log, 0,
-                      "could not allocate node%s", ctx->shpool->log_ctx);
+        sh->refused++;
+        sh->refused_total++;
+
+        if (sh->alerted == 0
+            || now - sh->alerted >= NGX_HTTP_APISEC_SHM_WARN_INTERVAL)
+        {
+            ngx_log_error(NGX_LOG_ALERT, log, 0,
+                          "could not allocate node%s: the zone is full and "
+                          "no entry could be evicted, %uA new keys refused "
+                          "(%uA in all)", ctx->shpool->log_ctx,
+                          sh->refused, sh->refused_total);
+
+            sh->alerted = now ? now : 1;
+            sh->refused = 0;
+        }
+
         return NULL;
     }
 
@@ -311,19 +327,23 @@ ngx_http_apisec_shm_alloc(ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash,
 /*
  * force == 0 frees one or two idle nodes at the LRU end;
  * force == 1 frees the least recently used node whatever its state,
- *            then one or two idle nodes
+ *            then one or two idle nodes.
+ * Neither frees a node the zone keeps: such a node is moved to the head
+ * of the queue, out of the way, up to NGX_HTTP_APISEC_SHM_SKIP of them
+ * a pass, so that the nodes behind it may go.
  */
 
 static void
 ngx_http_apisec_shm_expire(ngx_http_apisec_shm_ctx_t *ctx, ngx_uint_t force,
     ngx_msec_t now)
 {
-    ngx_uint_t                   n;
+    ngx_uint_t                   n, skipped;
     ngx_queue_t                 *q;
     ngx_rbtree_node_t           *node;
     ngx_http_apisec_shm_node_t  *sn;
 
     n = force ? 0 : 1;
+    skipped = 0;
 
     while (n < 3) {
 
@@ -343,6 +363,18 @@ ngx_http_apisec_shm_expire(ngx_http_apisec_shm_ctx_t *ctx, ngx_uint_t force,
              */
 
             return;
+        }
+
+        if (ctx->keep && ctx->keep(ctx, sn, now)) {
+
+            if (++skipped > NGX_HTTP_APISEC_SHM_SKIP) {
+                return;
+            }
+
+            ngx_queue_remove(q);
+            ngx_queue_insert_head(&ctx->sh->queue, q);
+
+            continue;
         }
 
         if (n++ != 0) {
@@ -366,4 +398,61 @@ ngx_http_apisec_shm_expire(ngx_http_apisec_shm_ctx_t *ctx, ngx_uint_t force,
 
         ctx->sh->nodes--;
     }
+}
+
+
+/*
+ * A key for a log line, into buf of NGX_HTTP_APISEC_SHM_LOG_KEY_LEN bytes:
+ * the address of a $binary_remote_addr key as text; any other key with
+ * every byte outside '!' .. '~', and '"' and '\', as \xHH, its first
+ * NGX_HTTP_APISEC_SHM_LOG_KEY bytes only, then "...".  A key comes from
+ * the request: raw, it could forge log lines or terminal escapes.
+ */
+
+size_t
+ngx_http_apisec_shm_log_key(ngx_http_apisec_shm_ctx_t *ctx, ngx_str_t *key,
+    u_char *buf)
+{
+    u_char      *p, c;
+    size_t       len;
+    ngx_uint_t   i;
+
+    static u_char  hex[] = "0123456789abcdef";
+
+    if ((key->len == 4
+#if (NGX_HAVE_INET6)
+         || key->len == 16
+#endif
+        )
+        && ctx->key.value.len == sizeof("$binary_remote_addr") - 1
+        && ngx_strncmp(ctx->key.value.data, "$binary_remote_addr",
+                       ctx->key.value.len)
+           == 0)
+    {
+        return ngx_inet_ntop(key->len == 4 ? AF_INET : AF_INET6, key->data,
+                             buf, NGX_HTTP_APISEC_SHM_LOG_KEY_LEN);
+    }
+
+    p = buf;
+    len = ngx_min(key->len, NGX_HTTP_APISEC_SHM_LOG_KEY);
+
+    for (i = 0; i < len; i++) {
+        c = key->data[i];
+
+        if (c > ' ' && c < 0x7f && c != '"' && c != '\\') {
+            *p++ = c;
+            continue;
+        }
+
+        *p++ = '\\';
+        *p++ = 'x';
+        *p++ = hex[c >> 4];
+        *p++ = hex[c & 0xf];
+    }
+
+    if (key->len > len) {
+        p = ngx_cpymem(p, "...", 3);
+    }
+
+    return p - buf;
 }

@@ -13,8 +13,16 @@
 #include <ngx_http.h>
 
 
-/* a forced eviction is reported at most this often, zone-wide */
+/* a forced eviction or a refused entry is reported at most this often */
 #define NGX_HTTP_APISEC_SHM_WARN_INTERVAL  60000
+
+/* how many kept nodes one eviction pass steps over before it gives up */
+#define NGX_HTTP_APISEC_SHM_SKIP           32
+
+/* a key in a log line: this many bytes of it at most, each as \xHH */
+#define NGX_HTTP_APISEC_SHM_LOG_KEY        64
+#define NGX_HTTP_APISEC_SHM_LOG_KEY_LEN                                       \
+    (NGX_HTTP_APISEC_SHM_LOG_KEY * 4 + sizeof("...") - 1)
 
 
 /*
@@ -46,11 +54,19 @@ typedef struct {
     ngx_atomic_uint_t             evicted;  /* since the last warning */
     ngx_atomic_uint_t             evicted_total;
     ngx_atomic_uint_t             nodes;
+    ngx_msec_t                    alerted;  /* last "refused" alert */
+    ngx_atomic_uint_t             refused;  /* since the last alert */
+    ngx_atomic_uint_t             refused_total;
 } ngx_http_apisec_shm_sh_t;
 
 
 /* a node may go when it is idle and its state carries nothing any more */
 typedef ngx_uint_t (*ngx_http_apisec_shm_idle_pt)(void *data,
+    ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
+
+
+/* a node that must never be evicted, not even by force (a ban in force) */
+typedef ngx_uint_t (*ngx_http_apisec_shm_keep_pt)(void *data,
     ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
 
 
@@ -61,6 +77,7 @@ typedef struct {
     ngx_http_complex_value_t      key;
     ngx_str_t                     kind;     /* "apisec_limit_zone", ... */
     ngx_http_apisec_shm_idle_pt   idle;
+    ngx_http_apisec_shm_keep_pt   keep;     /* NULL: anything may go */
 } ngx_http_apisec_shm_ctx_t;
 
 
@@ -75,6 +92,8 @@ ngx_http_apisec_shm_node_t *ngx_http_apisec_shm_lookup(
 ngx_http_apisec_shm_node_t *ngx_http_apisec_shm_alloc(
     ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash, ngx_str_t *key,
     ngx_msec_t now, ngx_log_t *log);
+size_t ngx_http_apisec_shm_log_key(ngx_http_apisec_shm_ctx_t *ctx,
+    ngx_str_t *key, u_char *buf);
 void ngx_http_apisec_shm_touch(ngx_http_apisec_shm_ctx_t *ctx,
     ngx_http_apisec_shm_node_t *node);
 

@@ -10,6 +10,9 @@
 #include "ngx_http_apisec.h"
 
 
+static ngx_uint_t ngx_http_apisec_https_host(ngx_str_t *host);
+
+
 /* apisec_https_only off | redirect [port=N] | reject; */
 
 char *
@@ -83,6 +86,13 @@ ngx_http_apisec_is_https(ngx_http_request_t *r)
  * Plain HTTP gets 308 (method and body are kept, unlike 301) to the same
  * host and URI on https, or 403.  The refusal is not an access decision that
  * "satisfy any" may waive.
+ *
+ * The host of the Location is the request's (nginx has cut its port) when
+ * it is a plain host name or address, else the server's first server_name
+ * that is; with neither, 403.  A Host such as "a@b", "a?b", "a#b" or "a\b"
+ * passes nginx's checks and would change the URL's authority.  The URI is
+ * nginx's unparsed one: no CR, LF, space or control byte, and it begins
+ * with "/", so it stays a path of that host ("//x" included).
  */
 
 ngx_int_t
@@ -92,7 +102,9 @@ ngx_http_apisec_https_access(ngx_http_request_t *r,
     u_char                    *p;
     size_t                     len;
     ngx_str_t                 *host;
+    ngx_uint_t                 i;
     ngx_table_elt_t           *location;
+    ngx_http_server_name_t    *sn;
     ngx_http_core_srv_conf_t  *cscf;
 
     if (ngx_http_apisec_is_https(r)) {
@@ -109,15 +121,31 @@ ngx_http_apisec_https_access(ngx_http_request_t *r,
 
     host = &r->headers_in.server;
 
-    if (host->len == 0) {
+    if (!ngx_http_apisec_https_host(host)) {
+        host = NULL;
+
         cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
-        host = &cscf->server_name;
+
+        sn = cscf->server_names.elts;
+
+        for (i = 0; i < cscf->server_names.nelts; i++) {
+#if (NGX_PCRE)
+            if (sn[i].regex) {
+                continue;
+            }
+#endif
+
+            if (ngx_http_apisec_https_host(&sn[i].name)) {
+                host = &sn[i].name;
+                break;
+            }
+        }
     }
 
-    if (host->len == 0) {
+    if (host == NULL) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "apisec: plain HTTP request without a host refused, "
-                      "HTTPS required");
+                      "apisec: plain HTTP request without a usable host "
+                      "refused, HTTPS required");
 
         return ngx_http_apisec_refuse(r, NGX_HTTP_FORBIDDEN, 0,
                                       "HTTPS is required");
@@ -156,4 +184,66 @@ ngx_http_apisec_https_access(ngx_http_request_t *r,
     r->headers_out.location = location;
 
     return NGX_HTTP_PERMANENT_REDIRECT;
+}
+
+
+/*
+ * A host a URL's authority can carry as is: a DNS name (labels of letters,
+ * digits and "-", 63 bytes at most, no empty one), which covers IPv4
+ * literals, or an IPv6 literal in brackets.  No port, no user info.
+ */
+
+static ngx_uint_t
+ngx_http_apisec_https_host(ngx_str_t *host)
+{
+    u_char  c, *p, *last;
+    size_t  label;
+#if (NGX_HAVE_INET6)
+    u_char  addr[16];
+#endif
+
+    if (host->len == 0 || host->len > 255) {
+        return 0;
+    }
+
+    p = host->data;
+    last = p + host->len;
+
+    if (p[0] == '[') {
+#if (NGX_HAVE_INET6)
+        return (host->len > 2 && last[-1] == ']'
+                && ngx_inet6_addr(p + 1, host->len - 2, addr) == NGX_OK);
+#else
+        return 0;
+#endif
+    }
+
+    label = 0;
+
+    for ( /* void */ ; p < last; p++) {
+        c = *p;
+
+        if (c == '.') {
+            if (label == 0) {
+                return 0;
+            }
+
+            label = 0;
+            continue;
+        }
+
+        if (++label > 63) {
+            return 0;
+        }
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+            || (c >= '0' && c <= '9') || c == '-')
+        {
+            continue;
+        }
+
+        return 0;
+    }
+
+    return (label != 0);
 }

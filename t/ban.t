@@ -213,3 +213,108 @@ qr/unknown apisec_ban_zone "nope" in .*nginx\.conf:\d+/
 --- must_die
 --- error_log eval
 qr/the shared memory zone "one" is already declared for a different use in .*nginx\.conf:\d+/
+
+
+
+=== TEST 11: a ban in force survives a flood of failures on other keys
+--- http_config
+    apisec_ban_zone auth key=$arg_k size=32k threshold=2 window=60s
+                    duration=60s;
+--- config
+    keepalive_requests 2000;
+
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api?k=A", "GET /api?k=A", (map { "GET /api?k=key$_" } 1 .. 400),
+ "GET /api?k=A&t=$::GOOD", "GET /api?k=key400&t=$::GOOD"]
+--- error_code eval
+[401, 401, (401) x 400, 429, 200]
+--- log_level: warn
+--- final_error_log eval
+[qr/\[warn\] .*"A" banned in zone "auth" for 60000 ms after 2 authentication failures/,
+ qr/\[warn\] .*zone is full, \d+ least recently used entries evicted \(\d+ in all\) in apisec_ban_zone "auth"/]
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 12: a zone full of bans in force refuses new keys, with one alert
+--- http_config
+    apisec_ban_zone auth key=$arg_k size=32k threshold=1 window=60s
+                    duration=60s;
+--- config
+    keepalive_requests 2000;
+
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api?k=A", (map { "GET /api?k=key$_" } 1 .. 400),
+ "GET /api?k=A&t=$::GOOD", "GET /api?k=key400&t=$::GOOD"]
+--- error_code eval
+[401, (401) x 400, 429, 200]
+--- log_level: warn
+--- final_error_log eval
+[qr/\[alert\] .*could not allocate node in apisec_ban_zone "auth": the zone is full and no entry could be evicted, 1 new keys refused \(1 in all\)/]
+--- no_error_log eval
+[qr/keys refused \((?!1 in all\))/, qr/least recently used entries evicted/]
+
+
+
+=== TEST 13: a key from the request is escaped and bounded in the log
+--- http_config
+    apisec_ban_zone auth key=$http_x_key size=1m threshold=1 window=10s
+                    duration=60s;
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        empty_gif;
+    }
+--- raw_request eval
+"GET /api HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+. "X-Key: a\"b \x1b[31m\x7f\x01c\\d" . ("x" x 100) . "\r\n\r\n"
+--- error_code: 401
+--- log_level: info
+--- error_log eval
+qr/\[warn\] .*"a\\x22b\\x20\\x1b\[31m\\x7f\\x01c\\x5cdx{50}\.\.\." banned in zone "auth" for 60000 ms after 1 authentication failures/
+--- no_error_log eval
+[qr/\x1b/, qr/\x7f/, qr/\x01/, qr/x{51}/, qr/a"b/]
+
+
+
+=== TEST 14: a $binary_remote_addr key is logged as the address
+--- http_config
+    apisec_ban_zone auth key=$binary_remote_addr size=1m threshold=1
+                    window=10s duration=60s;
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        empty_gif;
+    }
+--- request eval
+["GET /api", "GET /api?t=$::GOOD"]
+--- error_code eval
+[401, 429]
+--- log_level: info
+--- final_error_log eval
+[qr/\[warn\] .*"127\.0\.0\.1" banned in zone "auth" for 60000 ms after 1 authentication failures/,
+ qr/\[info\] .*request refused, "127\.0\.0\.1" is banned in zone "auth" for \d+ ms more/]
+--- no_error_log eval
+[qr/\x7f/, qr/\x00/]

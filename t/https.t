@@ -193,3 +193,110 @@ Location: https://localhost/api/v1
 --- error_code: 400
 --- response_headers
 !Location
+
+
+
+=== TEST 12: a Host that would change the URL's authority is not used: the server_name is used instead
+--- config
+    location /api {
+        apisec_https_only redirect;
+        empty_gif;
+    }
+--- request eval
+[("GET /api/x?q=1") x 5]
+--- more_headers eval
+["Host: a\@evil.example", "Host: evil.example?x", "Host: evil.example#x",
+ "Host: evil.example\\x", "Host: [::1\@evil.example]"]
+--- error_code eval
+[(308) x 5]
+--- response_headers eval
+[("Location: https://localhost/api/x?q=1") x 5]
+
+
+
+=== TEST 13: a port, user info before it, an IPv4 and an IPv6 literal, upper case
+--- config
+    location /api {
+        apisec_https_only redirect;
+        empty_gif;
+    }
+--- request eval
+[("GET /api/x?q=1") x 5]
+--- more_headers eval
+["Host: user:pw\@evil.example", "Host: 192.0.2.7:8080",
+ "Host: [2001:db8::7]:8080", "Host: [::1]", "Host: API.Example.COM:80"]
+--- error_code eval
+[(308) x 5]
+--- response_headers eval
+["Location: https://user/api/x?q=1",
+ "Location: https://192.0.2.7/api/x?q=1",
+ "Location: https://[2001:db8::7]/api/x?q=1",
+ "Location: https://[::1]/api/x?q=1",
+ "Location: https://api.example.com/api/x?q=1"]
+
+
+
+=== TEST 14: HTTP/1.0 without Host and a regex server_name only: 403, no regex in a Location
+--- http_config
+    server {
+        listen unix:$TEST_NGINX_HTML_DIR/regex.sock;
+        server_name ~^www\.(?<d>.+)$ *.example.com;
+
+        location /api {
+            apisec_https_only redirect;
+            empty_gif;
+        }
+    }
+--- config
+    location /api {
+        proxy_set_header Host "";
+        proxy_redirect off;
+        proxy_pass http://unix:$TEST_NGINX_HTML_DIR/regex.sock;
+    }
+--- request
+GET /api/x
+--- error_code: 403
+--- response_headers
+!Location
+Content-Type: application/problem+json
+--- error_log
+apisec: plain HTTP request without a usable host refused, HTTPS required
+
+
+
+=== TEST 15: HTTP/1.0 without Host: the first plain server_name, never a regex
+--- http_config
+    server {
+        listen unix:$TEST_NGINX_HTML_DIR/plain.sock;
+        server_name ~^www\.(?<d>.+)$ *.example.com api.example.com;
+
+        location /api {
+            apisec_https_only redirect;
+            empty_gif;
+        }
+    }
+--- config
+    location /api {
+        proxy_set_header Host "";
+        proxy_redirect off;
+        proxy_pass http://unix:$TEST_NGINX_HTML_DIR/plain.sock;
+    }
+--- request
+GET /api/x
+--- error_code: 308
+--- response_headers
+Location: https://api.example.com/api/x
+
+
+
+=== TEST 16: a request target beginning with "//" stays a path of the host
+--- config
+    location /evil.example/ {
+        apisec_https_only redirect;
+        empty_gif;
+    }
+--- request
+GET //evil.example/x?y=1
+--- error_code: 308
+--- response_headers
+Location: https://localhost//evil.example/x?y=1
