@@ -13,7 +13,7 @@
 # own runner take their blocks from.  The matrix:
 #
 #   origin refusals  x  moves                 x  target protection at a level
-#   https 403          error_page 403 = @t       jwt       http server location
+#   https 403, 308     error_page 403 = @t       jwt       http server location
 #   preflight 403      error_page 403 /t/x       api key   http server location
 #   csrf 403                                     limit     http server location
 #   ban 429                                      role      http server location
@@ -170,16 +170,18 @@ my %ORIGIN = (
     },
 );
 
-my @REFUSING  = qw(https https308 preflight csrf ban e400 e401 r403 s403 c403 l429);
+my @REFUSING = qw(https https308 preflight csrf ban e400 e401 r403 s403 c403
+                   l429);
 
 # Moves.  The origin location is /o/ (for index: "location = /t/"); the
-# request goes to 'uri'.  'named' moves land in "location @t", the others
-# in "location /t/".
+# request goes to 'uri' ("direct": to the target itself).  error_page to a
+# URI and X-Accel-Redirect make the request a GET; keeps_code: what the
+# target admits is answered with the origin's status ("error_page 403
+# /t/x" has no "=").  @t and /t/ are the targets.
 my %MOVE = (
     ep_named => { label => 'error_page = @t', uri => '/o/x',
                   conf  => sub { "error_page $_[0] = \@t;" } },
-    ep_uri   => { label => 'error_page /t/x', uri => '/o/x', to_get => 1,
-                  keeps_code => 1,
+    ep_uri   => { label => 'error_page /t/x', uri => '/o/x', keeps_code => 1,
                   conf  => sub { "error_page $_[0] /t/x;" } },
     direct   => { label => 'direct', uri => '/t/x' },
     rewrite  => { label => 'rewrite last', uri => '/o/x',
@@ -187,7 +189,7 @@ my %MOVE = (
     try      => { label => 'try_files @t', uri => '/o/x',
                   conf  => sub { 'try_files /nonexistent @t;' } },
     accel    => { label => 'X-Accel-Redirect /t/x', uri => '/o/x',
-                  to_get => 1, proxy => "http://$BACKEND/accel/" },
+                  proxy => "http://$BACKEND/accel/" },
     index    => { label => 'index', uri => '/t/', index => 1 },
 );
 
@@ -731,6 +733,10 @@ if ($ENV{TEST_INTERPLAY_DUMP}) {
     POSIX::_exit(0);
 }
 
+# With a master process, a worker that crashes is logged ("exited on
+# signal 11", which every block looks for) and replaced at once; without
+# one, the crash takes nginx down and every later request of the block
+# waits 10 s to connect.
 no_shuffle();
 master_on();
 check_accum_error_log();
