@@ -71,6 +71,10 @@ ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
     ngx_conf_merge_ptr_value(conf->introspect_cache, prev->introspect_cache,
                              NULL);
 
+    if (ngx_http_apisec_introspect_bind(cf, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     if (conf->discovery.len && conf->key_request.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"apisec_jwt_discovery\" needs "
