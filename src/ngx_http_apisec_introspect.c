@@ -630,6 +630,25 @@ ngx_http_apisec_introspect_authenticate(ngx_http_request_t *r,
     ngx_http_apisec_introspect_parsed_t  *parsed;
     u_char                                digest[NGX_HTTP_APISEC_DIGEST_LEN];
 
+    /*
+     * the issuer that discovery names is expected: never an answer checked
+     * without it (after a start or a reload, before discovery has landed
+     * in this worker), so discovery first, or 503
+     */
+
+    if (jcf->jwks && jcf->jwks->discovery.len && jcf->issuers == NULL) {
+        rc = ngx_http_apisec_discovery_ready(r, jcf, why);
+
+        if (rc == NGX_AGAIN) {
+            return NGX_HTTP_APISEC_JWT_PENDING;
+        }
+
+        if (rc != NGX_OK) {
+            return (rc == NGX_DECLINED) ? NGX_HTTP_APISEC_JWT_UNAVAILABLE
+                                        : NGX_HTTP_APISEC_JWT_ERROR;
+        }
+    }
+
     if (ngx_http_apisec_introspect_key(jcf->introspect,
                                        &r->main->headers_in.server, token,
                                        digest)

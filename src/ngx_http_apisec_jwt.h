@@ -108,6 +108,8 @@ char *ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
     ngx_http_apisec_jwt_conf_t *prev, ngx_http_apisec_jwt_conf_t *conf);
 ngx_int_t ngx_http_apisec_jwks_ready(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, char **why);
+ngx_int_t ngx_http_apisec_discovery_ready(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, char **why);
 ngx_int_t ngx_http_apisec_jwks_refetch(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *kid);
 ngx_http_apisec_jwt_conf_t *ngx_http_apisec_jwks_claims_conf(

@@ -1002,3 +1002,81 @@ X-Result: inactive
 --- error_log
 apisec: JWT refused: token not active (introspection, cached)
 
+
+
+=== TEST 38: with discovery and no apisec_jwt_issuer, the first answer after a start waits for the issuer: a wrong iss is refused
+--- config
+    location /api {
+        apisec_introspect /_introspect;
+        apisec_jwt_discovery /_oidc;
+        apisec_jwt_key_request /_jwks;
+        add_header X-Result $apisec_auth_result always;
+        empty_gif;
+    }
+    location = /_introspect {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/introspect;
+    }
+    location = /_oidc {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/.well-known/openid-configuration;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass $apisec_jwks_uri;
+    }
+--- request
+GET /api
+--- more_headers
+Authorization: Bearer iss-olga
+--- error_code: 401
+--- response_headers
+X-Result: bad_issuer
+--- error_log
+apisec: discovery from "/_oidc": issuer "https://idp.example"
+apisec: JWT refused: iss not accepted
+
+
+
+=== TEST 39: the issuer of discovery admits its own tokens (continued)
+--- request
+GET /api
+--- more_headers
+Authorization: Bearer act-olga
+--- error_code: 200
+--- response_headers
+X-Result: ok
+
+
+
+=== TEST 40: discovery unavailable after a start: 503, never an answer unchecked
+--- config
+    location /api {
+        apisec_introspect /_introspect;
+        apisec_jwt_discovery /_oidc;
+        apisec_jwt_key_request /_jwks;
+        add_header X-Result $apisec_auth_result always;
+        empty_gif;
+    }
+    location = /_introspect {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/introspect;
+    }
+    location = /_oidc {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/.well-known/openid-configuration?mode=down;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass $apisec_jwks_uri;
+    }
+--- request
+GET /api
+--- more_headers
+Authorization: Bearer iss-petra
+--- error_code: 503
+--- response_headers
+!WWW-Authenticate
+--- error_log
+apisec: discovery subrequest "/_oidc" failed: status is not 200
+apisec: bearer token not checked: no discovery document could be fetched yet
