@@ -89,6 +89,7 @@ struct ngx_http_apisec_waiter_s {
     json_t                         *result;
     u_char                          key[NGX_HTTP_APISEC_DIGEST_LEN];
     unsigned                        landed:1;
+    unsigned                        timer:1;    /* the poll timer is ours */
 };
 
 
