@@ -22,9 +22,11 @@
  *  - an active answer's claims are checked as a request's are
  *    (ngx_http_apisec_introspect_claims()).
  *
- * The cache key is the digest of the token and the whole input (the
- * endpoint's place in the real key), so that each input has an entry of
- * its own and what a lookup finds is that input's answer.
+ * The cache key is the digest of a server's context, the whole input (the
+ * Host's place in the real key) and the token, so that each input has an
+ * entry of its own and what a lookup finds is that input's answer; the
+ * same token and Host under another server's context is another key, and
+ * finds nothing (verdicts never cross servers).
  */
 
 
@@ -113,6 +115,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_int_t                             rc;
     ngx_str_t                             token, answer, input;
     ngx_pool_t                           *pool;
+    u_char                                other[NGX_HTTP_APISEC_DIGEST_LEN];
+    u_char                                context[NGX_HTTP_APISEC_DIGEST_LEN];
     ngx_http_apisec_flight_t              f;
     ngx_http_apisec_jwt_conf_t           *jcf;
     ngx_http_apisec_introspect_parsed_t  *parsed;
@@ -142,8 +146,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     input.len = size;
     input.data = (u_char *) data;
 
+    /* two servers: this one, and another that must never share a verdict */
+
+    ngx_memzero(context, NGX_HTTP_APISEC_DIGEST_LEN);
+
     ngx_http_apisec_fuzz_assert(
-        ngx_http_apisec_introspect_digest(&input, &token, f.key) == NGX_OK);
+        ngx_http_apisec_introspect_digest(context, &input, &token, f.key)
+        == NGX_OK);
+
+    context[0] = 1;
+
+    ngx_http_apisec_fuzz_assert(
+        ngx_http_apisec_introspect_digest(context, &input, &token, other)
+        == NGX_OK);
+
+    ngx_http_apisec_fuzz_assert(
+        ngx_memcmp(f.key, other, NGX_HTTP_APISEC_DIGEST_LEN) != 0);
 
     f.land(&f, json, ngx_http_apisec_fuzz_log);
 
@@ -197,6 +215,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         ngx_http_apisec_fuzz_assert(rc == NGX_AGAIN);
     }
+
+    /* the other server's key: nothing */
+
+    claims = NULL;
+
+    rc = ngx_http_apisec_introspect_lookup(jcf->introspect_cache, other,
+                                           pool, &claims, &parsed);
+
+    ngx_http_apisec_fuzz_assert(rc == NGX_AGAIN && claims == NULL);
 
     if (f.outcome == NGX_HTTP_APISEC_FLIGHT_OK) {
         ngx_http_apisec_fuzz_claims(json);

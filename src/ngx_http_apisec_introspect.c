@@ -23,6 +23,7 @@
 /* the digests of the last tokens a worker saw, and their longest token */
 #define NGX_HTTP_APISEC_INTROSPECT_RECENT     8
 #define NGX_HTTP_APISEC_INTROSPECT_RECENT_MAX 512
+#define NGX_HTTP_APISEC_INTROSPECT_HOST_MAX   256
 
 
 /* one cached answer: a token's digest, never the token */
@@ -79,9 +80,11 @@ struct ngx_http_apisec_introspect_parsed_s {
  * their slot is reused; the shared zone and the logs never see them.
  */
 typedef struct {
-    u_char                       *uri;
+    ngx_http_apisec_introspect_t *is;
     size_t                        len;
+    size_t                        host_len;
     u_char                        digest[NGX_HTTP_APISEC_DIGEST_LEN];
+    u_char                        host[NGX_HTTP_APISEC_INTROSPECT_HOST_MAX];
     u_char                        token[NGX_HTTP_APISEC_INTROSPECT_RECENT_MAX];
 } ngx_http_apisec_introspect_recent_t;
 
@@ -89,8 +92,11 @@ typedef struct {
 static ngx_http_apisec_flight_t *ngx_http_apisec_introspect_flight(
     ngx_http_request_t *r, ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
     u_char *digest);
-static ngx_int_t ngx_http_apisec_introspect_key(ngx_str_t *uri,
-    ngx_str_t *token, u_char *digest);
+static ngx_int_t ngx_http_apisec_introspect_key(
+    ngx_http_apisec_introspect_t *is, ngx_str_t *host, ngx_str_t *token,
+    u_char *digest);
+static ngx_int_t ngx_http_apisec_introspect_sha256(ngx_str_t *parts,
+    ngx_uint_t n, u_char *digest);
 static ngx_uint_t ngx_http_apisec_introspect_check(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
     json_t *claims, char **why);
@@ -243,6 +249,157 @@ ngx_http_apisec_introspect_cleanup(void *data)
     EVP_MD_free(ngx_http_apisec_introspect_md);
     ngx_http_apisec_introspect_md_ctx = NULL;
     ngx_http_apisec_introspect_md = NULL;
+}
+
+
+/*
+ * At merge time, in the server block being merged: the conf's endpoint
+ * becomes this server's (copied when inherited from another server), and
+ * its context is digested from what identifies the server across reloads:
+ * its place among the servers, its names, its listen addresses; and the
+ * URI.  Two servers whose endpoints ask different authorization servers
+ * never share an answer, in the cache or in flight.
+ */
+
+char *
+ngx_http_apisec_introspect_bind(ngx_conf_t *cf,
+    ngx_http_apisec_jwt_conf_t *conf)
+{
+    u_char                        *p;
+    ngx_str_t                     *part;
+    ngx_uint_t                     i, j, k, n;
+    ngx_array_t                   *parts;
+    ngx_http_conf_port_t          *port;
+    ngx_http_conf_addr_t          *addr;
+    ngx_http_server_name_t        *sn;
+    ngx_http_core_srv_conf_t      *cscf, **cscfp;
+    ngx_http_core_main_conf_t     *cmcf;
+    ngx_http_apisec_introspect_t  *is;
+
+    is = conf->introspect;
+
+    if (is == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+
+    if (is->server == cscf) {
+        return NGX_CONF_OK;
+    }
+
+    if (is->server) {
+        is = ngx_palloc(cf->pool, sizeof(ngx_http_apisec_introspect_t));
+        if (is == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *is = *conf->introspect;
+        conf->introspect = is;
+    }
+
+    is->server = cscf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    parts = ngx_array_create(cf->temp_pool, 8, sizeof(ngx_str_t));
+    if (parts == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* "server", its place, "names", the count, the names */
+
+    cscfp = cmcf->servers.elts;
+
+    for (n = 0; n < cmcf->servers.nelts; n++) {
+        if (cscfp[n] == cscf) {
+            break;
+        }
+    }
+
+    part = ngx_array_push_n(parts, 4);
+    p = ngx_pnalloc(cf->temp_pool, 2 * NGX_INT_T_LEN);
+    if (part == NULL || p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_str_set(&part[0], "server");
+    part[1].data = p;
+    part[1].len = ngx_sprintf(p, "%ui", n) - p;
+    ngx_str_set(&part[2], "names");
+    part[3].data = p + NGX_INT_T_LEN;
+    part[3].len = ngx_sprintf(part[3].data, "%ui",
+                              cscf->server_names.nelts)
+                  - part[3].data;
+
+    sn = cscf->server_names.elts;
+
+    for (i = 0; i < cscf->server_names.nelts; i++) {
+        part = ngx_array_push(parts);
+        if (part == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *part = sn[i].name;
+    }
+
+    /* "listen", then each address:port the server listens on */
+
+    part = ngx_array_push(parts);
+    if (part == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_str_set(part, "listen");
+
+    port = cmcf->ports ? cmcf->ports->elts : NULL;
+
+    for (i = 0; port && i < cmcf->ports->nelts; i++) {
+        addr = port[i].addrs.elts;
+
+        for (j = 0; j < port[i].addrs.nelts; j++) {
+            cscfp = addr[j].servers.elts;
+
+            for (k = 0; k < addr[j].servers.nelts; k++) {
+                if (cscfp[k] != cscf) {
+                    continue;
+                }
+
+                part = ngx_array_push(parts);
+                p = ngx_pnalloc(cf->temp_pool, NGX_SOCKADDR_STRLEN);
+                if (part == NULL || p == NULL) {
+                    return NGX_CONF_ERROR;
+                }
+
+                part->data = p;
+                part->len = ngx_sock_ntop(addr[j].opt.sockaddr,
+                                          addr[j].opt.socklen, p,
+                                          NGX_SOCKADDR_STRLEN, 1);
+                break;
+            }
+        }
+    }
+
+    /* "uri", the endpoint */
+
+    part = ngx_array_push_n(parts, 2);
+    if (part == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_str_set(&part[0], "uri");
+    part[1] = is->uri;
+
+    if (ngx_http_apisec_introspect_sha256(parts->elts, parts->nelts,
+                                          is->context)
+        != NGX_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "apisec: SHA-256 failed for \"apisec_introspect\"");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
 }
 
 
@@ -473,7 +630,28 @@ ngx_http_apisec_introspect_authenticate(ngx_http_request_t *r,
     ngx_http_apisec_introspect_parsed_t  *parsed;
     u_char                                digest[NGX_HTTP_APISEC_DIGEST_LEN];
 
-    if (ngx_http_apisec_introspect_key(&jcf->introspect->uri, token, digest)
+    /*
+     * the issuer that discovery names is expected: never an answer checked
+     * without it (after a start or a reload, before discovery has landed
+     * in this worker), so discovery first, or 503
+     */
+
+    if (jcf->jwks && jcf->jwks->discovery.len && jcf->issuers == NULL) {
+        rc = ngx_http_apisec_discovery_ready(r, jcf, why);
+
+        if (rc == NGX_AGAIN) {
+            return NGX_HTTP_APISEC_JWT_PENDING;
+        }
+
+        if (rc != NGX_OK) {
+            return (rc == NGX_DECLINED) ? NGX_HTTP_APISEC_JWT_UNAVAILABLE
+                                        : NGX_HTTP_APISEC_JWT_ERROR;
+        }
+    }
+
+    if (ngx_http_apisec_introspect_key(jcf->introspect,
+                                       &r->main->headers_in.server, token,
+                                       digest)
         != NGX_OK)
     {
         return NGX_HTTP_APISEC_JWT_ERROR;
@@ -1075,21 +1253,32 @@ ngx_http_apisec_introspect_rbtree_insert_value(ngx_rbtree_node_t *temp,
 }
 
 
+/*
+ * The key of an answer: the server and endpoint (is->context), the Host
+ * the subrequest carries (the endpoint's location may route by $host), and
+ * the token.
+ */
+
 static ngx_int_t
-ngx_http_apisec_introspect_key(ngx_str_t *uri, ngx_str_t *token,
-    u_char *digest)
+ngx_http_apisec_introspect_key(ngx_http_apisec_introspect_t *is,
+    ngx_str_t *host, ngx_str_t *token, u_char *digest)
 {
     ngx_uint_t                            i;
     ngx_http_apisec_introspect_recent_t  *t;
 
-    if (token->len > NGX_HTTP_APISEC_INTROSPECT_RECENT_MAX) {
-        return ngx_http_apisec_introspect_digest(uri, token, digest);
+    if (token->len > NGX_HTTP_APISEC_INTROSPECT_RECENT_MAX
+        || host->len > NGX_HTTP_APISEC_INTROSPECT_HOST_MAX)
+    {
+        return ngx_http_apisec_introspect_digest(is->context, host, token,
+                                                 digest);
     }
 
     for (i = 0; i < NGX_HTTP_APISEC_INTROSPECT_RECENT; i++) {
         t = &ngx_http_apisec_introspect_recent[i];
 
-        if (t->len == token->len && t->uri == uri->data && t->len
+        if (t->len == token->len && t->is == is && t->len
+            && t->host_len == host->len
+            && ngx_memcmp(t->host, host->data, host->len) == 0
             && CRYPTO_memcmp(t->token, token->data, token->len) == 0)
         {
             ngx_memcpy(digest, t->digest, NGX_HTTP_APISEC_DIGEST_LEN);
@@ -1097,7 +1286,9 @@ ngx_http_apisec_introspect_key(ngx_str_t *uri, ngx_str_t *token,
         }
     }
 
-    if (ngx_http_apisec_introspect_digest(uri, token, digest) != NGX_OK) {
+    if (ngx_http_apisec_introspect_digest(is->context, host, token, digest)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -1107,8 +1298,10 @@ ngx_http_apisec_introspect_key(ngx_str_t *uri, ngx_str_t *token,
 
     ngx_explicit_memzero(t->token, t->len);
 
-    t->uri = uri->data;
+    t->is = is;
     t->len = token->len;
+    t->host_len = host->len;
+    ngx_memcpy(t->host, host->data, host->len);
     ngx_memcpy(t->token, token->data, token->len);
     ngx_memcpy(t->digest, digest, NGX_HTTP_APISEC_DIGEST_LEN);
 
@@ -1116,12 +1309,35 @@ ngx_http_apisec_introspect_key(ngx_str_t *uri, ngx_str_t *token,
 }
 
 
-/* SHA-256 of the endpoint and the token: the cache's and flights' key */
+/*
+ * SHA-256 of the server and endpoint's context, the Host and the token,
+ * each length-prefixed: the cache's and the flights' key
+ */
 
 ngx_int_t
-ngx_http_apisec_introspect_digest(ngx_str_t *uri, ngx_str_t *token,
+ngx_http_apisec_introspect_digest(u_char *context, ngx_str_t *host,
+    ngx_str_t *token, u_char *digest)
+{
+    ngx_str_t  parts[3];
+
+    parts[0].data = context;
+    parts[0].len = NGX_HTTP_APISEC_DIGEST_LEN;
+    parts[1] = *host;
+    parts[2] = *token;
+
+    return ngx_http_apisec_introspect_sha256(parts, 3, digest);
+}
+
+
+/* SHA-256 of length-prefixed parts (no two lists of parts hash alike) */
+
+static ngx_int_t
+ngx_http_apisec_introspect_sha256(ngx_str_t *parts, ngx_uint_t n,
     u_char *digest)
 {
+    u_char       len[8];
+    uint64_t     l;
+    ngx_uint_t   i, j;
     EVP_MD_CTX  *ctx;
 
     if (ngx_http_apisec_introspect_md == NULL) {
@@ -1142,17 +1358,35 @@ ngx_http_apisec_introspect_digest(ngx_str_t *uri, ngx_str_t *token,
 
     ctx = ngx_http_apisec_introspect_md_ctx;
 
-    if (!EVP_DigestInit_ex(ctx, ngx_http_apisec_introspect_md, NULL)
-        || !EVP_DigestUpdate(ctx, uri->data, uri->len)
-        || !EVP_DigestUpdate(ctx, "", 1)
-        || !EVP_DigestUpdate(ctx, token->data, token->len)
-        || !EVP_DigestFinal_ex(ctx, digest, NULL))
-    {
-        ERR_clear_error();
-        return NGX_ERROR;
+    if (!EVP_DigestInit_ex(ctx, ngx_http_apisec_introspect_md, NULL)) {
+        goto failed;
+    }
+
+    for (i = 0; i < n; i++) {
+        l = parts[i].len;
+
+        for (j = 0; j < 8; j++) {
+            len[j] = (u_char) (l >> (56 - 8 * j));
+        }
+
+        if (!EVP_DigestUpdate(ctx, len, 8)
+            || (parts[i].len
+                && !EVP_DigestUpdate(ctx, parts[i].data, parts[i].len)))
+        {
+            goto failed;
+        }
+    }
+
+    if (!EVP_DigestFinal_ex(ctx, digest, NULL)) {
+        goto failed;
     }
 
     return NGX_OK;
+
+failed:
+
+    ERR_clear_error();
+    return NGX_ERROR;
 }
 
 

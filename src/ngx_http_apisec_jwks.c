@@ -71,6 +71,10 @@ ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
     ngx_conf_merge_ptr_value(conf->introspect_cache, prev->introspect_cache,
                              NULL);
 
+    if (ngx_http_apisec_introspect_bind(cf, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     if (conf->discovery.len && conf->key_request.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"apisec_jwt_discovery\" needs "
@@ -278,6 +282,7 @@ ngx_int_t
 ngx_http_apisec_jwks_ready(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, char **why)
 {
+    ngx_int_t                rc;
     ngx_msec_t               cache, retry;
     ngx_http_apisec_jwks_t  *k;
 
@@ -285,22 +290,9 @@ ngx_http_apisec_jwks_ready(ngx_http_request_t *r,
     cache = (ngx_msec_t) jcf->key_cache * 1000;
     retry = (ngx_msec_t) jcf->key_retry * 1000;
 
-    if (k->discovery.len) {
-
-        if ((k->disc_pool == NULL
-             || ngx_http_apisec_jwks_ago(k->disc_fetched) >= cache)
-            && (!k->disc_has_failed
-                || ngx_http_apisec_jwks_ago(k->disc_failed) >= retry
-                || k->disc_flight.pending)
-            && !(k->disc_pool && k->disc_flight.pending))
-        {
-            return ngx_http_apisec_jwks_want(r, &k->disc_flight);
-        }
-
-        if (k->disc_pool == NULL) {
-            *why = "no discovery document could be fetched yet";
-            return NGX_DECLINED;
-        }
+    rc = ngx_http_apisec_discovery_ready(r, jcf, why);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     /*
@@ -319,6 +311,48 @@ ngx_http_apisec_jwks_ready(ngx_http_request_t *r,
 
     if (k->keys == NULL) {
         *why = "no JWKS could be fetched yet";
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The discovery document, before the keys it points to or the issuer it
+ * names are used (JWTs, introspection answers).  NGX_OK: there (or no
+ * discovery); NGX_AGAIN: a fetch first; NGX_DECLINED: none was ever
+ * fetched and none can be now (503).
+ */
+
+ngx_int_t
+ngx_http_apisec_discovery_ready(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, char **why)
+{
+    ngx_msec_t               cache, retry;
+    ngx_http_apisec_jwks_t  *k;
+
+    k = jcf->jwks;
+
+    if (k == NULL || k->discovery.len == 0) {
+        return NGX_OK;
+    }
+
+    cache = (ngx_msec_t) jcf->key_cache * 1000;
+    retry = (ngx_msec_t) jcf->key_retry * 1000;
+
+    if ((k->disc_pool == NULL
+         || ngx_http_apisec_jwks_ago(k->disc_fetched) >= cache)
+        && (!k->disc_has_failed
+            || ngx_http_apisec_jwks_ago(k->disc_failed) >= retry
+            || k->disc_flight.pending)
+        && !(k->disc_pool && k->disc_flight.pending))
+    {
+        return ngx_http_apisec_jwks_want(r, &k->disc_flight);
+    }
+
+    if (k->disc_pool == NULL) {
+        *why = "no discovery document could be fetched yet";
         return NGX_DECLINED;
     }
 
@@ -400,7 +434,12 @@ ngx_http_apisec_jwks_want(ngx_http_request_t *r, ngx_http_apisec_flight_t *f)
 }
 
 
-/* the discovery document's issuer is expected unless apisec_jwt_issuer */
+/*
+ * The discovery document's issuer is expected unless apisec_jwt_issuer.
+ * Callers wait for discovery first (ngx_http_apisec_discovery_ready());
+ * should one not, no issuer is accepted (an empty list): the check fails
+ * closed, never skipped.
+ */
 
 ngx_http_apisec_jwt_conf_t *
 ngx_http_apisec_jwks_claims_conf(ngx_http_apisec_jwt_conf_t *jcf,
@@ -408,14 +447,16 @@ ngx_http_apisec_jwks_claims_conf(ngx_http_apisec_jwt_conf_t *jcf,
 {
     ngx_http_apisec_jwks_t  *k;
 
+    static ngx_array_t  none;
+
     k = jcf->jwks;
 
-    if (k == NULL || jcf->issuers || k->issuer.len == 0) {
+    if (k == NULL || k->discovery.len == 0 || jcf->issuers) {
         return jcf;
     }
 
     *tmp = *jcf;
-    tmp->issuers = &k->issuers;
+    tmp->issuers = k->issuer.len ? &k->issuers : &none;
 
     return tmp;
 }

@@ -112,6 +112,8 @@ char *ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
     ngx_http_apisec_jwt_conf_t *prev, ngx_http_apisec_jwt_conf_t *conf);
 ngx_int_t ngx_http_apisec_jwks_ready(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, char **why);
+ngx_int_t ngx_http_apisec_discovery_ready(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, char **why);
 ngx_int_t ngx_http_apisec_jwks_refetch(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *kid);
 ngx_http_apisec_jwt_conf_t *ngx_http_apisec_jwks_claims_conf(
@@ -134,8 +136,10 @@ ngx_uint_t ngx_http_apisec_introspect_wanted(ngx_http_apisec_jwt_conf_t *jcf,
 ngx_uint_t ngx_http_apisec_introspect_authenticate(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, void *ctx, ngx_str_t *token,
     char **why);
-ngx_int_t ngx_http_apisec_introspect_digest(ngx_str_t *uri, ngx_str_t *token,
-    u_char *digest);
+char *ngx_http_apisec_introspect_bind(ngx_conf_t *cf,
+    ngx_http_apisec_jwt_conf_t *conf);
+ngx_int_t ngx_http_apisec_introspect_digest(u_char *context, ngx_str_t *host,
+    ngx_str_t *token, u_char *digest);
 ngx_int_t ngx_http_apisec_form_escape(ngx_str_t *dst, ngx_str_t *src);
 
 /* an introspection answer: f->data is the jwt conf; its cache; its checks */

@@ -119,6 +119,7 @@ ngx_http_apisec_flight_join(ngx_http_request_t *r,
         r->write_event_handler = ngx_http_apisec_flight_wait_handler;
 
         ngx_add_timer(r->connection->write, NGX_HTTP_APISEC_FLIGHT_POLL);
+        w->timer = 1;
     }
 
     if (w->flight == NULL) {
@@ -130,21 +131,43 @@ ngx_http_apisec_flight_join(ngx_http_request_t *r,
 }
 
 
-/* the request runs the access phase again: it finds the answer, or waits */
+/*
+ * The request runs the access phase again: it finds the answer, or waits.
+ * It leaves the flight's queue first: a request that finds its answer
+ * elsewhere (another worker filled the shared cache meanwhile) goes on to
+ * other phases (a limit's delay, the upstream), where the flight's landing
+ * must not touch it; one that still needs the flight joins it again.
+ */
 
 static void
 ngx_http_apisec_flight_wait_handler(ngx_http_request_t *r)
 {
-    ngx_event_t  *wev;
+    ngx_event_t               *wev;
+    ngx_http_apisec_ctx_t     *ctx;
+    ngx_http_apisec_waiter_t  *w;
 
     wev = r->connection->write;
+
+    ctx = ngx_http_apisec_find_ctx(r->main);
+    w = ctx ? ctx->waiter : NULL;
 
     if (wev->timedout) {
         wev->timedout = 0;
     }
 
-    if (wev->timer_set) {
-        ngx_del_timer(wev);
+    if (w) {
+        if (w->timer) {
+            w->timer = 0;
+
+            if (wev->timer_set) {
+                ngx_del_timer(wev);
+            }
+        }
+
+        if (w->flight) {
+            ngx_queue_remove(&w->queue);
+            w->flight = NULL;
+        }
     }
 
     if (ngx_handle_read_event(r->connection->read, 0) != NGX_OK) {
@@ -628,10 +651,27 @@ ngx_http_apisec_flight_finish(ngx_http_apisec_flight_t *f)
             continue;       /* nginx wakes the parent of a subrequest */
         }
 
+        /*
+         * only a request still parked for the flight is woken, and only
+         * the timer it armed for it goes: never another phase's timer
+         * (a limit's delay) nor its handler
+         */
+
+        if (w->request->write_event_handler
+            != ngx_http_apisec_flight_wait_handler)
+        {
+            w->timer = 0;
+            continue;
+        }
+
         wev = w->request->connection->write;
 
-        if (wev->timer_set) {
-            ngx_del_timer(wev);
+        if (w->timer) {
+            w->timer = 0;
+
+            if (wev->timer_set) {
+                ngx_del_timer(wev);
+            }
         }
 
         ngx_post_event(wev, &ngx_posted_events);

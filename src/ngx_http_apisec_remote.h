@@ -89,6 +89,7 @@ struct ngx_http_apisec_waiter_s {
     json_t                         *result;
     u_char                          key[NGX_HTTP_APISEC_DIGEST_LEN];
     unsigned                        landed:1;
+    unsigned                        timer:1;    /* the poll timer is ours */
 };
 
 
@@ -126,9 +127,18 @@ typedef struct {
 #define NGX_HTTP_APISEC_INTROSPECT_LOCAL      0   /* JWTs verified here */
 #define NGX_HTTP_APISEC_INTROSPECT_ALL        1   /* JWTs introspected too */
 
+/*
+ * One per server block that uses it (a directive inherited by several
+ * servers is copied for each): an answer is the answer of the location
+ * that the URI names in this server, so the cache and the flights key it
+ * by the server's identity ("context": a digest of the server's place,
+ * names and listen addresses, and the URI, the same across reloads).
+ */
 typedef struct {
     ngx_str_t                       uri;
     ngx_uint_t                      jwt;
+    ngx_http_core_srv_conf_t       *server;
+    u_char                          context[NGX_HTTP_APISEC_DIGEST_LEN];
 } ngx_http_apisec_introspect_t;
 
 

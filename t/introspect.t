@@ -364,6 +364,7 @@ X-Sub: ivan
 
 
 === TEST 14: 50 concurrent requests with one token: one introspection
+(the same Host as the request after them: the Host is part of the key)
 --- http_config
     apisec_introspect_cache zone=introspect:1m ttl=60s;
 --- user_files eval
@@ -387,6 +388,7 @@ X-Sub: ivan
         alias $TEST_NGINX_HTML_DIR/fan.html;
     }
     location /self/ {
+        proxy_set_header Host localhost;
         proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/;
     }
 --- request eval
@@ -904,3 +906,177 @@ client_id the consumer)
  ""]
 --- response_body_like eval
 ["", "", "", "", "", "", qr/^3$/]
+
+
+
+=== TEST 36: verdicts never cross servers: same URI, same token, other authorization servers (A admits, B on another port and C by name refuse, in both orders, one shared cache)
+--- http_config
+    apisec_introspect_cache zone=introspect:1m ttl=60s negative_ttl=10s;
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        server_name localhost;
+        location /api {
+            apisec_introspect /_introspect;
+            add_header X-Server b always;
+            add_header X-Result $apisec_auth_result always;
+            empty_gif;
+        }
+        location = /_introspect {
+            internal;
+            default_type application/json;
+            return 200 '{"active":false}';
+        }
+    }
+    server {
+        listen $TEST_NGINX_SERVER_PORT;
+        server_name c.test;
+        location /api {
+            apisec_introspect /_introspect;
+            add_header X-Server c always;
+            add_header X-Result $apisec_auth_result always;
+            empty_gif;
+        }
+        location = /_introspect {
+            internal;
+            default_type application/json;
+            return 200 '{"active":false}';
+        }
+    }
+--- config
+    location /api {
+        apisec_introspect /_introspect;
+        add_header X-Server a always;
+        add_header X-Result $apisec_auth_result always;
+        empty_gif;
+    }
+    location = /_introspect {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/introspect;
+    }
+    location /b/ {
+        proxy_set_header Host localhost;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/;
+    }
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+--- request eval
+["GET /ctl/reset",
+ "GET /api", "GET /b/api", "GET /api",
+ "GET /b/api", "GET /api", "GET /api",
+ "GET /api", "GET /b/api",
+ "GET /ctl/count?what=introspect"]
+--- more_headers eval
+["",
+ "Authorization: Bearer act-one", "Authorization: Bearer act-one",
+ "Host: c.test\nAuthorization: Bearer act-one",
+ "Authorization: Bearer act-two",
+ "Host: c.test\nAuthorization: Bearer act-two",
+ "Authorization: Bearer act-two",
+ "Authorization: Bearer act-one", "Authorization: Bearer act-two",
+ ""]
+--- error_code eval
+[200, 200, 401, 401, 401, 401, 200, 200, 401, 200]
+--- response_headers eval
+["",
+ "X-Server: a\nX-Result: ok", "X-Server: b\nX-Result: inactive",
+ "X-Server: c\nX-Result: inactive",
+ "X-Server: b\nX-Result: inactive", "X-Server: c\nX-Result: inactive",
+ "X-Server: a\nX-Result: ok",
+ "X-Server: a\nX-Result: ok", "X-Server: b\nX-Result: inactive",
+ ""]
+--- response_body_like eval
+["ok", "", "", "", "", "", "", "", "", qr/^2$/]
+
+
+
+=== TEST 37: B's refusal is its own endpoint's, logged (continued)
+--- request
+GET /b/api
+--- more_headers
+Authorization: Bearer act-one
+--- error_code: 401
+--- response_headers
+X-Server: b
+X-Result: inactive
+--- error_log
+apisec: JWT refused: token not active (introspection, cached)
+
+
+
+=== TEST 38: with discovery and no apisec_jwt_issuer, the first answer after a start waits for the issuer: a wrong iss is refused
+--- config
+    location /api {
+        apisec_introspect /_introspect;
+        apisec_jwt_discovery /_oidc;
+        apisec_jwt_key_request /_jwks;
+        add_header X-Result $apisec_auth_result always;
+        empty_gif;
+    }
+    location = /_introspect {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/introspect;
+    }
+    location = /_oidc {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/.well-known/openid-configuration;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass $apisec_jwks_uri;
+    }
+--- request
+GET /api
+--- more_headers
+Authorization: Bearer iss-olga
+--- error_code: 401
+--- response_headers
+X-Result: bad_issuer
+--- error_log
+apisec: discovery from "/_oidc": issuer "https://idp.example"
+apisec: JWT refused: iss not accepted
+
+
+
+=== TEST 39: the issuer of discovery admits its own tokens (continued)
+--- request
+GET /api
+--- more_headers
+Authorization: Bearer act-olga
+--- error_code: 200
+--- response_headers
+X-Result: ok
+
+
+
+=== TEST 40: discovery unavailable after a start: 503, never an answer unchecked
+--- config
+    location /api {
+        apisec_introspect /_introspect;
+        apisec_jwt_discovery /_oidc;
+        apisec_jwt_key_request /_jwks;
+        add_header X-Result $apisec_auth_result always;
+        empty_gif;
+    }
+    location = /_introspect {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/introspect;
+    }
+    location = /_oidc {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/.well-known/openid-configuration?mode=down;
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass $apisec_jwks_uri;
+    }
+--- request
+GET /api
+--- more_headers
+Authorization: Bearer iss-petra
+--- error_code: 503
+--- response_headers
+!WWW-Authenticate
+--- error_log
+apisec: discovery subrequest "/_oidc" failed: status is not 200
+apisec: bearer token not checked: no discovery document could be fetched yet
