@@ -134,9 +134,7 @@ _EOD_
 === TEST 1: a worker dies of SIGSEGV
 --- no_module
 --- init
-my $pid = do { local (@ARGV, $/) = (server_root() . '/logs/nginx.pid'); <> };
-chomp $pid;
-kill 'SEGV', Test::Apisec::Runner::child_pids($pid);
+kill 'SEGV', Test::Apisec::worker_pids();
 sleep 0.3;
 --- config
     location = /t { return 200; }
