@@ -70,13 +70,17 @@ meta_tests() if $own;
 
 # Runs a small .t file (the given data) in a child perl with our runner and
 # returns (exit status, TAP output).
+# (The key _perl of %env is not an environment variable: Perl code put
+# before run_tests().)
 sub run_child {
     my ($data, %env) = @_;
+    my $perl = delete $env{_perl} // '';
     my $dir = File::Temp->newdir('apisec-meta-XXXXXX', TMPDIR => 1);
     my $file = "$dir/meta.t";
     open my $fh, '>', $file or die "$file: $!";
     print $fh "use lib 't/lib';\nuse Test::Apisec 'no_plan';\n"
-              . "no_shuffle();\nmaster_on();\nrun_tests();\n__DATA__\n$data";
+              . "no_shuffle();\nmaster_on();\n$perl\nrun_tests();\n"
+              . "__DATA__\n$data";
     close $fh;
     local $ENV{TEST_APISEC_RUNNER} = 'own';
     local $ENV{TEST_NGINX_RANDOMIZE} = 1;
@@ -130,9 +134,7 @@ _EOD_
 === TEST 1: a worker dies of SIGSEGV
 --- no_module
 --- init
-my $pid = do { local (@ARGV, $/) = (server_root() . '/logs/nginx.pid'); <> };
-chomp $pid;
-kill 'SEGV', Test::Apisec::Runner::child_pids($pid);
+kill 'SEGV', Test::Apisec::worker_pids();
 sleep 0.3;
 --- config
     location = /t { return 200; }
@@ -214,6 +216,84 @@ b
 _EOD_
     isnt($rc, 0, 'meta: a failed check gives a non-zero exit status');
     like($out, qr/^not ok 2 .*response_body/m, 'meta: ... and a not ok line');
+
+    # --- skip_eval: a true condition skips the block (its nginx is never
+    # started: the bad directive would fail it), N tests per repetition;
+    # a false one runs it.  Test::Apisec::cpan_skip() is false here.
+    ($rc, $out) = run_child(<<'_EOD_');
+=== TEST 1: skipped, and it would fail
+--- skip_eval: 2: 1 + 1 == 2
+--- no_module
+--- config
+    location = /t { bogus_directive_skipped; }
+--- request
+GET /t
+--- error_code: 500
+
+=== TEST 2: run: the condition is false
+--- skip_eval: 2: Test::Apisec::cpan_skip('never under our runner')
+--- no_module
+--- config
+    location = /t { return 200 "ran\n"; }
+--- request
+GET /t
+--- response_body
+ran
+_EOD_
+    is($rc, 0, 'meta: --- skip_eval: passes');
+    like($out, qr/^ok 1 # skip .*TEST 1: .* - skip_eval\n^ok 2 # skip .*TEST 1:/m,
+         'meta: --- skip_eval: N tests skipped when the condition is true');
+    unlike($out, qr/bogus_directive_skipped|^ok 3 # skip/m,
+           'meta: --- skip_eval: ... and the block not run');
+    like($out, qr/^ok 3 - .*TEST 2.*\n^ok 4 - .*TEST 2/m,
+         'meta: --- skip_eval: the block runs when it is false');
+    unlike($out, qr/skipped under CPAN/,
+           'meta: cpan_skip() is false under our runner');
+
+    # What Test::Apisec does under CPAN's runner, shown with ours by making
+    # Test::Apisec believe that CPAN's is in use: a block with our own
+    # sections and no --- skip_eval is not run, cpan_skip() skips with its
+    # reason, and other blocks run.
+    ($rc, $out) = run_child(<<'_EOD_', _perl => <<'_PERL_');
+=== TEST 1: our reload section, no skip_eval: not run
+--- no_module
+--- config
+    location = /t { return 200 "v1\n"; }
+--- reload_config
+    location = /t { return 200 "v2\n"; }
+--- request eval
+["GET /t", "GET /t"]
+--- response_body eval
+["v1\n", "v1\n"]
+
+=== TEST 2: cpan_skip() in skip_eval
+--- skip_eval: 1: Test::Apisec::cpan_skip('the reason for it')
+--- no_module
+--- config
+    location = /t { return 200; }
+--- request
+GET /t
+--- error_code: 500
+
+=== TEST 3: a common block runs
+--- no_module
+--- config
+    location = /t { return 200 "common\n"; }
+--- request
+GET /t
+--- response_body
+common
+_EOD_
+$Test::Apisec::Backend = 'Test::Nginx::Socket';
+_PERL_
+    is($rc, 0, 'meta: as under CPAN: passes');
+    unlike($out, qr/^(?:not )?ok \d+ - .*TEST 1/m,
+           'meta: as under CPAN: a block with --- reload_config is not run');
+    like($out, qr/^# .*TEST 1: .*not run under CPAN's Test::Nginx: it has --- reload_config$/m,
+         'meta: as under CPAN: ... and a note says why');
+    like($out, qr/^# skipped under CPAN's Test::Nginx: the reason for it\n^ok 1 # skip .*TEST 2/m,
+         'meta: as under CPAN: cpan_skip() skips, with its reason');
+    like($out, qr/^ok 2 - .*TEST 3/m, 'meta: as under CPAN: other blocks run');
 
     if (!eval { require Test::Nginx::Socket; 1 }) {
         ($rc, $out) = run_child("", TEST_APISEC_RUNNER => 'cpan');
@@ -591,6 +671,7 @@ scheme=https sni=localhost
 
 
 === TEST 27: TLS, CPAN's way: --- http2 with curl_protocol https
+--- skip_eval: 2: Test::Apisec::cpan_skip('HTTP/2 over TLS through curl failed here in its 0.33 (issue 13)')
 --- no_module
 --- http2
 --- curl_protocol: https
@@ -725,3 +806,28 @@ GET /acc?x=1
 GET /m
 --- response_body
 m
+
+
+
+=== TEST 35: Test::Apisec::nginx_pid() and worker_pids() (both runners): the master and its 4 workers
+--- skip_eval: 2: $ENV{TEST_NGINX_USE_VALGRIND}
+--- no_module
+--- init
+my $master = Test::Apisec::nginx_pid();
+my @w;
+for (1 .. 100) {
+    @w = Test::Apisec::worker_pids();
+    last if @w == 4;
+    select undef, undef, undef, 0.05;
+}
+Test::More::is(scalar @w, 4, 'worker_pids(): the 4 workers');
+Test::More::ok(!grep({ $_ == $master } @w), 'worker_pids(): not the master');
+Test::More::is($master, $Test::Apisec::Runner::NginxPid,
+               'nginx_pid(): the master our runner started')
+    if Test::Apisec::backend() eq 'Test::Apisec::Runner';
+--- config
+    location = /w { return 200 "w\n"; }
+--- request
+GET /w
+--- response_body
+w

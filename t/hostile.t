@@ -175,9 +175,11 @@ catch a crash.
 --- request
 GET /jwt
 --- init
-my @kids = Test::Apisec::Runner::child_pids($Test::Apisec::Runner::NginxPid);
-kill 'KILL', @kids;
-sleep 0.5;
+# (CPAN's runner runs --- init even in a skipped block)
+if (Test::Apisec::backend() eq 'Test::Apisec::Runner') {
+    kill 'KILL', Test::Apisec::worker_pids();
+    sleep 0.5;
+}
 --- error_code: 401
 --- error_log eval
 qr/worker process \d+ exited on signal 9/

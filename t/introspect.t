@@ -803,6 +803,7 @@ echo:hello=world&token=not-the-token
 
 
 === TEST 33: over HTTP/2 (the stream waits for the subrequest)
+--- skip_eval: 2: Test::Apisec::cpan_skip('HTTP/2 over TLS through curl failed here in its 0.33 (issue 13)')
 --- http2
 --- curl_protocol: https
 --- curl_options: -k

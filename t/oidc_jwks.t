@@ -60,6 +60,73 @@ $ENV{TEST_NGINX_TOKEN_R0} = with_kid($T{a}, 'r0');
 
 our @flood = map { with_kid($T{a}, "rand$_") } 1 .. 20;
 
+# The stanzas most blocks share, which these sections add at the end of the
+# block's --- config (and of its --- reload_config, if any), in this order:
+#
+#   --- idp_jwks[: ?query]   location = /_jwks: the key request location,
+#                            internal, proxied to the mock IdP's /jwks (with
+#                            the query, if given)
+#   --- idp_jwks_extra: ...  one more directive line in /_jwks
+#   --- idp_ctl              location /ctl/: the mock IdP's control URIs
+#                            (/ctl/jwks?keys=..., /ctl/count, /ctl/sleep...)
+#   --- fan_out              location = /fan: an SSI page whose 50 includes
+#                            of /self/api?i=N run at once, and location
+#                            /self/: back to this server; fan.html is added
+#                            to the block's --- user_files eval
+#
+# A block without these sections states its whole configuration itself.
+our %IDP = (
+    ctl => <<'CONF',
+    location /ctl/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
+    }
+CONF
+    fan_out => <<'CONF',
+    location = /fan {
+        ssi on;
+        ssi_types *;
+        alias $TEST_NGINX_HTML_DIR/fan.html;
+    }
+    location /self/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/;
+    }
+CONF
+);
+
+add_block_preprocessor(sub {
+    my $block = shift;
+    my $add = '';
+
+    if (defined(my $query = $block->idp_jwks)) {
+        my $extra = $block->idp_jwks_extra // '';
+        s/^\s+|\s+$//g for $query, $extra;
+        $add .= "    location = /_jwks {\n"
+              . "        internal;\n"
+              . ($extra eq '' ? '' : "        $extra\n")
+              . "        proxy_pass http://127.0.0.1:\$TEST_NGINX_IDP_PORT"
+              . "/jwks$query;\n"
+              . "    }\n";
+    }
+    $add .= $IDP{ctl} if defined $block->idp_ctl;
+    if (defined $block->fan_out) {
+        $add .= $IDP{fan_out};
+        my $files = $block->user_files // [];
+        die $block->name . ": --- fan_out needs --- user_files eval\n"
+            unless ref $files eq 'ARRAY';
+        unshift @$files, ["fan.html", join("", map {
+            "<!--# include virtual=\"/self/api?i=$_\" -->" } 1 .. 50)];
+        $block->set_value('user_files', $files);
+    }
+    return if $add eq '';
+
+    for my $section (qw(config reload_config)) {
+        my $conf = $block->$section;
+        next unless defined $conf;
+        $conf .= "\n" unless $conf =~ /\n\z/;
+        $block->set_value($section, $conf . $add);
+    }
+});
+
 worker_connections(1024);
 log_level('info');
 no_shuffle();
@@ -75,13 +142,8 @@ __DATA__
         add_header X-Sub $apisec_subject always;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
-    }
-    location /ctl/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
-    }
+--- idp_jwks
+--- idp_ctl
 --- request eval
 ["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api", "GET /api", "GET /api",
  "GET /api", "GET /ctl/count?what=jwks"]
@@ -115,13 +177,8 @@ apisec: 1 keys fetched from "/_jwks"
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
-    }
-    location /ctl/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
-    }
+--- idp_jwks
+--- idp_ctl
 --- request eval
 ["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api", "GET /ctl/last?what=jwks"]
 --- more_headers eval
@@ -140,10 +197,7 @@ apisec: 1 keys fetched from "/_jwks"
     location /api {
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:ka&mode=ok;
-    }
+--- idp_jwks: ?keys=rsa.jwk:ka&mode=ok
 --- request
 GET /api
 --- more_headers eval
@@ -160,13 +214,8 @@ GET /api
         apisec_jwt_key_cache 1s;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
-    }
-    location /ctl/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
-    }
+--- idp_jwks
+--- idp_ctl
 --- request eval
 ["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api", "GET /api",
  "GET /ctl/jwks?keys=rsa2.jwk:kb", "GET /ctl/sleep?s=1.1",
@@ -189,13 +238,8 @@ GET /api
         apisec_jwt_key_cache 10m refetch=1s;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
-    }
-    location /ctl/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
-    }
+--- idp_jwks
+--- idp_ctl
 --- request eval
 ["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api",
  "GET /ctl/jwks?keys=rsa2.jwk:kb", "GET /ctl/sleep?s=1.1",
@@ -218,13 +262,8 @@ GET /api
         apisec_jwt_key_cache 10m refetch=3s;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
-    }
-    location /ctl/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
-    }
+--- idp_jwks
+--- idp_ctl
 --- timeout: 6
 --- request eval
 ["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api", "GET /ctl/sleep?s=3.1",
@@ -249,13 +288,8 @@ GET /api
         apisec_jwt_key_cache 10m retry=10s;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
-    }
-    location /ctl/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
-    }
+--- idp_jwks
+--- idp_ctl
 --- request eval
 ["GET /ctl/jwks?keys=rsa.jwk:ka&mode=down", "GET /api", "GET /api",
  "GET /ctl/count?what=jwks"]
@@ -288,13 +322,8 @@ apisec: bearer token not checked: no JWKS could be fetched yet
         apisec_jwt_key_cache 10m retry=1s;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
-    }
-    location /ctl/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
-    }
+--- idp_jwks
+--- idp_ctl
 --- request eval
 ["GET /ctl/jwks?keys=rsa.jwk:ka&mode=down", "GET /api",
  "GET /ctl/jwks?keys=rsa.jwk:ka", "GET /ctl/sleep?s=1.1", "GET /api"]
@@ -313,13 +342,8 @@ apisec: bearer token not checked: no JWKS could be fetched yet
         apisec_jwt_key_cache 1s;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
-    }
-    location /ctl/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
-    }
+--- idp_jwks
+--- idp_ctl
 --- request eval
 ["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api",
  "GET /ctl/jwks?keys=rsa.jwk:ka&mode=down", "GET /ctl/sleep?s=1.1",
@@ -349,11 +373,8 @@ apisec: JWKS refresh from "/_jwks" failed, the last 1 keys serve on
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_read_timeout 300ms;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=slow;
-    }
+--- idp_jwks: ?mode=slow
+--- idp_jwks_extra: proxy_read_timeout 300ms;
 --- request
 GET /api
 --- more_headers eval
@@ -372,10 +393,7 @@ apisec: JWKS subrequest "/_jwks" failed: timed out
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=gzip;
-    }
+--- idp_jwks: ?mode=gzip
 --- request
 GET /api
 --- more_headers eval
@@ -393,10 +411,7 @@ apisec: JWKS subrequest "/_jwks" failed: compressed answer (Content-Encoding)
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=text;
-    }
+--- idp_jwks: ?mode=text
 --- request
 GET /api
 --- more_headers eval
@@ -414,10 +429,7 @@ apisec: JWKS subrequest "/_jwks" failed: answer is not application/json
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=html;
-    }
+--- idp_jwks: ?mode=html
 --- request
 GET /api
 --- more_headers eval
@@ -435,10 +447,7 @@ apisec: JWKS subrequest "/_jwks" failed: answer is not JSON
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=malformed;
-    }
+--- idp_jwks: ?mode=malformed
 --- request
 GET /api
 --- more_headers eval
@@ -456,10 +465,7 @@ apisec: JWKS subrequest "/_jwks" failed: answer is not JSON
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=array;
-    }
+--- idp_jwks: ?mode=array
 --- request
 GET /api
 --- more_headers eval
@@ -477,11 +483,8 @@ apisec: JWKS subrequest "/_jwks" failed: answer is not a JSON object
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        subrequest_output_buffer_size 16k;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=huge;
-    }
+--- idp_jwks: ?mode=huge
+--- idp_jwks_extra: subrequest_output_buffer_size 16k;
 --- request
 GET /api
 --- more_headers eval
@@ -499,10 +502,7 @@ apisec: JWKS subrequest "/_jwks" failed: answer too large
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=close;
-    }
+--- idp_jwks: ?mode=close
 --- request
 GET /api
 --- more_headers eval
@@ -520,10 +520,7 @@ apisec: JWKS subrequest "/_jwks" failed: upstream failed
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=weak;
-    }
+--- idp_jwks: ?mode=weak
 --- request
 GET /api
 --- more_headers eval
@@ -546,10 +543,7 @@ GET /api
         apisec_jwt_key_cache 10m refetch=1s;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:ka,rsa2.jwk:kb:enc&mode=ok;
-    }
+--- idp_jwks: ?keys=rsa.jwk:ka,rsa2.jwk:kb:enc&mode=ok
 --- request eval
 ["GET /api", "GET /api"]
 --- more_headers eval
@@ -561,29 +555,16 @@ GET /api
 
 === TEST 23: 50 concurrent requests that need the keys: one subrequest
 --- user_files eval
-[["fan.html", CORE::join("", map { "<!--# include virtual=\"/self/api?i=$_\" -->" } 1 .. 50)],
- ["ok.txt", "ok\n"]]
+[["ok.txt", "ok\n"]]
 --- config
     location /api {
         apisec_jwt on;
         apisec_jwt_key_request /_jwks;
         alias $TEST_NGINX_HTML_DIR/ok.txt;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
-    }
-    location /ctl/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
-    }
-    location = /fan {
-        ssi on;
-        ssi_types *;
-        alias $TEST_NGINX_HTML_DIR/fan.html;
-    }
-    location /self/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/;
-    }
+--- idp_jwks
+--- idp_ctl
+--- fan_out
 --- request eval
 ["GET /ctl/jwks?keys=rsa.jwk:ka&mode=slow&delay=0.5", "GET /fan",
  "GET /ctl/count?what=jwks", "GET /api", "GET /ctl/count?what=jwks"]
@@ -598,8 +579,7 @@ GET /api
 
 === TEST 24: 50 concurrent requests with an unknown kid: one early refetch
 --- user_files eval
-[["fan.html", CORE::join("", map { "<!--# include virtual=\"/self/api?i=$_\" -->" } 1 .. 50)],
- ["ok.txt", "ok\n"]]
+[["ok.txt", "ok\n"]]
 --- config
     location /api {
         apisec_jwt on;
@@ -607,21 +587,9 @@ GET /api
         apisec_jwt_key_cache 10m refetch=1s;
         alias $TEST_NGINX_HTML_DIR/ok.txt;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
-    }
-    location /ctl/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
-    }
-    location = /fan {
-        ssi on;
-        ssi_types *;
-        alias $TEST_NGINX_HTML_DIR/fan.html;
-    }
-    location /self/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/;
-    }
+--- idp_jwks
+--- idp_ctl
+--- fan_out
 --- request eval
 ["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api",
  "GET /ctl/jwks?keys=rsa2.jwk:kb&mode=slow&delay=0.5", "GET /ctl/sleep?s=1.1",
@@ -643,10 +611,7 @@ GET /api
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:ka&mode=ok;
-    }
+--- idp_jwks: ?keys=rsa.jwk:ka&mode=ok
 --- request eval
 ["GET /api", "GET /api"]
 --- more_headers eval
@@ -718,26 +683,14 @@ qr/\[emerg\] .*"apisec_jwt" is on, but no "apisec_jwt_key_file" is set/
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
-    }
-    location /ctl/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
-    }
 --- reload_config
     location /api {
         apisec_jwt on;
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
-    }
-    location /ctl/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
-    }
+--- idp_jwks
+--- idp_ctl
 --- reload_after: 3
 --- request eval
 ["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api", "GET /api", "GET /api",
@@ -763,13 +716,8 @@ qr/\[emerg\] .*"apisec_jwt" is on, but no "apisec_jwt_key_file" is set/
         add_header X-Cache $apisec_jwt_cache_status always;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks;
-    }
-    location /ctl/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT;
-    }
+--- idp_jwks
+--- idp_ctl
 --- request eval
 ["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api", "GET /api",
  "GET /ctl/jwks?keys=rsa2.jwk:kb", "GET /ctl/sleep?s=1.1", "GET /api"]
@@ -793,10 +741,7 @@ crash-no-content-type replays it there, this block checks the behaviour)
         apisec_jwt_key_request /_jwks;
         empty_gif;
     }
-    location = /_jwks {
-        internal;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?mode=notype;
-    }
+--- idp_jwks: ?mode=notype
 --- request
 GET /api
 --- more_headers eval

@@ -31,6 +31,8 @@ use Cwd ();
 use File::Basename ();
 use File::Spec ();
 use File::Path ();
+use Time::HiRes ();
+use Test::More ();
 
 # <repo>/t/lib/Test/Apisec.pm -> <repo>
 our $RepoRoot = File::Spec->rel2abs(File::Spec->catdir(
@@ -41,6 +43,72 @@ our $Backend;       # 'Test::Nginx::Socket' or 'Test::Apisec::Runner'
 our $CertDir = File::Spec->catdir($RepoRoot, 't', 'servroot-certs');
 
 sub backend { $Backend }
+
+# Sections that only our runner knows (t/README.md).  CPAN's runner would
+# run such a block without them, so without the TLS or the reload that its
+# expectations rely on.
+our @OwnOnlySections = qw(tls tls_sni reload_config reload_http_config
+                          reload_after reload_fails);
+
+# For "--- skip_eval: N: Test::Apisec::cpan_skip('why')": true under CPAN's
+# Test::Nginx, where the block cannot run (the reason is shown as a note),
+# false under our runner.
+sub cpan_skip {
+    my ($reason) = @_;
+    return 0 if $Backend eq 'Test::Apisec::Runner';
+    Test::More::note("skipped under CPAN's Test::Nginx: $reason");
+    return 1;
+}
+
+# The pid of the running nginx (its master, or the single process), from
+# the pid file that both runners have nginx write under server_root().
+# Waits up to the runner's timeout for the file (CPAN's runner does not wait
+# for nginx to write it); undef if it never comes.
+sub nginx_pid {
+    my $file = File::Spec->catfile($Backend->can('server_root')->(),
+                                   'logs', 'nginx.pid');
+    my $deadline = Time::HiRes::time() + $Backend->can('timeout')->();
+    while (1) {
+        if (open my $fh, '<', $file) {
+            my $pid = <$fh>;
+            close $fh;
+            return $1 if defined $pid && $pid =~ /^\s*(\d+)\s*$/;
+        }
+        return undef if Time::HiRes::time() > $deadline;
+        Time::HiRes::sleep(0.05);
+    }
+}
+
+# The worker processes of the running nginx: the master's children (from
+# /proc, Linux) other than the cache manager and loader.  Waits up to the
+# runner's timeout for at least one.  Empty without a master process.
+sub worker_pids {
+    my $master = nginx_pid();
+    return () unless defined $master;
+    my $deadline = Time::HiRes::time() + $Backend->can('timeout')->();
+    while (1) {
+        my @workers;
+        if (opendir my $dh, '/proc') {
+            for my $p (grep { /^\d+$/ } readdir $dh) {
+                open my $fh, '<', "/proc/$p/stat" or next;
+                my $stat = <$fh> // '';
+                close $fh;
+                next unless $stat =~ /^\d+ \(.*\) [^Z] (\d+)/s
+                            && $1 == $master;
+                my $cmd = '';
+                if (open my $cf, '<', "/proc/$p/cmdline") {
+                    $cmd = do { local $/; <$cf> } // '';
+                    close $cf;
+                }
+                push @workers, $p unless $cmd =~ /cache (?:manager|loader)/;
+            }
+            closedir $dh;
+        }
+        return sort { $a <=> $b } @workers
+            if @workers || Time::HiRes::time() > $deadline;
+        Time::HiRes::sleep(0.05);
+    }
+}
 
 # Environment defaults.  They must be in place before the backend is
 # loaded: Test::Nginx::Util reads them at load time.
@@ -157,6 +225,21 @@ sub import {
     my $module = $ENV{TEST_NGINX_APISEC_MODULE};
     $Backend->can('add_block_preprocessor')->(sub {
         my $block = shift;
+
+        # Under CPAN's runner, a block with our own sections that does not
+        # say itself when to skip (--- skip_eval) is not run at all.
+        if ($Backend ne 'Test::Apisec::Runner' && !defined $block->skip_eval
+            && !defined $block->SKIP)
+        {
+            my @own = grep { defined $block->$_ } @OwnOnlySections;
+            if (@own) {
+                Test::More::note($block->name . ": not run under CPAN's "
+                                 . "Test::Nginx: it has --- @own");
+                $block->set_value('SKIP', 1);
+                return;
+            }
+        }
+
         return if defined $block->no_module;
         my $main = $block->main_config;
         $main = '' unless defined $main;
