@@ -378,30 +378,30 @@ static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 
 
 /*
- * The access-phase pipeline, in its documented order: cheap refusals come
- * before expensive ones.  NGX_DECLINED where there is nothing to do: under
- * "satisfy any", NGX_OK would grant access.
+ * The access-phase pipeline, in its documented order (docs/hacking.md):
+ * cheap refusals come before cryptography.  Every step returns
+ * NGX_DECLINED to go on, or what the handler returns: a refusal, NGX_AGAIN
+ * (a subrequest, a delay: the handler runs again from the start, and what
+ * it did before counts nothing twice) or NGX_DONE.  The handler ends with
+ * NGX_DECLINED where the module has nothing to say, and with NGX_OK only
+ * when this location authenticated the caller: under "satisfy any",
+ * NGX_OK grants access.  nginx skips the access phase for subrequests.
  */
 
 static ngx_int_t
 ngx_http_apisec_access_handler(ngx_http_request_t *r)
 {
     ngx_int_t                    rc, lrc;
-    ngx_uint_t                   authenticated;
+    ngx_uint_t                   steps;
+    ngx_http_apisec_ctx_t       *ctx;
     ngx_http_core_loc_conf_t    *clcf;
     ngx_http_apisec_loc_conf_t  *alcf;
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
-    authenticated = 0;
+    steps = alcf->steps;
 
-    if (!alcf->access) {
-        return NGX_DECLINED;
-    }
-
-    /* the subrequests that fetch keys or introspect tokens: the operator's */
-
-    if (ngx_http_apisec_flight_is_ours(r)) {
+    if (steps == 0) {
         return NGX_DECLINED;
     }
 
@@ -410,31 +410,38 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
      * refusal below (nor the access log) ever shows it
      */
 
-    if (alcf->apikey.strip
+    if ((steps & NGX_HTTP_APISEC_STEP_STRIP)
         && ngx_http_apisec_apikey_strip(r, &alcf->apikey) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (alcf->https_only != NGX_HTTP_APISEC_OFF) {
+    if (steps & NGX_HTTP_APISEC_STEP_HTTPS) {
         rc = ngx_http_apisec_https_access(r, alcf);
         if (rc != NGX_DECLINED) {
             return rc;
         }
     }
 
-    /* CORS preflight (204 or 403), then CSRF: before bans and credentials */
+    /* a CORS preflight is answered (204) or refused, without credentials */
 
-    if (alcf->cors || alcf->csrf != NGX_HTTP_APISEC_OFF) {
+    if (steps & NGX_HTTP_APISEC_STEP_CORS) {
         rc = ngx_http_apisec_cors_access(r, alcf);
         if (rc != NGX_DECLINED) {
             return rc;
         }
     }
 
-    /* bans: a banned key is refused before any cryptography (limit.h) */
+    if (steps & NGX_HTTP_APISEC_STEP_CSRF) {
+        rc = ngx_http_apisec_csrf_access(r, alcf);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
 
-    if (alcf->bans) {
+    /* a banned key is refused before any cryptography */
+
+    if (steps & NGX_HTTP_APISEC_STEP_BAN) {
         rc = ngx_http_apisec_ban_access(r);
         if (rc != NGX_DECLINED) {
             return rc;
@@ -442,35 +449,28 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
     }
 
     /*
-     * authentication (JWT, introspection, API key): NGX_OK, which
-     * "satisfy any" takes as a grant; or NGX_AGAIN while a subrequest
-     * fetches keys or introspects the token: the handler then runs again
-     * from the start, and what it did before counts nothing twice (bans
-     * only look, limits come after); then authorization, of whoever
-     * authenticated the caller.  Every result read here was made for this
-     * location's conf, in this pass or an earlier one of the same location
-     * (ngx_http_apisec_loc_ctx()): never one of the location a request was
-     * redirected from.
+     * who the caller is (JWT, introspection, API key), then what it may do;
+     * every result read here was made under this location's conf
+     * (ngx_http_apisec_loc_ctx()), never one of the location a request was
+     * redirected from.  A 401 is an authentication failure for the bans.
      */
 
-    rc = NGX_OK;
+    rc = NGX_DECLINED;
 
-    if (alcf->jwt.enable || alcf->apikey.mode != NGX_HTTP_APISEC_APIKEY_OFF)
-    {
+    if (steps & NGX_HTTP_APISEC_STEP_AUTHN) {
         rc = ngx_http_apisec_authn_access(r, alcf);
 
-        if (rc == NGX_OK) {
-            authenticated = 1;
+        if (rc == NGX_HTTP_UNAUTHORIZED && (steps & NGX_HTTP_APISEC_STEP_BAN))
+        {
+            ngx_http_apisec_ban_failure(r);
         }
     }
 
-    if (rc == NGX_OK
-        && (alcf->authz.roles || alcf->authz.scopes || alcf->authz.claims))
-    {
+    if (rc == NGX_DECLINED && (steps & NGX_HTTP_APISEC_STEP_AUTHZ)) {
         rc = ngx_http_apisec_authz_access(r, alcf);
     }
 
-    if (rc != NGX_OK) {
+    if (rc != NGX_DECLINED) {
 
         /*
          * a waivable refusal (401, 403) under "satisfy any": another
@@ -479,7 +479,7 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
          */
 
         if ((rc != NGX_HTTP_UNAUTHORIZED && rc != NGX_HTTP_FORBIDDEN)
-            || alcf->limits == NULL)
+            || !(steps & NGX_HTTP_APISEC_STEP_LIMIT))
         {
             return rc;
         }
@@ -492,24 +492,30 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
     }
 
     /*
-     * rate limits, after authentication so that keys may name the
-     * consumer: 429 (final under any "satisfy"), or NGX_AGAIN while a
-     * request within the burst is delayed; each zone charged once per
-     * main request, whatever locations it passes through
+     * rate limits, after authentication so that keys may name the caller:
+     * 429 (final under any "satisfy"), or NGX_AGAIN while a request within
+     * the burst is delayed; each zone charges a request once, whatever
+     * locations it passes through
      */
 
-    if (alcf->limits) {
+    if (steps & NGX_HTTP_APISEC_STEP_LIMIT) {
         lrc = ngx_http_apisec_limit_access(r);
         if (lrc != NGX_DECLINED) {
             return lrc;
         }
     }
 
-    if (rc != NGX_OK) {
+    if (rc != NGX_DECLINED) {
         return rc;
     }
 
-    return authenticated ? NGX_OK : NGX_DECLINED;
+    if (!(steps & NGX_HTTP_APISEC_STEP_AUTHN)) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_apisec_loc_ctx(r);
+
+    return (ctx && ctx->authn) ? NGX_OK : NGX_DECLINED;
 }
 
 
@@ -596,7 +602,7 @@ ngx_http_apisec_create_loc_conf(ngx_conf_t *cf)
      *     conf->hsts = { 0, NULL };
      *     conf->csp = { 0, NULL };
      *     conf->headers = NULL;
-     *     conf->access = 0;
+     *     conf->steps = 0;
      *     conf->filter = 0;
      */
 
@@ -693,20 +699,46 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->limit_log_level, prev->limit_log_level,
                               NGX_LOG_INFO);
 
-    conf->access = (conf->https_only != NGX_HTTP_APISEC_OFF
-                    || conf->jwt.enable
-                    || conf->apikey.mode != NGX_HTTP_APISEC_APIKEY_OFF
-                    || conf->authz.roles || conf->authz.scopes
-                    || conf->authz.claims
-                    || conf->cors || conf->csrf != NGX_HTTP_APISEC_OFF
-                    || conf->limits || conf->bans);
+    conf->steps = 0;
+
+    if (conf->apikey.strip) {
+        conf->steps |= NGX_HTTP_APISEC_STEP_STRIP;
+    }
+
+    if (conf->https_only != NGX_HTTP_APISEC_OFF) {
+        conf->steps |= NGX_HTTP_APISEC_STEP_HTTPS;
+    }
+
+    if (conf->cors) {
+        conf->steps |= NGX_HTTP_APISEC_STEP_CORS;
+    }
+
+    if (conf->csrf != NGX_HTTP_APISEC_OFF) {
+        conf->steps |= NGX_HTTP_APISEC_STEP_CSRF;
+    }
+
+    if (conf->bans) {
+        conf->steps |= NGX_HTTP_APISEC_STEP_BAN;
+    }
+
+    if (conf->jwt.enable || conf->apikey.mode != NGX_HTTP_APISEC_APIKEY_OFF) {
+        conf->steps |= NGX_HTTP_APISEC_STEP_AUTHN;
+    }
+
+    if (conf->authz.roles || conf->authz.scopes || conf->authz.claims) {
+        conf->steps |= NGX_HTTP_APISEC_STEP_AUTHZ;
+    }
+
+    if (conf->limits) {
+        conf->steps |= NGX_HTTP_APISEC_STEP_LIMIT;
+    }
 
     /*
      * nginx's own error pages become problem+json where the module does
      * something, or where apisec_error_format says so explicitly
      */
 
-    conf->filter = (conf->headers != NULL || conf->access || conf->cors
+    conf->filter = (conf->headers != NULL || conf->steps || conf->cors
                     || conf->error_format != NGX_CONF_UNSET_UINT);
 
     return NGX_CONF_OK;

@@ -39,6 +39,16 @@
 #define NGX_HTTP_APISEC_HDR_IF_ABSENT   0x02    /* theirs wins */
 #define NGX_HTTP_APISEC_HDR_HTTPS       0x04    /* on TLS connections only */
 
+/* the access pipeline's steps, in their order: alcf->steps */
+#define NGX_HTTP_APISEC_STEP_STRIP      0x0001  /* a query key leaves */
+#define NGX_HTTP_APISEC_STEP_HTTPS      0x0002
+#define NGX_HTTP_APISEC_STEP_CORS       0x0004  /* preflights */
+#define NGX_HTTP_APISEC_STEP_CSRF       0x0008
+#define NGX_HTTP_APISEC_STEP_BAN        0x0010
+#define NGX_HTTP_APISEC_STEP_AUTHN      0x0020
+#define NGX_HTTP_APISEC_STEP_AUTHZ      0x0040
+#define NGX_HTTP_APISEC_STEP_LIMIT      0x0080
+
 /* who authenticated the caller: ctx->authn */
 #define NGX_HTTP_APISEC_AUTHN_NONE      0
 #define NGX_HTTP_APISEC_AUTHN_BEARER    1       /* claims in ctx->jwt_claims */
@@ -97,8 +107,8 @@ struct ngx_http_apisec_loc_conf_s {
     /* prepared by merge: the response headers this location adds */
     ngx_array_t                *headers;        /* ngx_http_apisec_header_t */
 
-    /* anything at all to do in the access phase / the filters */
-    unsigned                    access:1;
+    /* the access pipeline's steps (NGX_HTTP_APISEC_STEP_*), the filters */
+    ngx_uint_t                  steps;
     unsigned                    filter:1;
 };
 
@@ -235,15 +245,19 @@ ngx_int_t ngx_http_apisec_csrf_access(ngx_http_request_t *r,
 ngx_http_apisec_ctx_t *ngx_http_apisec_jwt_result(ngx_http_request_t *r,
     ngx_uint_t access);
 
-/* apikey: API keys, and authentication with JWT and API keys together */
+/* apikey: API keys */
 ngx_http_apisec_ctx_t *ngx_http_apisec_apikey_result(ngx_http_request_t *r,
     ngx_uint_t access);
+char *ngx_http_apisec_apikey_result_detail(ngx_uint_t result);
+ngx_int_t ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
+    ngx_http_apisec_apikey_conf_t *akcf);
+
+/* authn: who the caller is, once per request and location */
 ngx_int_t ngx_http_apisec_authn_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf);
 ngx_uint_t ngx_http_apisec_identity(ngx_http_request_t *r,
     ngx_http_apisec_ctx_t **ctxp, ngx_uint_t access);
-ngx_int_t ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
-    ngx_http_apisec_apikey_conf_t *akcf);
+ngx_str_t *ngx_http_apisec_authn_result(ngx_http_request_t *r);
 
 /* authz: apisec_require_role, _scope, _claim */
 ngx_int_t ngx_http_apisec_authz_access(ngx_http_request_t *r,

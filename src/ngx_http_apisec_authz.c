@@ -456,7 +456,8 @@ ngx_http_apisec_authz_text(ngx_conf_t *cf, ngx_str_t *args, ngx_uint_t n,
  * The access phase, after authentication: every line must hold.  Roles and
  * scopes come from the caller's claims (ctx->jwt_claims: a JWT's, or an
  * introspection answer's) or from its API key's entry; an API key has no
- * scopes and no claims.  A refusal is 403, waivable under "satisfy any".
+ * scopes and no claims.  NGX_DECLINED when the caller may go on; a
+ * refusal is 403, waivable under "satisfy any".
  */
 
 ngx_int_t
@@ -532,7 +533,7 @@ ngx_http_apisec_authz_access(ngx_http_request_t *r,
         }
     }
 
-    return NGX_OK;
+    return NGX_DECLINED;
 }
 
 

@@ -28,8 +28,6 @@
 #define NGX_HTTP_APISEC_VARY_HEADERS  0x04
 
 
-static ngx_int_t ngx_http_apisec_cors_preflight(ngx_http_request_t *r,
-    ngx_http_apisec_loc_conf_t *alcf);
 static ngx_int_t ngx_http_apisec_cors_method_allowed(
     ngx_http_apisec_cors_t *cors, ngx_str_t *method);
 static ngx_int_t ngx_http_apisec_cors_headers_allowed(ngx_http_request_t *r,
@@ -127,40 +125,15 @@ ngx_http_apisec_cors_request_origin(ngx_http_request_t *r, ngx_str_t *origin)
 
 
 /*
- * The access handler's part, right after HTTPS enforcement and before bans
- * and authentication: the CORS preflight, then the CSRF check.
+ * A preflight (OPTIONS with Origin and Access-Control-Request-Method) is
+ * answered here, without credentials: 204 when origin, method and headers
+ * are allowed, 403 otherwise.  The header filter writes the headers of
+ * either answer.  Any other request goes on through the pipeline.  The
+ * access handler's step right after HTTPS enforcement.
  */
 
 ngx_int_t
 ngx_http_apisec_cors_access(ngx_http_request_t *r,
-    ngx_http_apisec_loc_conf_t *alcf)
-{
-    ngx_int_t  rc;
-
-    if (alcf->cors) {
-        rc = ngx_http_apisec_cors_preflight(r, alcf);
-        if (rc != NGX_DECLINED) {
-            return rc;
-        }
-    }
-
-    if (alcf->csrf != NGX_HTTP_APISEC_OFF) {
-        return ngx_http_apisec_csrf_access(r, alcf);
-    }
-
-    return NGX_DECLINED;
-}
-
-
-/*
- * A preflight (OPTIONS with Origin and Access-Control-Request-Method) is
- * answered here, without credentials: 204 when origin, method and headers
- * are allowed, 403 otherwise.  The header filter writes the headers of
- * either answer.  Any other request goes on through the pipeline.
- */
-
-static ngx_int_t
-ngx_http_apisec_cors_preflight(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf)
 {
     ngx_str_t                origin, method;

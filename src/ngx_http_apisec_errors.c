@@ -73,10 +73,6 @@ ngx_http_apisec_refuse(ngx_http_request_t *r, ngx_uint_t status,
 
     ctx->status = status;
 
-    if (status == NGX_HTTP_UNAUTHORIZED) {
-        ngx_http_apisec_ban_failure(r);         /* bans count these */
-    }
-
     if (detail) {
         ctx->detail.len = ngx_strlen(detail);
         ctx->detail.data = (u_char *) detail;

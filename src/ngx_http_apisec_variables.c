@@ -231,46 +231,11 @@ static ngx_int_t
 ngx_http_apisec_variable_auth_result(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_str_t              *name;
-    ngx_http_apisec_ctx_t  *ctx, *kctx;
+    ngx_str_t  *name;
 
-    /* a refusal of authorization, after a successful authentication */
+    name = ngx_http_apisec_authn_result(r);
 
-    ctx = ngx_http_apisec_find_ctx(r->main);
-
-    if (ctx && ctx->authz_result) {
-        v->len = ctx->authz_result->len;
-        v->data = ctx->authz_result->data;
-        v->valid = 1;
-        v->no_cacheable = 1;
-        v->not_found = 0;
-        return NGX_OK;
-    }
-
-    ctx = ngx_http_apisec_jwt_result(r, 0);
-
-    /*
-     * the JWT's result, unless an API key decided: it authenticated the
-     * request, or it was presented and refused while the JWT was missing
-     */
-
-    kctx = ngx_http_apisec_apikey_result(r, 0);
-
-    if (kctx && kctx->apikey_conf
-        && kctx->apikey_result != NGX_HTTP_APISEC_APIKEY_MISSING
-        && (ctx == NULL || ctx->jwt_conf == NULL
-            || ctx->jwt_result == NGX_HTTP_APISEC_JWT_MISSING
-            || kctx->apikey_result == NGX_HTTP_APISEC_APIKEY_OK))
-    {
-        name = ngx_http_apisec_apikey_result_name(kctx->apikey_result);
-
-    } else if (ctx && ctx->jwt_conf) {
-        name = ngx_http_apisec_jwt_result_name(ctx->jwt_result);
-
-    } else if (kctx && kctx->apikey_conf) {
-        name = ngx_http_apisec_apikey_result_name(kctx->apikey_result);
-
-    } else {
+    if (name == NULL) {
         v->not_found = 1;
         return NGX_OK;
     }

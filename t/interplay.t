@@ -697,7 +697,7 @@ my @OWN = (
         http   => http_config('apisec_limit_zone gen key=$remote_addr '
                               . 'size=1m rate=100r/m;'),
         config => "    location /o/ {\n"
-                  . indent(8, 'apisec_limit zone=gen;',
+                  . indent(8, 'apisec_limit zone=gen burst=10 nodelay;',
                            'try_files /nonexistent @t;')
                   . "    }\n"
                   . "    location \@t {\n"
