@@ -249,35 +249,35 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_apisec_cors_list,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_apisec_loc_conf_t, cors_methods),
+      offsetof(ngx_http_apisec_loc_conf_t, cors.methods),
       NULL },
 
     { ngx_string("apisec_cors_headers"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_apisec_cors_list,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_apisec_loc_conf_t, cors_headers),
+      offsetof(ngx_http_apisec_loc_conf_t, cors.headers),
       NULL },
 
     { ngx_string("apisec_cors_expose_headers"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_apisec_cors_list,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_apisec_loc_conf_t, cors_expose),
+      offsetof(ngx_http_apisec_loc_conf_t, cors.expose),
       NULL },
 
     { ngx_string("apisec_cors_credentials"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_apisec_loc_conf_t, cors_credentials),
+      offsetof(ngx_http_apisec_loc_conf_t, cors.credentials),
       NULL },
 
     { ngx_string("apisec_cors_max_age"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_sec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_apisec_loc_conf_t, cors_max_age),
+      offsetof(ngx_http_apisec_loc_conf_t, cors.max_age),
       NULL },
 
     { ngx_string("apisec_csrf"),
@@ -540,7 +540,7 @@ ngx_http_apisec_header_filter(ngx_http_request_t *r)
         return NGX_ERROR;
     }
 
-    if (alcf->cors
+    if (alcf->cors.prepared
         && ngx_http_apisec_cors_headers_set(r, alcf) != NGX_OK)
     {
         return NGX_ERROR;
@@ -616,14 +616,8 @@ ngx_http_apisec_create_loc_conf(ngx_conf_t *cf)
     conf->error_format = NGX_CONF_UNSET_UINT;
 
     /* CORS and CSRF */
-    conf->cors_origins = NGX_CONF_UNSET_PTR;
-    conf->cors_methods = NGX_CONF_UNSET_PTR;
-    conf->cors_headers = NGX_CONF_UNSET_PTR;
-    conf->cors_expose = NGX_CONF_UNSET_PTR;
-    conf->cors_credentials = NGX_CONF_UNSET;
-    conf->cors_max_age = NGX_CONF_UNSET;
-    conf->csrf = NGX_CONF_UNSET_UINT;
-    conf->csrf_always = NGX_CONF_UNSET;
+    ngx_http_apisec_cors_create_conf(&conf->cors);
+    ngx_http_apisec_csrf_create_conf(&conf->csrf);
 
     /* rate limits and bans */
     conf->limits = NGX_CONF_UNSET_PTR;
@@ -709,11 +703,11 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->steps |= NGX_HTTP_APISEC_STEP_HTTPS;
     }
 
-    if (conf->cors) {
+    if (conf->cors.prepared) {
         conf->steps |= NGX_HTTP_APISEC_STEP_CORS;
     }
 
-    if (conf->csrf != NGX_HTTP_APISEC_OFF) {
+    if (conf->csrf.mode != NGX_HTTP_APISEC_OFF) {
         conf->steps |= NGX_HTTP_APISEC_STEP_CSRF;
     }
 
@@ -738,7 +732,7 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
      * something, or where apisec_error_format says so explicitly
      */
 
-    conf->filter = (conf->headers != NULL || conf->steps || conf->cors
+    conf->filter = (conf->headers != NULL || conf->steps || conf->cors.prepared
                     || conf->error_format != NGX_CONF_UNSET_UINT);
 
     return NGX_CONF_OK;

@@ -66,6 +66,26 @@ typedef struct {
 typedef struct ngx_http_apisec_cors_s  ngx_http_apisec_cors_t;
 
 
+typedef struct {
+    ngx_array_t                *origins;        /* NULL: off */
+    ngx_array_t                *methods;        /* ngx_str_t */
+    ngx_array_t                *headers;        /* ngx_str_t */
+    ngx_array_t                *expose;         /* ngx_str_t */
+    ngx_flag_t                  credentials;
+    time_t                      max_age;
+    ngx_uint_t                  any_origin;
+    ngx_http_apisec_cors_t     *prepared;       /* by merge; NULL: off */
+} ngx_http_apisec_cors_conf_t;
+
+
+typedef struct {
+    ngx_uint_t                  mode;           /* NGX_HTTP_APISEC_CSRF_* */
+    ngx_str_t                   cookie;
+    ngx_str_t                   header;
+    ngx_flag_t                  always;
+} ngx_http_apisec_csrf_conf_t;
+
+
 typedef struct ngx_http_apisec_loc_conf_s  ngx_http_apisec_loc_conf_t;
 
 struct ngx_http_apisec_loc_conf_s {
@@ -84,18 +104,8 @@ struct ngx_http_apisec_loc_conf_s {
     ngx_http_apisec_authz_conf_t   authz;
 
     /* CORS and CSRF: src/ngx_http_apisec_cors.c, ngx_http_apisec_csrf.c */
-    ngx_array_t                *cors_origins;   /* NULL: off */
-    ngx_array_t                *cors_methods;   /* ngx_str_t */
-    ngx_array_t                *cors_headers;   /* ngx_str_t */
-    ngx_array_t                *cors_expose;    /* ngx_str_t */
-    ngx_flag_t                  cors_credentials;
-    time_t                      cors_max_age;
-    ngx_uint_t                  cors_any_origin;
-    ngx_http_apisec_cors_t     *cors;           /* prepared by merge */
-    ngx_uint_t                  csrf;           /* NGX_HTTP_APISEC_CSRF_* */
-    ngx_str_t                   csrf_cookie;
-    ngx_str_t                   csrf_header;
-    ngx_flag_t                  csrf_always;
+    ngx_http_apisec_cors_conf_t  cors;
+    ngx_http_apisec_csrf_conf_t  csrf;
 
     /* rate limits and bans: src/ngx_http_apisec_limit.c, _ban.c */
     ngx_array_t                *limits;         /* NULL: off */
@@ -225,6 +235,7 @@ char *ngx_http_apisec_cors_origins(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_apisec_cors_list(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+void ngx_http_apisec_cors_create_conf(ngx_http_apisec_cors_conf_t *conf);
 char *ngx_http_apisec_cors_merge(ngx_conf_t *cf,
     ngx_http_apisec_loc_conf_t *prev, ngx_http_apisec_loc_conf_t *conf);
 ngx_int_t ngx_http_apisec_cors_access(ngx_http_request_t *r,
@@ -236,6 +247,7 @@ ngx_int_t ngx_http_apisec_cors_request_origin(ngx_http_request_t *r,
 
 /* csrf: apisec_csrf */
 char *ngx_http_apisec_csrf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+void ngx_http_apisec_csrf_create_conf(ngx_http_apisec_csrf_conf_t *conf);
 char *ngx_http_apisec_csrf_merge(ngx_conf_t *cf,
     ngx_http_apisec_loc_conf_t *prev, ngx_http_apisec_loc_conf_t *conf);
 ngx_int_t ngx_http_apisec_csrf_access(ngx_http_request_t *r,

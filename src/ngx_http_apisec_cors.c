@@ -158,7 +158,7 @@ ngx_http_apisec_cors_access(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    cors = alcf->cors;
+    cors = alcf->cors.prepared;
 
     ctx = ngx_http_apisec_get_ctx(r);
     if (ctx == NULL) {
@@ -354,7 +354,7 @@ ngx_http_apisec_cors_headers_set(ngx_http_request_t *r,
     ngx_http_apisec_ctx_t   *ctx;
     ngx_http_apisec_cors_t  *cors;
 
-    cors = alcf->cors;
+    cors = alcf->cors.prepared;
 
     ngx_memzero(values, sizeof(values));
 
@@ -593,20 +593,20 @@ ngx_http_apisec_cors_origins(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_regex_compile_t             rc;
 #endif
 
-    if (alcf->cors_origins != NGX_CONF_UNSET_PTR) {
+    if (alcf->cors.origins != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
 
     if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
-        alcf->cors_origins = NULL;
+        alcf->cors.origins = NULL;
         return NGX_CONF_OK;
     }
 
-    alcf->cors_origins = ngx_array_create(cf->pool, cf->args->nelts - 1,
+    alcf->cors.origins = ngx_array_create(cf->pool, cf->args->nelts - 1,
                                        sizeof(ngx_http_apisec_cors_origin_t));
-    if (alcf->cors_origins == NULL) {
+    if (alcf->cors.origins == NULL) {
         return NGX_CONF_ERROR;
     }
 
@@ -620,12 +620,12 @@ ngx_http_apisec_cors_origins(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                 return NGX_CONF_ERROR;
             }
 
-            alcf->cors_any_origin = 1;
-            alcf->cors_origins->nelts = 0;
+            alcf->cors.any_origin = 1;
+            alcf->cors.origins->nelts = 0;
             return NGX_CONF_OK;
         }
 
-        o = ngx_array_push(alcf->cors_origins);
+        o = ngx_array_push(alcf->cors.origins);
         if (o == NULL) {
             return NGX_CONF_ERROR;
         }
@@ -731,6 +731,25 @@ ngx_http_apisec_cors_list(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+void
+ngx_http_apisec_cors_create_conf(ngx_http_apisec_cors_conf_t *conf)
+{
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->any_origin = 0;
+     *     conf->prepared = NULL;
+     */
+
+    conf->origins = NGX_CONF_UNSET_PTR;
+    conf->methods = NGX_CONF_UNSET_PTR;
+    conf->headers = NGX_CONF_UNSET_PTR;
+    conf->expose = NGX_CONF_UNSET_PTR;
+    conf->credentials = NGX_CONF_UNSET;
+    conf->max_age = NGX_CONF_UNSET;
+}
+
+
 /*
  * Once per location: the inherited settings become the header values the
  * filter sends, and combinations Fetch gives no meaning fail "nginx -t".
@@ -748,33 +767,33 @@ ngx_http_apisec_cors_merge(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *prev,
 
     static ngx_str_t  safelisted = ngx_string("GET, HEAD, POST");
 
-    if (conf->cors_origins == NGX_CONF_UNSET_PTR) {
-        conf->cors_origins = prev->cors_origins;
-        conf->cors_any_origin = prev->cors_any_origin;
+    if (conf->cors.origins == NGX_CONF_UNSET_PTR) {
+        conf->cors.origins = prev->cors.origins;
+        conf->cors.any_origin = prev->cors.any_origin;
     }
 
-    ngx_conf_merge_ptr_value(conf->cors_methods, prev->cors_methods, NULL);
-    ngx_conf_merge_ptr_value(conf->cors_headers, prev->cors_headers, NULL);
-    ngx_conf_merge_ptr_value(conf->cors_expose, prev->cors_expose, NULL);
-    ngx_conf_merge_value(conf->cors_credentials, prev->cors_credentials, 0);
-    ngx_conf_merge_sec_value(conf->cors_max_age, prev->cors_max_age, -1);
+    ngx_conf_merge_ptr_value(conf->cors.methods, prev->cors.methods, NULL);
+    ngx_conf_merge_ptr_value(conf->cors.headers, prev->cors.headers, NULL);
+    ngx_conf_merge_ptr_value(conf->cors.expose, prev->cors.expose, NULL);
+    ngx_conf_merge_value(conf->cors.credentials, prev->cors.credentials, 0);
+    ngx_conf_merge_sec_value(conf->cors.max_age, prev->cors.max_age, -1);
 
-    conf->cors = NULL;
+    conf->cors.prepared = NULL;
 
-    if (conf->cors_origins == NULL || conf->cors_origins == NGX_CONF_UNSET_PTR)
+    if (conf->cors.origins == NULL || conf->cors.origins == NGX_CONF_UNSET_PTR)
     {
-        conf->cors_origins = NULL;
+        conf->cors.origins = NULL;
         return NGX_CONF_OK;
     }
 
-    if (prev->cors && prev->cors_origins == conf->cors_origins
-        && prev->cors_methods == conf->cors_methods
-        && prev->cors_headers == conf->cors_headers
-        && prev->cors_expose == conf->cors_expose
-        && prev->cors_credentials == conf->cors_credentials
-        && prev->cors_max_age == conf->cors_max_age)
+    if (prev->cors.prepared && prev->cors.origins == conf->cors.origins
+        && prev->cors.methods == conf->cors.methods
+        && prev->cors.headers == conf->cors.headers
+        && prev->cors.expose == conf->cors.expose
+        && prev->cors.credentials == conf->cors.credentials
+        && prev->cors.max_age == conf->cors.max_age)
     {
-        conf->cors = prev->cors;
+        conf->cors.prepared = prev->cors.prepared;
         return NGX_CONF_OK;
     }
 
@@ -783,9 +802,9 @@ ngx_http_apisec_cors_merge(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *prev,
         return NGX_CONF_ERROR;
     }
 
-    cors->origins = conf->cors_origins;
-    cors->any_origin = conf->cors_any_origin;
-    cors->credentials = conf->cors_credentials;
+    cors->origins = conf->cors.origins;
+    cors->any_origin = conf->cors.any_origin;
+    cors->credentials = conf->cors.credentials;
 
     if (cors->any_origin && cors->credentials) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -798,8 +817,8 @@ ngx_http_apisec_cors_merge(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *prev,
 
     /* methods */
 
-    if (conf->cors_methods) {
-        cors->methods = conf->cors_methods;
+    if (conf->cors.methods) {
+        cors->methods = conf->cors.methods;
 
         if (ngx_http_apisec_cors_join(cf, cors->methods, NULL, 0,
                                       &cors->allow_methods)
@@ -824,17 +843,17 @@ ngx_http_apisec_cors_merge(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *prev,
         return NGX_CONF_ERROR;
     }
 
-    if (conf->cors_headers) {
-        if (ngx_http_apisec_cors_join(cf, conf->cors_headers, NULL, 0,
+    if (conf->cors.headers) {
+        if (ngx_http_apisec_cors_join(cf, conf->cors.headers, NULL, 0,
                                       &cors->allow_headers)
             != NGX_OK)
         {
             return NGX_CONF_ERROR;
         }
 
-        src = conf->cors_headers->elts;
+        src = conf->cors.headers->elts;
 
-        for (i = 0; i < conf->cors_headers->nelts; i++) {
+        for (i = 0; i < conf->cors.headers->nelts; i++) {
             if (src[i].len == 1 && src[i].data[0] == '*') {
                 cors->any_header = 1;
             }
@@ -875,10 +894,10 @@ ngx_http_apisec_cors_merge(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *prev,
 
     /* exposed response headers: the listed ones and the challenges */
 
-    if (conf->cors_expose) {
-        s = conf->cors_expose->elts;
+    if (conf->cors.expose) {
+        s = conf->cors.expose->elts;
 
-        for (i = 0; i < conf->cors_expose->nelts; i++) {
+        for (i = 0; i < conf->cors.expose->nelts; i++) {
             if (cors->credentials && s[i].len == 1 && s[i].data[0] == '*') {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                    "\"*\" in \"apisec_cors_expose_headers\" "
@@ -889,7 +908,7 @@ ngx_http_apisec_cors_merge(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *prev,
         }
     }
 
-    if (ngx_http_apisec_cors_join(cf, conf->cors_expose,
+    if (ngx_http_apisec_cors_join(cf, conf->cors.expose,
                                   ngx_http_apisec_cors_always_exposed, 4,
                                   &cors->expose_headers)
         != NGX_OK)
@@ -897,17 +916,17 @@ ngx_http_apisec_cors_merge(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *prev,
         return NGX_CONF_ERROR;
     }
 
-    if (conf->cors_max_age >= 0) {
+    if (conf->cors.max_age >= 0) {
         p = ngx_pnalloc(cf->pool, NGX_TIME_T_LEN);
         if (p == NULL) {
             return NGX_CONF_ERROR;
         }
 
         cors->max_age.data = p;
-        cors->max_age.len = ngx_sprintf(p, "%T", conf->cors_max_age) - p;
+        cors->max_age.len = ngx_sprintf(p, "%T", conf->cors.max_age) - p;
     }
 
-    conf->cors = cors;
+    conf->cors.prepared = cors;
 
     return NGX_CONF_OK;
 }

@@ -39,22 +39,22 @@ ngx_http_apisec_csrf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_str_t   *value, s;
     ngx_uint_t   i;
 
-    if (alcf->csrf != NGX_CONF_UNSET_UINT) {
+    if (alcf->csrf.mode != NGX_CONF_UNSET_UINT) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
 
     if (ngx_strcmp(value[1].data, "off") == 0) {
-        alcf->csrf = NGX_HTTP_APISEC_OFF;
+        alcf->csrf.mode = NGX_HTTP_APISEC_OFF;
 
     } else if (ngx_strcmp(value[1].data, "origin") == 0) {
-        alcf->csrf = NGX_HTTP_APISEC_CSRF_ORIGIN;
+        alcf->csrf.mode = NGX_HTTP_APISEC_CSRF_ORIGIN;
 
     } else if (ngx_strcmp(value[1].data, "double_submit") == 0) {
-        alcf->csrf = NGX_HTTP_APISEC_CSRF_DOUBLE;
-        alcf->csrf_cookie = ngx_http_apisec_csrf_default_cookie;
-        alcf->csrf_header = ngx_http_apisec_csrf_default_header;
+        alcf->csrf.mode = NGX_HTTP_APISEC_CSRF_DOUBLE;
+        alcf->csrf.cookie = ngx_http_apisec_csrf_default_cookie;
+        alcf->csrf.header = ngx_http_apisec_csrf_default_header;
 
     } else {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -63,20 +63,20 @@ ngx_http_apisec_csrf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    alcf->csrf_always = 0;
+    alcf->csrf.always = 0;
 
     for (i = 2; i < cf->args->nelts; i++) {
 
-        if (alcf->csrf == NGX_HTTP_APISEC_OFF) {
+        if (alcf->csrf.mode == NGX_HTTP_APISEC_OFF) {
             goto invalid;
         }
 
-        if (ngx_strcmp(value[i].data, "always") == 0 && !alcf->csrf_always) {
-            alcf->csrf_always = 1;
+        if (ngx_strcmp(value[i].data, "always") == 0 && !alcf->csrf.always) {
+            alcf->csrf.always = 1;
             continue;
         }
 
-        if (alcf->csrf != NGX_HTTP_APISEC_CSRF_DOUBLE) {
+        if (alcf->csrf.mode != NGX_HTTP_APISEC_CSRF_DOUBLE) {
             goto invalid;
         }
 
@@ -89,7 +89,7 @@ ngx_http_apisec_csrf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                 goto invalid;
             }
 
-            alcf->csrf_cookie = s;
+            alcf->csrf.cookie = s;
             continue;
         }
 
@@ -102,7 +102,7 @@ ngx_http_apisec_csrf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                 goto invalid;
             }
 
-            alcf->csrf_header = s;
+            alcf->csrf.header = s;
             continue;
         }
 
@@ -119,25 +119,40 @@ invalid:
 }
 
 
+void
+ngx_http_apisec_csrf_create_conf(ngx_http_apisec_csrf_conf_t *conf)
+{
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->cookie = { 0, NULL };
+     *     conf->header = { 0, NULL };
+     */
+
+    conf->mode = NGX_CONF_UNSET_UINT;
+    conf->always = NGX_CONF_UNSET;
+}
+
+
 /* the directive is inherited whole: mode, names and "always" together */
 
 char *
 ngx_http_apisec_csrf_merge(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *prev,
     ngx_http_apisec_loc_conf_t *conf)
 {
-    if (conf->csrf == NGX_CONF_UNSET_UINT) {
-        conf->csrf = prev->csrf;
-        conf->csrf_cookie = prev->csrf_cookie;
-        conf->csrf_header = prev->csrf_header;
-        conf->csrf_always = prev->csrf_always;
+    if (conf->csrf.mode == NGX_CONF_UNSET_UINT) {
+        conf->csrf.mode = prev->csrf.mode;
+        conf->csrf.cookie = prev->csrf.cookie;
+        conf->csrf.header = prev->csrf.header;
+        conf->csrf.always = prev->csrf.always;
     }
 
-    if (conf->csrf == NGX_CONF_UNSET_UINT) {
-        conf->csrf = NGX_HTTP_APISEC_OFF;
+    if (conf->csrf.mode == NGX_CONF_UNSET_UINT) {
+        conf->csrf.mode = NGX_HTTP_APISEC_OFF;
     }
 
-    if (conf->csrf_always == NGX_CONF_UNSET) {
-        conf->csrf_always = 0;
+    if (conf->csrf.always == NGX_CONF_UNSET) {
+        conf->csrf.always = 0;
     }
 
     return NGX_CONF_OK;
@@ -159,13 +174,13 @@ ngx_http_apisec_csrf_access(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    if (!alcf->csrf_always && ngx_http_apisec_csrf_exempt(r, alcf)) {
+    if (!alcf->csrf.always && ngx_http_apisec_csrf_exempt(r, alcf)) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "apisec: CSRF check skipped, bearer or API key");
         return NGX_DECLINED;
     }
 
-    if (alcf->csrf == NGX_HTTP_APISEC_CSRF_ORIGIN) {
+    if (alcf->csrf.mode == NGX_HTTP_APISEC_CSRF_ORIGIN) {
         rc = ngx_http_apisec_csrf_origin(r, alcf);
 
     } else {
@@ -283,8 +298,8 @@ ngx_http_apisec_csrf_origin(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (alcf->cors
-        && ngx_http_apisec_cors_origins_match(alcf->cors_origins, &origin)
+    if (alcf->cors.prepared
+        && ngx_http_apisec_cors_origins_match(alcf->cors.origins, &origin)
            == NGX_OK)
     {
         return NGX_OK;
@@ -307,24 +322,24 @@ ngx_http_apisec_csrf_double_submit(ngx_http_request_t *r,
     ngx_str_t  cookie, token;
 
     if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies,
-                                          &alcf->csrf_cookie, &cookie)
+                                          &alcf->csrf.cookie, &cookie)
         == NGX_DECLINED
         || cookie.len == 0)
     {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "apisec: CSRF check failed: no \"%V\" cookie",
-                      &alcf->csrf_cookie);
+                      &alcf->csrf.cookie);
         return NGX_DECLINED;
     }
 
-    if (ngx_http_apisec_request_header(r, &alcf->csrf_header, &token) != 1
+    if (ngx_http_apisec_request_header(r, &alcf->csrf.header, &token) != 1
         || token.len != cookie.len
         || CRYPTO_memcmp(token.data, cookie.data, cookie.len) != 0)
     {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "apisec: CSRF check failed: \"%V\" header does not "
                       "match the \"%V\" cookie",
-                      &alcf->csrf_header, &alcf->csrf_cookie);
+                      &alcf->csrf.header, &alcf->csrf.cookie);
         return NGX_DECLINED;
     }
 
