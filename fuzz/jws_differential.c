@@ -68,6 +68,9 @@
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max,
+    unsigned int seed);
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max);
 
 
 /* where the module's verdict was made */
@@ -104,6 +107,58 @@ static ngx_http_apisec_fuzz_pair_t  ngx_http_apisec_fuzz_pairs[] = {
 
 #define NGX_HTTP_APISEC_FUZZ_NPAIRS                                           \
     (sizeof(ngx_http_apisec_fuzz_pairs) / sizeof(ngx_http_apisec_fuzz_pair_t))
+
+
+/*
+ * One function per pair, each a coverage point of its own for each
+ * verdict: libFuzzer keeps, for every alg, inputs that both verify, that
+ * both refuse, and each known disagreement, rather than one for all algs
+ * (the module's code path is the same for RS256, RS384 and RS512).
+ */
+
+#define NGX_HTTP_APISEC_FUZZ_BOTH_VALID    0
+#define NGX_HTTP_APISEC_FUZZ_BOTH_INVALID  1
+#define NGX_HTTP_APISEC_FUZZ_UNPINNED      2
+#define NGX_HTTP_APISEC_FUZZ_LAX           3
+
+static volatile ngx_uint_t  ngx_http_apisec_fuzz_seen[9][4];
+
+#define ngx_http_apisec_fuzz_seen_pair(i)                                     \
+    static void __attribute__((noinline))                                     \
+    ngx_http_apisec_fuzz_seen_##i(ngx_uint_t verdict)                         \
+    {                                                                         \
+        switch (verdict) {                                                    \
+        case NGX_HTTP_APISEC_FUZZ_BOTH_VALID:                                 \
+            ngx_http_apisec_fuzz_seen[i][0]++;                                \
+            break;                                                            \
+        case NGX_HTTP_APISEC_FUZZ_BOTH_INVALID:                               \
+            ngx_http_apisec_fuzz_seen[i][1]++;                                \
+            break;                                                            \
+        case NGX_HTTP_APISEC_FUZZ_UNPINNED:                                   \
+            ngx_http_apisec_fuzz_seen[i][2]++;                                \
+            break;                                                            \
+        default:                                                              \
+            ngx_http_apisec_fuzz_seen[i][3]++;                                \
+        }                                                                     \
+    }
+
+ngx_http_apisec_fuzz_seen_pair(0)
+ngx_http_apisec_fuzz_seen_pair(1)
+ngx_http_apisec_fuzz_seen_pair(2)
+ngx_http_apisec_fuzz_seen_pair(3)
+ngx_http_apisec_fuzz_seen_pair(4)
+ngx_http_apisec_fuzz_seen_pair(5)
+ngx_http_apisec_fuzz_seen_pair(6)
+ngx_http_apisec_fuzz_seen_pair(7)
+ngx_http_apisec_fuzz_seen_pair(8)
+
+static void (*ngx_http_apisec_fuzz_seen_of[])(ngx_uint_t) = {
+    ngx_http_apisec_fuzz_seen_0, ngx_http_apisec_fuzz_seen_1,
+    ngx_http_apisec_fuzz_seen_2, ngx_http_apisec_fuzz_seen_3,
+    ngx_http_apisec_fuzz_seen_4, ngx_http_apisec_fuzz_seen_5,
+    ngx_http_apisec_fuzz_seen_6, ngx_http_apisec_fuzz_seen_7,
+    ngx_http_apisec_fuzz_seen_8
+};
 
 
 /* the keys' pool, for the whole run */
@@ -271,6 +326,8 @@ static void ngx_http_apisec_fuzz_report(void) __attribute__((destructor));
 static void
 ngx_http_apisec_fuzz_report(void)
 {
+    ngx_uint_t  i;
+
     fprintf(stderr, "jws_differential: both valid %lu, both invalid %lu, "
             "libjwt alone (unpinned alg) %lu, libjwt alone (malformed "
             "signature segment) %lu\n",
@@ -278,6 +335,18 @@ ngx_http_apisec_fuzz_report(void)
             (unsigned long) ngx_http_apisec_fuzz_count.invalid,
             (unsigned long) ngx_http_apisec_fuzz_count.unpinned,
             (unsigned long) ngx_http_apisec_fuzz_count.lax);
+
+    for (i = 0; i < NGX_HTTP_APISEC_FUZZ_NPAIRS; i++) {
+        fprintf(stderr, "jws_differential: %s (%s): %lu valid, %lu invalid, "
+                "%lu unpinned, %lu malformed\n",
+                ngx_http_apisec_jwt_algs[ngx_http_apisec_fuzz_pairs[i].alg]
+                    .name.data,
+                ngx_http_apisec_fuzz_pairs[i].file,
+                (unsigned long) ngx_http_apisec_fuzz_seen[i][0],
+                (unsigned long) ngx_http_apisec_fuzz_seen[i][1],
+                (unsigned long) ngx_http_apisec_fuzz_seen[i][2],
+                (unsigned long) ngx_http_apisec_fuzz_seen[i][3]);
+    }
 }
 
 
@@ -327,7 +396,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     jwt_t                        *jwt;
     jwt_alg_t                     alg;
     ngx_str_t                     token;
-    ngx_uint_t                    module, libjwt, stage;
+    ngx_uint_t                    i, module, libjwt, stage;
     ngx_pool_t                   *pool;
     ngx_http_apisec_fuzz_pair_t  *pair;
 
@@ -341,7 +410,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
 
-    pair = &ngx_http_apisec_fuzz_pairs[data[0] % NGX_HTTP_APISEC_FUZZ_NPAIRS];
+    i = data[0] % NGX_HTTP_APISEC_FUZZ_NPAIRS;
+    pair = &ngx_http_apisec_fuzz_pairs[i];
 
     pool = ngx_http_apisec_fuzz_pool();
 
@@ -374,14 +444,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         ngx_http_apisec_fuzz_assert(!module);
         ngx_http_apisec_fuzz_count.unpinned++;
+        ngx_http_apisec_fuzz_seen_of[i](NGX_HTTP_APISEC_FUZZ_UNPINNED);
 
     } else if (module == libjwt) {
 
         if (module) {
             ngx_http_apisec_fuzz_count.valid++;
+            ngx_http_apisec_fuzz_seen_of[i](NGX_HTTP_APISEC_FUZZ_BOTH_VALID);
 
         } else {
             ngx_http_apisec_fuzz_count.invalid++;
+            ngx_http_apisec_fuzz_seen_of[i](
+                                         NGX_HTTP_APISEC_FUZZ_BOTH_INVALID);
         }
 
     } else if (libjwt) {
@@ -393,6 +467,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         ngx_http_apisec_fuzz_assert(stage != NGX_HTTP_APISEC_FUZZ_VERIFY);
         ngx_http_apisec_fuzz_count.lax++;
+        ngx_http_apisec_fuzz_seen_of[i](NGX_HTTP_APISEC_FUZZ_LAX);
 
     } else {
 
@@ -406,4 +481,132 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_destroy_pool(pool);
 
     return 0;
+}
+
+
+/*
+ * The mutator.  A mutation of the header or the claims only makes tokens
+ * that both verifiers refuse (the signing input is no longer one the seeds
+ * signed), so seven mutations in eight leave the signing input alone:
+ *
+ *   1 in 8: libFuzzer's mutation of the whole input (pair, token);
+ *   1 in 8: of the signature segment's text (encoding, padding, dots);
+ *   2 in 8: of the signature's bytes, encoded back as canonical base64url;
+ *   4 in 8: one bit flipped in the signature's bytes, four times in five
+ *           at an edge: its first or last byte, or either side of its
+ *           middle (R || S for ES*), where the conversions of both
+ *           verifiers have their special cases.
+ */
+
+static u_char  ngx_http_apisec_fuzz_b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+
+size_t
+LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max,
+    unsigned int seed)
+{
+    u_char      *p, *d, *last;
+    size_t       off, len, i, pos, room;
+    uint32_t     v;
+    ngx_str_t    src, dst;
+    ngx_uint_t   dots;
+
+    static u_char  sig[NGX_HTTP_APISEC_FUZZ_MAX_TOKEN];
+
+    if (size < 2 || seed % 8 == 0) {
+        goto whole;
+    }
+
+    last = data + size;
+    dots = 0;
+
+    for (p = data + 1; p < last; p++) {
+        if (*p == '.' && ++dots == 2) {
+            break;
+        }
+    }
+
+    if (dots != 2) {
+        goto whole;
+    }
+
+    off = ++p - data;
+
+    if (off >= max) {
+        goto whole;
+    }
+
+    if (seed % 8 == 1) {
+        goto text;
+    }
+
+    /* the signature's bytes */
+
+    src.data = p;
+    src.len = size - off;
+    dst.data = sig;
+
+    if (src.len > sizeof(sig)
+        || ngx_http_apisec_base64url_decode(&dst, &src) != NGX_OK
+        || dst.len == 0)
+    {
+        goto text;
+    }
+
+    len = dst.len;
+    room = ngx_min((max - off) * 3 / 4, sizeof(sig));
+
+    if (len > room) {
+        goto text;
+    }
+
+    if (seed % 8 < 4) {
+        len = LLVMFuzzerMutate(sig, len, room);
+
+    } else {
+        v = seed >> 3;
+
+        switch (v % 5) {
+        case 0:  pos = 0; break;
+        case 1:  pos = len - 1; break;
+        case 2:  pos = len / 2 ? len / 2 - 1 : 0; break;
+        case 3:  pos = len / 2; break;
+        default: pos = (v / 5) % len;
+        }
+
+        sig[pos] ^= (u_char) (1 << ((v / 5) % 8));
+    }
+
+    if (off + (len * 4 + 2) / 3 > max) {
+        goto text;
+    }
+
+    for (d = p, i = 0; i + 2 < len; i += 3) {
+        *d++ = ngx_http_apisec_fuzz_b64[sig[i] >> 2];
+        *d++ = ngx_http_apisec_fuzz_b64[(sig[i] & 3) << 4 | sig[i + 1] >> 4];
+        *d++ = ngx_http_apisec_fuzz_b64[(sig[i + 1] & 0x0f) << 2
+                                        | sig[i + 2] >> 6];
+        *d++ = ngx_http_apisec_fuzz_b64[sig[i + 2] & 0x3f];
+    }
+
+    if (len - i == 1) {
+        *d++ = ngx_http_apisec_fuzz_b64[sig[i] >> 2];
+        *d++ = ngx_http_apisec_fuzz_b64[(sig[i] & 3) << 4];
+
+    } else if (len - i == 2) {
+        *d++ = ngx_http_apisec_fuzz_b64[sig[i] >> 2];
+        *d++ = ngx_http_apisec_fuzz_b64[(sig[i] & 3) << 4 | sig[i + 1] >> 4];
+        *d++ = ngx_http_apisec_fuzz_b64[(sig[i + 1] & 0x0f) << 2];
+    }
+
+    return d - data;
+
+text:
+
+    return off + LLVMFuzzerMutate(data + off, size - off, max - off);
+
+whole:
+
+    return LLVMFuzzerMutate(data, size, max);
 }
