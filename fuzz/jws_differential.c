@@ -48,7 +48,9 @@
  *      for RS* and ES*.  The module refuses them as malformed (RFC 7515,
  *      7.1: three segments, base64url without padding): the target asserts
  *      that the module refused them before any signature was computed,
- *      never in ngx_http_apisec_jwt_verify_key().
+ *      never in ngx_http_apisec_jwt_verify_key(), and that the text after
+ *      the second dot is indeed not canonical base64url (checked by the
+ *      target itself, so that a module too strict would fail it).
  *
  * Any other disagreement aborts.  Not fed: an ES* header alg over a key of
  * another curve (libjwt checks only that the key is EC, RFC 7518 3.4 wants
@@ -350,6 +352,71 @@ ngx_http_apisec_fuzz_report(void)
 }
 
 
+/*
+ * Whether the text after a token's second dot is a signature segment as
+ * RFC 7515 writes it: base64url characters only, no padding, zero unused
+ * bits (RFC 4648, 3.5).  Checked here, independently of the module's
+ * parser, for the tokens libjwt alone accepts: the module may refuse only
+ * those that are not.
+ */
+
+static ngx_uint_t
+ngx_http_apisec_fuzz_canonical(ngx_str_t *token)
+{
+    u_char      *p, *last, c, v;
+    size_t       len;
+    ngx_uint_t   dots;
+
+    last = token->data + token->len;
+    dots = 0;
+
+    for (p = token->data; p < last && dots < 2; p++) {
+        if (*p == '.') {
+            dots++;
+        }
+    }
+
+    len = last - p;
+
+    if (dots < 2 || len % 4 == 1) {
+        return 0;
+    }
+
+    v = 0;
+
+    for ( /* void */ ; p < last; p++) {
+        c = *p;
+
+        if (c >= 'A' && c <= 'Z') {
+            v = c - 'A';
+
+        } else if (c >= 'a' && c <= 'z') {
+            v = c - 'a' + 26;
+
+        } else if (c >= '0' && c <= '9') {
+            v = c - '0' + 52;
+
+        } else if (c == '-') {
+            v = 62;
+
+        } else if (c == '_') {
+            v = 63;
+
+        } else {
+            return 0;
+        }
+    }
+
+    /* the last character's unused bits: 4 after 2 characters, 2 after 3 */
+
+    if ((len % 4 == 2 && (v & 0x0f)) || (len % 4 == 3 && (v & 0x03))) {
+        return 0;
+    }
+
+    return 1;
+}
+
+
 /* the module's verdict: NGX_OK or not, and where it was made */
 
 static ngx_int_t
@@ -462,10 +529,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         /*
          * 2. libjwt alone: only a signature segment the module refuses as
-         * malformed, before any signature is computed
+         * malformed, before any signature is computed, and rightly: not
+         * canonical base64url, or not the last of three segments
          */
 
         ngx_http_apisec_fuzz_assert(stage != NGX_HTTP_APISEC_FUZZ_VERIFY);
+        ngx_http_apisec_fuzz_assert(!ngx_http_apisec_fuzz_canonical(&token));
         ngx_http_apisec_fuzz_count.lax++;
         ngx_http_apisec_fuzz_seen_of[i](NGX_HTTP_APISEC_FUZZ_LAX);
 

@@ -266,12 +266,15 @@ pairs = [("HS256", secret_hs256), ("HS384", secret_hs), ("HS512", secret_hs),
          ("ES256", open('t/data/ec256.key').read()),
          ("ES384", open('t/data/ec384.key').read()),
          ("ES512", open('t/data/ec521.key').read())]
-order = {"ES256": 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551,
-         "ES384": int("ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf"
-                      "581a0db248b0a77aecec196accc52973", 16),
-         "ES512": int("01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
-                      "fffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e9138"
-                      "6409", 16)}
+# the curves' orders (SEC 2): with (r, s), (r, n - s) verifies too
+order = {a: int(x, 16) for a, x in {
+    "ES256": "ffffffff00000000ffffffffffffffff"
+             "bce6faada7179e84f3b9cac2fc632551",
+    "ES384": "ffffffffffffffffffffffffffffffffffffffffffffffff"
+             "c7634d81f4372ddf581a0db248b0a77aecec196accc52973",
+    "ES512": "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+             "fffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e9138"
+             "6409"}.items()}
 dclaims = {"iss": "https://issuer.example", "aud": "api", "sub": "alice",
            "exp": 1700000600}
 
