@@ -1,23 +1,29 @@
 #!/usr/bin/python3
 # Writes the seed corpus fuzz/corpus/<target>/ (file name: the input's
 # sha1, truncated).  Run from the repository root with Debian's python3
-# (python3-jwt): /usr/bin/python3 fuzz/seeds.py.  Inputs that once crashed
-# a target are added by hand (see fuzz/README.md) and are not made here.
+# (python3-jwt): /usr/bin/python3 fuzz/seeds.py [target ...] (names given:
+# only those targets' seeds are written).  Inputs that once crashed a
+# target are added by hand (see fuzz/README.md) and are not made here.
 
 import base64
 import glob
 import hashlib
 import json
 import os
+import hmac
 import random
 import struct
+import sys
 
 import jwt
 
 C = 'fuzz/corpus'
+ONLY = set(sys.argv[1:])
 
 
 def w(t, data):
+    if ONLY and t not in ONLY:
+        return
     if isinstance(data, str):
         data = data.encode()
     d = os.path.join(C, t)
@@ -251,3 +257,85 @@ for name, args in [
         ("api_key", "&&api_key=1&&x&"), ("key", "keys=1&ke=2&key=3=4"),
         ("api_key", ""), ("k", "k&k&k&k")]:
     w('apikey_arg', name + "\n" + args)
+
+# jws_differential: a pair index (alg and key, see the target), then a
+# token signed with the test suite's key for it, mutated or not
+secret_hs = base64.urlsafe_b64decode(
+    json.load(open('t/data/hs.jwk'))['k'] + '==')
+secret_hs256 = base64.urlsafe_b64decode(
+    json.load(open('t/data/hs256.jwk'))['k'] + '=')
+pairs = [("HS256", secret_hs256), ("HS384", secret_hs), ("HS512", secret_hs),
+         ("RS256", open('t/data/rsa.key').read()),
+         ("RS384", open('t/data/rsa.key').read()),
+         ("RS512", open('t/data/rsa.key').read()),
+         ("ES256", open('t/data/ec256.key').read()),
+         ("ES384", open('t/data/ec384.key').read()),
+         ("ES512", open('t/data/ec521.key').read())]
+# the curves' orders (SEC 2): with (r, s), (r, n - s) verifies too
+order = {a: int(x, 16) for a, x in {
+    "ES256": "ffffffff00000000ffffffffffffffff"
+             "bce6faada7179e84f3b9cac2fc632551",
+    "ES384": "ffffffffffffffffffffffffffffffffffffffffffffffff"
+             "c7634d81f4372ddf581a0db248b0a77aecec196accc52973",
+    "ES512": "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+             "fffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e9138"
+             "6409"}.items()}
+dclaims = {"iss": "https://issuer.example", "aud": "api", "sub": "alice",
+           "exp": 1700000600}
+
+
+def dw(i, tok):
+    w('jws_differential', bytes([i]) + tok.encode())
+
+
+def resign(tok, sig):
+    return tok.rsplit('.', 1)[0] + '.' + b64(sig)
+
+
+for i, (alg, key) in enumerate(pairs):
+    tok = jwt.encode(dclaims, key, algorithm=alg,
+                     headers={"typ": "JWT", "kid": alg.lower()})
+    head, _, s = tok.rpartition('.')
+    sig = base64.urlsafe_b64decode(s + '=' * (-len(s) % 4))
+    dw(i, tok)                                          # valid
+    dw(i, resign(tok, sig[:-1] + bytes([sig[-1] ^ 1])))  # last byte flipped
+    dw(i, resign(tok, sig[:-1]))                        # one byte short
+    dw(i, jwt.encode(dclaims, key, algorithm=alg))      # no typ, no kid
+    if alg[0] != 'H':
+        dw(i, tok + '==')                   # libjwt alone: padding
+        dw(i, tok[:-4] + '.' + tok[-4:])    # libjwt alone: four segments
+    if alg[0] == 'E':
+        n = len(sig) // 2
+        r, s_ = int.from_bytes(sig[:n], 'big'), int.from_bytes(sig[n:], 'big')
+        # (r, n - s) verifies too: ECDSA is malleable, for both verifiers
+        dw(i, resign(tok, sig[:n] + (order[alg] - s_).to_bytes(n, 'big')))
+        dw(i, resign(tok, b'\0' * n + sig[n:]))                 # r = 0
+        if r + order[alg] < 1 << (8 * n):                        # r + n
+            dw(i, resign(tok, (r + order[alg]).to_bytes(n, 'big') + sig[n:]))
+
+# HS512 under the HS384 pair: libjwt verifies the header's alg
+dw(1, jwt.encode(dclaims, secret_hs, algorithm="HS512"))
+
+# the RS256 -> HS256 key confusion: HMAC keyed with the RSA key's PEM text,
+# under the RS256 pair; libjwt accepts it as HS256, the module refuses
+pem = open('t/data/rsa.pub', 'rb').read()
+si = h({"alg": "HS256", "typ": "JWT"}) + "." + h(dclaims)
+dw(3, si + "." + b64(hmac.new(pem, si.encode(), 'sha256').digest()))
+
+# ES256 signatures whose R starts with a zero byte, or with its high bit
+# set: the module's R || S to DER conversion strips, or pads
+ec256 = open('t/data/ec256.key').read()
+want = {0: None, 0x80: None}
+for _ in range(4000):
+    tok = jwt.encode(dclaims, ec256, algorithm="ES256")
+    s = tok.rpartition('.')[2]
+    sig = base64.urlsafe_b64decode(s + '=' * (-len(s) % 4))
+    if sig[0] == 0 and want[0] is None:
+        want[0] = tok
+    if sig[0] & 0x80 and want[0x80] is None:
+        want[0x80] = tok
+    if want[0] and want[0x80]:
+        break
+for tok in want.values():
+    if tok:
+        dw(6, tok)

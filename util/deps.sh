@@ -10,7 +10,7 @@ set -euo pipefail
 pkgs=(
     make gcc                        # build
     nginx nginx-dev                 # the stock nginx and its module tree
-    libssl-dev libjansson-dev libjwt-dev
+    libssl-dev libjansson-dev
     libpcre2-dev zlib1g-dev         # nginx's configure checks for them
     libtest-base-perl perl          # the test runner
     openssl curl                    # test certificates, demo
@@ -23,7 +23,8 @@ for extra in "$@"; do
     case $extra in
         bench) pkgs+=(wrk valgrind) ;;
         asan)  pkgs+=(dpkg-dev) ;;
-        fuzz)  pkgs+=(clang libclang-rt-14-dev) ;;
+        # libjwt: the second verifier of fuzz/jws_differential.c only
+        fuzz)  pkgs+=(clang libclang-rt-14-dev libjwt-dev) ;;
         valgrind) pkgs+=(valgrind) ;;
         *) echo "deps: unknown group \"$extra\"" >&2; exit 2 ;;
     esac
