@@ -652,6 +652,10 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               NGX_HTTP_APISEC_OFF);
     ngx_conf_merge_uint_value(conf->https_port, prev->https_port, 443);
 
+    if (ngx_http_apisec_https_merge(cf, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     /* stays unset unless some level says it: json is the default */
 
     ngx_conf_merge_uint_value(conf->error_format, prev->error_format,

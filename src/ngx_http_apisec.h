@@ -95,6 +95,7 @@ struct ngx_http_apisec_loc_conf_s {
     ngx_str_t                   csp;            /* header value; "" is off */
     ngx_uint_t                  https_only;
     ngx_uint_t                  https_port;
+    ngx_str_t                   https_host;     /* by merge: server_name */
     ngx_uint_t                  error_format;
 
     ngx_http_apisec_jwt_conf_t  jwt;
@@ -226,6 +227,8 @@ ngx_table_elt_t *ngx_http_apisec_set_header(ngx_http_request_t *r,
 /* transport: apisec_https_only */
 char *ngx_http_apisec_https_only(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_apisec_https_merge(ngx_conf_t *cf,
+    ngx_http_apisec_loc_conf_t *conf);
 ngx_int_t ngx_http_apisec_https_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf);
 ngx_uint_t ngx_http_apisec_is_https(ngx_http_request_t *r);

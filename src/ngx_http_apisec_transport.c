@@ -71,6 +71,50 @@ ngx_http_apisec_https_only(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/*
+ * The host a redirect falls back on when the request's is not usable: the
+ * server's first server_name that is a plain host name or address.  Read
+ * here, at configuration time: the server's list of names lives in the
+ * configuration's temporary pool, gone once nginx has built its hashes.
+ */
+
+char *
+ngx_http_apisec_https_merge(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *conf)
+{
+    ngx_uint_t                 i;
+    ngx_http_server_name_t    *sn;
+    ngx_http_core_srv_conf_t  *cscf;
+
+    if (conf->https_only != NGX_HTTP_APISEC_HTTPS_REDIRECT) {
+        return NGX_CONF_OK;
+    }
+
+    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+
+    sn = cscf->server_names.elts;
+
+    for (i = 0; i < cscf->server_names.nelts; i++) {
+#if (NGX_PCRE)
+        if (sn[i].regex) {
+            continue;
+        }
+#endif
+
+        if (ngx_http_apisec_https_host(&sn[i].name)) {
+            conf->https_host.len = sn[i].name.len;
+            conf->https_host.data = ngx_pstrdup(cf->pool, &sn[i].name);
+            if (conf->https_host.data == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            break;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
 ngx_uint_t
 ngx_http_apisec_is_https(ngx_http_request_t *r)
 {
@@ -99,13 +143,10 @@ ngx_int_t
 ngx_http_apisec_https_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf)
 {
-    u_char                    *p;
-    size_t                     len;
-    ngx_str_t                 *host;
-    ngx_uint_t                 i;
-    ngx_table_elt_t           *location;
-    ngx_http_server_name_t    *sn;
-    ngx_http_core_srv_conf_t  *cscf;
+    u_char           *p;
+    size_t            len;
+    ngx_str_t        *host;
+    ngx_table_elt_t  *location;
 
     if (ngx_http_apisec_is_https(r)) {
         return NGX_DECLINED;
@@ -122,24 +163,7 @@ ngx_http_apisec_https_access(ngx_http_request_t *r,
     host = &r->headers_in.server;
 
     if (!ngx_http_apisec_https_host(host)) {
-        host = NULL;
-
-        cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
-
-        sn = cscf->server_names.elts;
-
-        for (i = 0; i < cscf->server_names.nelts; i++) {
-#if (NGX_PCRE)
-            if (sn[i].regex) {
-                continue;
-            }
-#endif
-
-            if (ngx_http_apisec_https_host(&sn[i].name)) {
-                host = &sn[i].name;
-                break;
-            }
-        }
+        host = alcf->https_host.len ? &alcf->https_host : NULL;
     }
 
     if (host == NULL) {
