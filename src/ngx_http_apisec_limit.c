@@ -879,6 +879,18 @@ ngx_http_apisec_limit_zone_old_form(ngx_conf_t *cf, ngx_command_t *cmd)
         return NGX_DECLINED;
     }
 
+    /*
+     * a first parameter with a variable is a key of the new form: its
+     * stray "key=" or "size=" is an invalid parameter, said as such
+     */
+
+    if (ngx_strlchr(value[1].data, value[1].data + value[1].len, '$')
+        && ngx_strncmp(value[1].data, "key=", 4) != 0
+        && ngx_strncmp(value[1].data, "size=", 5) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
     if (key.data == NULL) {
         ngx_str_set(&key, "<key>");
     }

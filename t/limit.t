@@ -620,3 +620,13 @@ qr/invalid parameter "burst=5" in .*nginx\.conf:\d+/
 [200, 429]
 --- error_log
 limiting requests, excess: 1.000 by zone "all"
+
+
+
+=== TEST 37: a new-form zone with a stray key= is told its parameter is invalid, not rewritten
+--- http_config
+    apisec_limit_zone $http_x_user zone=one:1m key=$arg_k rate=1r/m;
+--- config
+--- must_die
+--- error_log eval
+qr/invalid parameter "key=\$arg_k" in .*nginx\.conf:\d+/
