@@ -263,7 +263,7 @@ ngx_http_apisec_ban_idle(void *data, ngx_http_apisec_shm_node_t *node,
 
 
 /*
- * apisec_ban_zone name key=<value> size=<size> threshold=N window=<time>
+ * apisec_ban_zone key zone=name:size threshold=N window=<time>
  *     duration=<time>;
  */
 
@@ -279,6 +279,10 @@ ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_http_apisec_ban_zone_t        *zone;
     ngx_http_compile_complex_value_t   ccv;
 
+    if (ngx_http_apisec_limit_zone_old_form(cf, cmd) != NGX_DECLINED) {
+        return NGX_CONF_ERROR;
+    }
+
     value = cf->args->elts;
 
     zone = ngx_pcalloc(cf->pool, sizeof(ngx_http_apisec_ban_zone_t));
@@ -286,35 +290,24 @@ ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    name = value[1];
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[1];
+    ccv.complex_value = &zone->shm.key;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_str_null(&name);
     size = 0;
 
     for (i = 2; i < cf->args->nelts; i++) {
 
-        if (ngx_strncmp(value[i].data, "key=", 4) == 0) {
+        if (ngx_strncmp(value[i].data, "zone=", 5) == 0 && name.len == 0) {
 
-            s.data = value[i].data + 4;
-            s.len = value[i].len - 4;
-
-            ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-            ccv.cf = cf;
-            ccv.value = &s;
-            ccv.complex_value = &zone->shm.key;
-
-            if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-                return NGX_CONF_ERROR;
-            }
-
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "size=", 5) == 0) {
-
-            s.data = value[i].data + 5;
-            s.len = value[i].len - 5;
-
-            if (ngx_http_apisec_shm_parse_size(cf, &s, &size)
+            if (ngx_http_apisec_shm_zone_param(cf, &value[i], &name, &size, 0)
                 != NGX_CONF_OK)
             {
                 return NGX_CONF_ERROR;
@@ -364,13 +357,17 @@ ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (zone->shm.key.value.data == NULL || size == 0 || !zone->threshold
-        || !zone->window || !zone->duration)
-    {
+    if (name.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\" must have \"key\", \"size\", "
-                           "\"threshold\", \"window\" and \"duration\" "
-                           "parameters", &cmd->name);
+                           "\"%V\" must have \"zone\" parameter",
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (!zone->threshold || !zone->window || !zone->duration) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" must have \"threshold\", \"window\" "
+                           "and \"duration\" parameters", &cmd->name);
         return NGX_CONF_ERROR;
     }
 

@@ -411,7 +411,6 @@ ngx_http_apisec_introspect_cache(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_apisec_loc_conf_t *alcf = conf;
 
-    u_char                              *p;
     time_t                               t;
     ssize_t                              size;
     ngx_str_t                           *value, name, s;
@@ -439,22 +438,7 @@ ngx_http_apisec_introspect_cache(ngx_conf_t *cf, ngx_command_t *cmd,
 
         if (ngx_strncmp(value[i].data, "zone=", 5) == 0) {
 
-            name.data = value[i].data + 5;
-            p = (u_char *) ngx_strchr(name.data, ':');
-
-            if (p == NULL || p == name.data) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid zone \"%V\": \"zone=name:size\" "
-                                   "expected", &value[i]);
-                return NGX_CONF_ERROR;
-            }
-
-            name.len = p - name.data;
-
-            s.data = p + 1;
-            s.len = value[i].data + value[i].len - s.data;
-
-            if (ngx_http_apisec_shm_parse_size(cf, &s, &size)
+            if (ngx_http_apisec_shm_zone_param(cf, &value[i], &name, &size, 0)
                 != NGX_CONF_OK)
             {
                 return NGX_CONF_ERROR;

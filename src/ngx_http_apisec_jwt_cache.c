@@ -67,7 +67,6 @@ ngx_http_apisec_jwt_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     char  *p = conf;
 
-    u_char                           *c;
     time_t                            valid;
     ssize_t                           size;
     ngx_str_t                        *value, name, s;
@@ -100,37 +99,9 @@ ngx_http_apisec_jwt_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         if (ngx_strncmp(value[i].data, "zone=", 5) == 0 && name.len == 0) {
 
-            name.data = value[i].data + 5;
-
-            c = (u_char *) ngx_strchr(name.data, ':');
-
-            if (c) {
-                name.len = c - name.data;
-
-                s.data = c + 1;
-                s.len = value[i].data + value[i].len - s.data;
-
-                size = ngx_parse_size(&s);
-
-                if (size == NGX_ERROR) {
-                    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                       "invalid zone size \"%V\"", &value[i]);
-                    return NGX_CONF_ERROR;
-                }
-
-                if (size < (ssize_t) (8 * ngx_pagesize)) {
-                    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                       "zone \"%V\" is too small", &value[i]);
-                    return NGX_CONF_ERROR;
-                }
-
-            } else {
-                name.len = value[i].len - 5;
-            }
-
-            if (name.len == 0) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid zone name \"%V\"", &value[i]);
+            if (ngx_http_apisec_shm_zone_param(cf, &value[i], &name, &size, 1)
+                != NGX_CONF_OK)
+            {
                 return NGX_CONF_ERROR;
             }
 

@@ -844,7 +844,122 @@ ngx_http_apisec_limit_add_variables(ngx_conf_t *cf)
 
 
 /*
- * apisec_limit_zone name key=<value> size=<size> rate=<N>r/s|<N>r/m;
+ * The form before 2026-12, "apisec_limit_zone name key=<value>
+ * size=<size> ...", and apisec_ban_zone's alike: refused, with the
+ * user's own values rewritten into limit_req_zone's shape.  NGX_DECLINED
+ * when the directive is not in that form.
+ */
+
+ngx_int_t
+ngx_http_apisec_limit_zone_old_form(ngx_conf_t *cf, ngx_command_t *cmd)
+{
+    u_char      *p, *buf;
+    size_t       len;
+    ngx_str_t   *value, key, name, size;
+    ngx_uint_t   i, first, quote;
+
+    value = cf->args->elts;
+
+    ngx_str_null(&key);
+    ngx_str_null(&size);
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "key=", 4) == 0) {
+            key.data = value[i].data + 4;
+            key.len = value[i].len - 4;
+
+        } else if (ngx_strncmp(value[i].data, "size=", 5) == 0) {
+            size.data = value[i].data + 5;
+            size.len = value[i].len - 5;
+        }
+    }
+
+    if (key.data == NULL && size.data == NULL) {
+        return NGX_DECLINED;
+    }
+
+    /*
+     * a first parameter with a variable is a key of the new form: its
+     * stray "key=" or "size=" is an invalid parameter, said as such
+     */
+
+    if (ngx_strlchr(value[1].data, value[1].data + value[1].len, '$')
+        && ngx_strncmp(value[1].data, "key=", 4) != 0
+        && ngx_strncmp(value[1].data, "size=", 5) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (key.data == NULL) {
+        ngx_str_set(&key, "<key>");
+    }
+
+    /* a key written in quotes ("$a $b") is shown in quotes */
+
+    quote = 0;
+
+    for (i = 0; i < key.len; i++) {
+        if (key.data[i] == ' ' || key.data[i] == '\t' || key.data[i] == ';') {
+            quote = 1;
+            break;
+        }
+    }
+
+    if (size.data == NULL) {
+        ngx_str_set(&size, "<size>");
+    }
+
+    if (ngx_strlchr(value[1].data, value[1].data + value[1].len, '=')
+        == NULL)
+    {
+        name = value[1];
+        first = 2;
+
+    } else {
+        ngx_str_set(&name, "<name>");
+        first = 1;
+    }
+
+    len = cmd->name.len + sizeof(" \"\" zone=:;") - 1 + key.len + name.len
+          + size.len;
+
+    for (i = first; i < cf->args->nelts; i++) {
+        len += 1 + value[i].len;
+    }
+
+    buf = ngx_pnalloc(cf->pool, len);
+    if (buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(buf, quote ? "%V \"%V\" zone=%V:%V" : "%V %V zone=%V:%V",
+                    &cmd->name, &key, &name, &size);
+
+    for (i = first; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "key=", 4) == 0
+            || ngx_strncmp(value[i].data, "size=", 5) == 0)
+        {
+            continue;
+        }
+
+        p = ngx_sprintf(p, " %V", &value[i]);
+    }
+
+    *p++ = ';';
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"%V\" takes the shape of \"limit_req_zone\" now: "
+                       "%*s (the \"NAME key= size=\" form is gone)",
+                       &cmd->name, p - buf, buf);
+
+    return NGX_ERROR;
+}
+
+
+/*
+ * apisec_limit_zone key zone=name:size rate=<N>r/s|<N>r/m;
  */
 
 char *
@@ -855,11 +970,15 @@ ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ssize_t                            size;
     uint64_t                           rate;
     ngx_int_t                          n;
-    ngx_str_t                         *value, name, s;
+    ngx_str_t                         *value, name;
     ngx_uint_t                         i, scale;
     ngx_shm_zone_t                    *shm_zone;
     ngx_http_apisec_limit_zone_t      *zone;
     ngx_http_compile_complex_value_t   ccv;
+
+    if (ngx_http_apisec_limit_zone_old_form(cf, cmd) != NGX_DECLINED) {
+        return NGX_CONF_ERROR;
+    }
 
     value = cf->args->elts;
 
@@ -868,47 +987,25 @@ ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    name = value[1];
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
 
-    for (i = 0; i < name.len; i++) {
-        if (name.data[i] == '"' || name.data[i] == '\\'
-            || name.data[i] <= ' ' || name.data[i] >= 0x7f)
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid zone name \"%V\"", &name);
-            return NGX_CONF_ERROR;
-        }
+    ccv.cf = cf;
+    ccv.value = &value[1];
+    ccv.complex_value = &zone->shm.key;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
     }
 
+    ngx_str_null(&name);
     size = 0;
     rate = 0;
 
     for (i = 2; i < cf->args->nelts; i++) {
 
-        if (ngx_strncmp(value[i].data, "key=", 4) == 0) {
+        if (ngx_strncmp(value[i].data, "zone=", 5) == 0 && name.len == 0) {
 
-            s.data = value[i].data + 4;
-            s.len = value[i].len - 4;
-
-            ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-            ccv.cf = cf;
-            ccv.value = &s;
-            ccv.complex_value = &zone->shm.key;
-
-            if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-                return NGX_CONF_ERROR;
-            }
-
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "size=", 5) == 0) {
-
-            s.data = value[i].data + 5;
-            s.len = value[i].len - 5;
-
-            if (ngx_http_apisec_shm_parse_size(cf, &s, &size)
+            if (ngx_http_apisec_shm_zone_param(cf, &value[i], &name, &size, 0)
                 != NGX_CONF_OK)
             {
                 return NGX_CONF_ERROR;
@@ -917,7 +1014,7 @@ ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "rate=", 5) == 0) {
+        if (ngx_strncmp(value[i].data, "rate=", 5) == 0 && rate == 0) {
 
             len = value[i].len;
             p = value[i].data + len - 3;
@@ -952,10 +1049,17 @@ ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (zone->shm.key.value.data == NULL || size == 0 || rate == 0) {
+    if (name.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\" must have \"key\", \"size\" and \"rate\" "
-                           "parameters", &cmd->name);
+                           "\"%V\" must have \"zone\" parameter",
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (rate == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" must have \"rate\" parameter",
+                           &cmd->name);
         return NGX_CONF_ERROR;
     }
 

@@ -35,6 +35,8 @@ ngx_msec_t ngx_http_apisec_limit_wait(uint64_t milli, uint64_t rate);
 ngx_uint_t ngx_http_apisec_limit_remaining(uint64_t level, uint64_t burst);
 
 /* directives (ngx_http_apisec_limit.c, ngx_http_apisec_ban.c) */
+ngx_int_t ngx_http_apisec_limit_zone_old_form(ngx_conf_t *cf,
+    ngx_command_t *cmd);
 char *ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_apisec_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

@@ -41,6 +41,75 @@ ngx_http_apisec_shm_parse_size(ngx_conf_t *cf, ngx_str_t *value,
 }
 
 
+/*
+ * "zone=name:size" as limit_req_zone's, for every zone directive: the
+ * name printable ASCII without quotes or backslashes (it goes into log
+ * lines), the size 8 pages at least; "zone=name" alone only when the
+ * size is optional (a zone declared elsewhere), *size is 0 then
+ */
+
+char *
+ngx_http_apisec_shm_zone_param(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_str_t *name, ssize_t *size, ngx_uint_t optional)
+{
+    u_char     *p;
+    ngx_str_t   s;
+    ngx_uint_t  i;
+
+    name->data = value->data + sizeof("zone=") - 1;
+    name->len = value->len - (sizeof("zone=") - 1);
+
+    p = ngx_strlchr(name->data, name->data + name->len, ':');
+
+    if (p == NULL && !optional) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone size \"%V\", \"zone=name:size\" "
+                           "expected", value);
+        return NGX_CONF_ERROR;
+    }
+
+    *size = 0;
+
+    if (p) {
+        s.data = p + 1;
+        s.len = name->data + name->len - s.data;
+        name->len = p - name->data;
+
+        *size = ngx_parse_size(&s);
+
+        if (*size == NGX_ERROR) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid zone size \"%V\"", value);
+            return NGX_CONF_ERROR;
+        }
+
+        if (*size < (ssize_t) (8 * ngx_pagesize)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "zone \"%V\" is too small", value);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (name->len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone name \"%V\"", value);
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; i < name->len; i++) {
+        if (name->data[i] == '"' || name->data[i] == '\\'
+            || name->data[i] <= ' ' || name->data[i] >= 0x7f)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid zone name \"%V\"", value);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
 static void
 ngx_http_apisec_shm_rbtree_insert_value(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)

@@ -466,8 +466,8 @@ X-Args: []
 --- user_files eval
 [["keys", $::FILE]]
 --- http_config
-    apisec_limit_zone slow key=$apisec_consumer size=1m rate=1r/m;
-    apisec_limit_zone fast key=$apisec_consumer size=1m rate=100r/s;
+    apisec_limit_zone $apisec_consumer zone=slow:1m rate=1r/m;
+    apisec_limit_zone $apisec_consumer zone=fast:1m rate=100r/s;
 --- config
     location /slow {
         apisec_api_key on;
@@ -496,7 +496,7 @@ X-Args: []
 --- user_files eval
 [["keys", $::FILE]]
 --- http_config
-    apisec_ban_zone auth key=$remote_addr size=1m threshold=2 window=10s
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=2 window=10s
                     duration=60s;
 --- config
     location /api {
@@ -836,7 +836,7 @@ apisec: API key refused: key too long
 --- user_files eval
 [["partners.keys", $::PARTNERS]]
 --- http_config
-    apisec_limit_zone per_consumer key=$apisec_consumer size=10m rate=5r/s;
+    apisec_limit_zone $apisec_consumer zone=per_consumer:10m rate=5r/s;
 --- config
     set_real_ip_from 127.0.0.1;
     real_ip_header   X-Forwarded-For;
@@ -959,7 +959,7 @@ API key refused
 --- user_files eval
 [["keys", $::FILE]]
 --- http_config
-    apisec_ban_zone auth key=$remote_addr size=1m threshold=1 window=10s
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=1 window=10s
                     duration=60s;
 --- config
     location /api {

@@ -23,7 +23,7 @@ __DATA__
 
 === TEST 1: the threshold reached, the key is refused with 429 and Retry-After
 --- http_config
-    apisec_ban_zone auth key=$remote_addr size=1m threshold=3 window=10s
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=3 window=10s
                     duration=60s;
 --- config
     location /api {
@@ -51,7 +51,7 @@ __DATA__
 
 === TEST 2: a banned key is refused before any cryptography
 --- http_config
-    apisec_ban_zone auth key=$remote_addr size=1m threshold=1 window=10s
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=1 window=10s
                     duration=60s;
 --- config
     location /api {
@@ -72,7 +72,7 @@ signature
 
 === TEST 3: the ban expires by itself, and its end is logged
 --- http_config
-    apisec_ban_zone auth key=$remote_addr size=1m threshold=2 window=10s
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=2 window=10s
                     duration=1s;
 --- config
     location /api {
@@ -98,7 +98,7 @@ signature
 
 === TEST 4: failures further apart than the window do not add up
 --- http_config
-    apisec_ban_zone auth key=$remote_addr size=1m threshold=2 window=300ms
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=2 window=300ms
                     duration=60s;
 --- config
     location /api {
@@ -120,7 +120,7 @@ banned
 
 === TEST 5: successful authentications are not counted
 --- http_config
-    apisec_ban_zone auth key=$remote_addr size=1m threshold=1 window=10s
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=1 window=10s
                     duration=60s;
 --- config
     location /api {
@@ -139,7 +139,7 @@ banned
 
 === TEST 6: a ban is per key; an empty key is never banned
 --- http_config
-    apisec_ban_zone auth key=$arg_c size=1m threshold=1 window=10s
+    apisec_ban_zone $arg_c zone=auth:1m threshold=1 window=10s
                     duration=60s;
 --- config
     location /api {
@@ -159,7 +159,7 @@ banned
 
 === TEST 7: failures in a location without apisec_ban are not counted
 --- http_config
-    apisec_ban_zone auth key=$remote_addr size=1m threshold=1 window=10s
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=1 window=10s
                     duration=60s;
 --- config
     location /api {
@@ -184,11 +184,11 @@ banned
 
 === TEST 8: a ban zone needs all its parameters
 --- http_config
-    apisec_ban_zone auth key=$remote_addr size=1m threshold=3 window=10s;
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=3 window=10s;
 --- config
 --- must_die
 --- error_log eval
-qr/"apisec_ban_zone" must have "key", "size", "threshold", "window" and "duration" parameters in .*nginx\.conf:\d+/
+qr/"apisec_ban_zone" must have "threshold", "window" and "duration" parameters in .*nginx\.conf:\d+/
 
 
 
@@ -205,7 +205,7 @@ qr/unknown apisec_ban_zone "nope" in .*nginx\.conf:\d+/
 
 === TEST 10: a limit zone is not a ban zone
 --- http_config
-    apisec_limit_zone one key=$remote_addr size=1m rate=1r/s;
+    apisec_limit_zone $remote_addr zone=one:1m rate=1r/s;
 --- config
     location /api {
         apisec_ban zone=one;
@@ -218,7 +218,7 @@ qr/the shared memory zone "one" is already declared for a different use in .*ngi
 
 === TEST 11: a ban in force survives a flood of failures on other keys
 --- http_config
-    apisec_ban_zone auth key=$arg_k size=32k threshold=2 window=60s
+    apisec_ban_zone $arg_k zone=auth:32k threshold=2 window=60s
                     duration=60s;
 --- config
     keepalive_requests 2000;
@@ -247,7 +247,7 @@ qr/the shared memory zone "one" is already declared for a different use in .*ngi
 
 === TEST 12: a zone full of bans in force refuses new keys, with one alert
 --- http_config
-    apisec_ban_zone auth key=$arg_k size=32k threshold=1 window=60s
+    apisec_ban_zone $arg_k zone=auth:32k threshold=1 window=60s
                     duration=60s;
 --- config
     keepalive_requests 2000;
@@ -274,7 +274,7 @@ qr/the shared memory zone "one" is already declared for a different use in .*ngi
 
 === TEST 13: a key from the request is escaped and bounded in the log
 --- http_config
-    apisec_ban_zone auth key=$http_x_key size=1m threshold=1 window=10s
+    apisec_ban_zone $http_x_key zone=auth:1m threshold=1 window=10s
                     duration=60s;
 --- config
     location /api {
@@ -298,7 +298,7 @@ qr/\[warn\] .*"a\\x22b\\x20\\x1b\[31m\\x7f\\x01c\\x5cdx{50}\.\.\." banned in zon
 
 === TEST 14: a $binary_remote_addr key is logged as the address
 --- http_config
-    apisec_ban_zone auth key=$binary_remote_addr size=1m threshold=1
+    apisec_ban_zone $binary_remote_addr zone=auth:1m threshold=1
                     window=10s duration=60s;
 --- config
     location /api {
@@ -318,3 +318,69 @@ qr/\[warn\] .*"a\\x22b\\x20\\x1b\[31m\\x7f\\x01c\\x5cdx{50}\.\.\." banned in zon
  qr/\[info\] .*request refused, "127\.0\.0\.1" is banned in zone "auth" for \d+ ms more/]
 --- no_error_log eval
 [qr/\x7f/, qr/\x00/]
+
+
+
+=== TEST 15: the old "NAME key= size=" form is refused, the message shows it in the new form
+--- http_config
+    apisec_ban_zone brute key=$binary_remote_addr size=1m threshold=5
+                    window=1m duration=10m;
+--- config
+--- must_die
+--- error_log eval
+qr/"apisec_ban_zone" takes the shape of "limit_req_zone" now: apisec_ban_zone \$binary_remote_addr zone=brute:1m threshold=5 window=1m duration=10m; \(the "NAME key= size=" form is gone\) in .*nginx\.conf:\d+/
+
+
+
+=== TEST 16: a ban zone needs zone=
+--- http_config
+    apisec_ban_zone $remote_addr threshold=3 window=10s duration=60s;
+--- config
+--- must_die
+--- error_log eval
+qr/"apisec_ban_zone" must have "zone" parameter in .*nginx\.conf:\d+/
+
+
+
+=== TEST 17: zone= needs a size
+--- http_config
+    apisec_ban_zone $remote_addr zone=auth threshold=3 window=10s duration=60s;
+--- config
+--- must_die
+--- error_log eval
+qr/invalid zone size "zone=auth", "zone=name:size" expected in .*nginx\.conf:\d+/
+
+
+
+=== TEST 18: a ban zone under 8 pages is refused
+--- http_config
+    apisec_ban_zone $remote_addr zone=auth:16k threshold=3 window=10s
+                    duration=60s;
+--- config
+--- must_die
+--- error_log eval
+qr/zone "zone=auth:16k" is too small in .*nginx\.conf:\d+/
+
+
+
+=== TEST 19: two ban zones of the same name
+--- http_config
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=3 window=10s
+                    duration=60s;
+    apisec_ban_zone $http_x_key zone=auth:1m threshold=3 window=10s
+                    duration=60s;
+--- config
+--- must_die
+--- error_log eval
+qr/apisec_ban_zone "auth" is duplicate in .*nginx\.conf:\d+/
+
+
+
+=== TEST 20: an unknown parameter of apisec_ban_zone
+--- http_config
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=3 window=10s
+                    duration=60s rate=1r/s;
+--- config
+--- must_die
+--- error_log eval
+qr/invalid parameter "rate=1r\/s" in .*nginx\.conf:\d+/

@@ -852,7 +852,7 @@ qr/invalid value "GET,PUT", expected a token/
 
 === TEST 45: preflights are not counted by apisec_limit; a 429 carries CORS headers
 --- http_config
-    apisec_limit_zone cors_one key=$binary_remote_addr size=1m rate=1r/m;
+    apisec_limit_zone $binary_remote_addr zone=cors_one:1m rate=1r/m;
 --- config
     location /api {
         apisec_cors_origins https://app.example.com;

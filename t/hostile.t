@@ -118,8 +118,8 @@ our $CONFIG = <<'CONF';
 CONF
 
 our $HTTP_CONFIG = <<'CONF';
-    apisec_limit_zone per_subject key=$apisec_subject size=1m rate=1r/m;
-    apisec_ban_zone auth key=$remote_addr size=1m threshold=5 window=60s
+    apisec_limit_zone $apisec_subject zone=per_subject:1m rate=1r/m;
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=5 window=60s
                     duration=60s;
 CONF
 
@@ -808,7 +808,7 @@ client timed out (110: Connection timed out) while reading client request header
 
 === TEST 41: a flood of 300 distinct 1 KiB keys into a 32k zone (1r/m: no entry goes idle): LRU eviction, logged, every request answered
 --- http_config
-    apisec_limit_zone small key=$http_x_user size=32k rate=1r/m;
+    apisec_limit_zone $http_x_user zone=small:32k rate=1r/m;
 --- config
     location /limit {
         apisec_limit zone=small;
@@ -839,7 +839,7 @@ qr/\[warn\] .*zone is full, \d+ least recently used entries evicted \(\d+ in all
 
 === TEST 43: a key larger than the whole zone: refused with 429 (fail closed), never a 5xx
 --- http_config
-    apisec_limit_zone small key=$http_x_user size=32k rate=100r/s;
+    apisec_limit_zone $http_x_user zone=small:32k rate=100r/s;
 --- config
     large_client_header_buffers 4 64k;
     location /limit {
@@ -871,7 +871,7 @@ X-User: small
 
 === TEST 45: pipelined through a throttled limit (burst without nodelay): delayed ones wait their turn, refusals are not delayed
 --- http_config
-    apisec_limit_zone per_subject key=$apisec_subject size=1m rate=10r/s;
+    apisec_limit_zone $apisec_subject zone=per_subject:1m rate=10r/s;
 --- config
     location /throttle {
         apisec_jwt on;
@@ -896,7 +896,7 @@ X-User: small
 
 === TEST 46: clients that leave while their request is throttled: no crash, others served after
 --- http_config
-    apisec_limit_zone per_ip key=$binary_remote_addr size=1m rate=2r/s;
+    apisec_limit_zone $binary_remote_addr zone=per_ip:1m rate=2r/s;
 --- config
     location /throttle {
         apisec_limit zone=per_ip burst=10;
@@ -927,7 +927,7 @@ GET /ping
 
 === TEST 47: a limit key over 65535 bytes: not counted (as documented), its length logged, never its bytes
 --- http_config
-    apisec_limit_zone per_key key=$http_x_key size=1m rate=1r/m;
+    apisec_limit_zone $http_x_key zone=per_key:1m rate=1r/m;
 --- config
     large_client_header_buffers 4 128k;
     location /limit {

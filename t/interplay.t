@@ -276,9 +276,9 @@ sub cancels {
 sub http_config {
     my (@http) = @_;
     return indent(4,
-        'apisec_limit_zone olim key=$remote_addr size=1m rate=1r/m;',
-        'apisec_limit_zone tlim key=$remote_addr size=1m rate=1r/m;',
-        'apisec_ban_zone ban key=$remote_addr size=1m threshold=1 '
+        'apisec_limit_zone $remote_addr zone=olim:1m rate=1r/m;',
+        'apisec_limit_zone $remote_addr zone=tlim:1m rate=1r/m;',
+        'apisec_ban_zone $remote_addr zone=ban:1m threshold=1 '
             . 'window=60s duration=60s;',
         @http) . <<"_EOC_";
     server {
@@ -694,8 +694,8 @@ my @OWN = (
     {
         name   => 'a generous zone at the origin, a strict one at the '
                   . 'target (try_files): the target\'s applies',
-        http   => http_config('apisec_limit_zone gen key=$remote_addr '
-                              . 'size=1m rate=100r/m;'),
+        http   => http_config('apisec_limit_zone $remote_addr zone=gen:1m '
+                              . 'rate=100r/m;'),
         config => "    location /o/ {\n"
                   . indent(8, 'apisec_limit zone=gen burst=10 nodelay;',
                            'try_files /nonexistent @t;')

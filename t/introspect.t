@@ -627,7 +627,7 @@ qr/\[emerg\] .*"apisec_introspect_cache" directive is not allowed here in .*ngin
 --- config
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*zone size "8k" is too small/
+qr/\[emerg\] .*zone "zone=x:8k" is too small in .*nginx.conf:\d+/
 
 
 
@@ -1081,3 +1081,13 @@ Authorization: Bearer iss-petra
 --- error_log
 apisec: discovery subrequest "/_oidc" failed: status is not 200
 apisec: bearer token not checked: no discovery document could be fetched yet
+
+
+
+=== TEST 41: apisec_introspect_cache with a zone without a size
+--- http_config
+    apisec_introspect_cache zone=x;
+--- config
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid zone size "zone=x", "zone=name:size" expected in .*nginx.conf:\d+/

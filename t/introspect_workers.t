@@ -21,7 +21,7 @@ __DATA__
 === TEST 1: set up: the first introspection of a token takes 3 s
 --- http_config
     apisec_introspect_cache zone=introspect:1m ttl=60s;
-    apisec_limit_zone per_sub key=$apisec_subject size=1m rate=2r/s;
+    apisec_limit_zone $apisec_subject zone=per_sub:1m rate=2r/s;
 
     # the protected API: one listening socket per worker (reuseport), so
     # that the connections of /fan spread over both workers

@@ -1126,7 +1126,7 @@ JWT refused
 
 === TEST 77: a request banned before authentication costs no verification
 --- http_config
-    apisec_ban_zone brute key=$binary_remote_addr size=1m threshold=1
+    apisec_ban_zone $binary_remote_addr zone=brute:1m threshold=1
                     window=1m duration=1m;
 --- config
     location /api {

@@ -587,7 +587,7 @@ qr/\[emerg\] .*zone "jwt" is already used with another "valid=" in \S+nginx\.con
 
 === TEST 29: a zone name used by a rate limit zone
 --- http_config
-    apisec_limit_zone jwt key=$binary_remote_addr size=1m rate=10r/s;
+    apisec_limit_zone $binary_remote_addr zone=jwt:1m rate=10r/s;
 --- config
     apisec_jwt_cache zone=jwt:1m;
 --- must_die

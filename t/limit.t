@@ -25,7 +25,7 @@ __DATA__
 
 === TEST 1: rate=10r/s, no burst: 50 requests back to back admit exactly 1
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=10r/s;
+    apisec_limit_zone $http_x_user zone=one:1m rate=10r/s;
 --- config
     location /api {
         apisec_limit zone=one;
@@ -44,7 +44,7 @@ qr/\[info\] .*limiting requests, excess: 0\.9\d\d by zone "one"|limiting request
 
 === TEST 2: burst=5 nodelay admits exactly 6; after 1 s of silence exactly 6 again
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=10r/s;
+    apisec_limit_zone $http_x_user zone=one:1m rate=10r/s;
 --- config
     location /api {
         apisec_limit zone=one burst=5 nodelay;
@@ -62,7 +62,7 @@ GET /ping
 === TEST 3: burst=5 without nodelay: the burst is delayed k x 100 ms, the rest refused at once, the worker keeps serving
 --- skip_eval: 16: $ENV{TEST_NGINX_USE_VALGRIND}  # times to the ms
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=10r/s;
+    apisec_limit_zone $http_x_user zone=one:1m rate=10r/s;
 --- config
     location /api {
         apisec_limit zone=one burst=5;
@@ -82,7 +82,7 @@ qr/delaying request by (?:49\d|500) ms, by zone "one"/
 
 === TEST 4: the refusal: 429, Retry-After rounded up, no-store, problem+json
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/m;
 --- config
     location /api {
         apisec_limit zone=one;
@@ -106,7 +106,7 @@ limiting requests, excess: 1.000 by zone "one"
 
 === TEST 5: an empty key is not limited
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/m;
 --- config
     location /api {
         apisec_limit zone=one;
@@ -124,7 +124,7 @@ limiting requests, excess: 1.000 by zone "one"
 
 === TEST 6: apisec_limit_status and $apisec_limit_status
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/m;
 --- config
     location /api {
         apisec_limit zone=one;
@@ -145,7 +145,7 @@ X-User: bob
 
 === TEST 7: dry_run refuses nothing, logs, and says what it would have done
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/m;
 --- config
     location /api {
         apisec_limit zone=one dry_run;
@@ -167,7 +167,7 @@ limiting requests, dry run, excess: 1.000 by zone "one"
 
 === TEST 8: dry_run with a burst: the delay is not applied, and said
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/m;
 --- config
     location /api {
         apisec_limit zone=one burst=3 dry_run;
@@ -189,8 +189,8 @@ delaying request, dry run, excess: 1.000, by zone "one"
 
 === TEST 9: several limits all apply; a refusal by one is not charged to the others
 --- http_config
-    apisec_limit_zone a key=$http_x_user size=1m rate=1r/m;
-    apisec_limit_zone b key=$arg_b size=1m rate=1r/m;
+    apisec_limit_zone $http_x_user zone=a:1m rate=1r/m;
+    apisec_limit_zone $arg_b zone=b:1m rate=1r/m;
 --- config
     location /api {
         apisec_limit zone=a burst=2 nodelay;
@@ -212,8 +212,8 @@ limiting requests, excess: 3.000 by zone "a"
 
 === TEST 10: the most restrictive refusal wins: the longest Retry-After
 --- http_config
-    apisec_limit_zone fast key=$http_x_user size=1m rate=1r/s;
-    apisec_limit_zone slow key=$http_x_user size=1m rate=2r/m;
+    apisec_limit_zone $http_x_user zone=fast:1m rate=1r/s;
+    apisec_limit_zone $http_x_user zone=slow:1m rate=2r/m;
 --- config
     location /api {
         apisec_limit zone=fast;
@@ -235,7 +235,7 @@ limiting requests, excess: 1.000 by zone "slow"
 
 === TEST 11: RateLimit-Policy and RateLimit on successes and refusals
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/m;
 --- config
     location /api {
         apisec_limit zone=one burst=2 nodelay;
@@ -258,8 +258,8 @@ X-User: frank
 
 === TEST 12: RateLimit headers with a per-second zone, two zones, and a request that was not counted
 --- http_config
-    apisec_limit_zone one key=$arg_u size=1m rate=10r/s;
-    apisec_limit_zone two key=$arg_two size=1m rate=600r/m;
+    apisec_limit_zone $arg_u zone=one:1m rate=10r/s;
+    apisec_limit_zone $arg_two zone=two:1m rate=600r/m;
 --- config
     location /api {
         apisec_limit zone=one burst=5 nodelay;
@@ -279,7 +279,7 @@ X-User: frank
 
 === TEST 13: no RateLimit headers unless apisec_limit_headers is on
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=10r/s;
+    apisec_limit_zone $http_x_user zone=one:1m rate=10r/s;
 --- config
     location /api {
         apisec_limit zone=one;
@@ -297,7 +297,7 @@ X-User: h
 
 === TEST 14: counted once across an internal redirect
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/m;
 --- config
     location /api {
         apisec_limit zone=one;
@@ -319,7 +319,7 @@ X-User: ivan
 
 === TEST 15: "apisec_limit off" cancels an inherited limit
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/m;
 --- config
     apisec_limit zone=one;
     location /api {
@@ -340,7 +340,7 @@ X-User: judy
 
 === TEST 16: a rate-limit refusal is final under "satisfy any"
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/m;
 --- config
     location /api {
         satisfy any;
@@ -360,7 +360,7 @@ X-User: kim
 === TEST 17: the zone's state survives a reload
 --- skip_eval: 4: Test::Apisec::cpan_skip('it reloads nginx in the middle of the block')
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/m;
 --- config
     location /api {
         apisec_limit zone=one;
@@ -386,14 +386,14 @@ X-User: leo
 === TEST 18: a reload that changes a zone's key fails, and the old configuration keeps serving
 --- skip_eval: 4: Test::Apisec::cpan_skip('it reloads nginx in the middle of the block')
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/m;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/m;
 --- config
     location /api {
         apisec_limit zone=one;
         empty_gif;
     }
 --- reload_http_config
-    apisec_limit_zone one key=$remote_addr size=1m rate=1r/m;
+    apisec_limit_zone $remote_addr zone=one:1m rate=1r/m;
 --- reload_fails
 --- reload_after: 0
 --- request eval
@@ -409,17 +409,17 @@ apisec_limit_zone "one" uses the "$remote_addr" key while previously it used the
 
 === TEST 19: a zone under 8 pages is refused
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=16k rate=1r/s;
+    apisec_limit_zone $http_x_user zone=one:16k rate=1r/s;
 --- config
 --- must_die
 --- error_log eval
-qr/zone size "16k" is too small, at least 32768 bytes are needed in .*nginx\.conf:\d+/
+qr/zone "zone=one:16k" is too small in .*nginx\.conf:\d+/
 
 
 
 === TEST 20: an invalid rate is refused
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=10r/h;
+    apisec_limit_zone $http_x_user zone=one:1m rate=10r/h;
 --- config
 --- must_die
 --- error_log eval
@@ -427,19 +427,19 @@ qr/invalid rate "rate=10r\/h", expected "rate=<N>r\/s" or "rate=<N>r\/m" in .*ng
 
 
 
-=== TEST 21: a zone needs key, size and rate
+=== TEST 21: a zone needs a rate
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m;
+    apisec_limit_zone $http_x_user zone=one:1m;
 --- config
 --- must_die
 --- error_log eval
-qr/"apisec_limit_zone" must have "key", "size" and "rate" parameters in .*nginx\.conf:\d+/
+qr/"apisec_limit_zone" must have "rate" parameter in .*nginx\.conf:\d+/
 
 
 
 === TEST 22: apisec_limit_zone is http-only
 --- config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/s;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/s;
 --- must_die
 --- error_log eval
 qr/"apisec_limit_zone" directive is not allowed here in .*nginx\.conf:\d+/
@@ -459,7 +459,7 @@ qr/unknown apisec_limit_zone "nope" in .*nginx\.conf:\d+/
 
 === TEST 24: an unknown parameter of apisec_limit
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/s;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/s;
 --- config
     location /api {
         apisec_limit zone=one burst=5 fast;
@@ -472,7 +472,7 @@ qr/invalid parameter "fast" in .*nginx\.conf:\d+/
 
 === TEST 25: the same zone twice in a location
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1r/s;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/s;
 --- config
     location /api {
         apisec_limit zone=one;
@@ -486,7 +486,7 @@ qr/"apisec_limit" directive is duplicate in .*nginx\.conf:\d+/
 
 === TEST 26: a key on $apisec_subject: limits run after authentication, per consumer
 --- http_config
-    apisec_limit_zone subj key=$apisec_subject size=1m rate=1r/m;
+    apisec_limit_zone $apisec_subject zone=subj:1m rate=1r/m;
 --- config
     location /api {
         apisec_jwt on;
@@ -505,7 +505,7 @@ qr/"apisec_limit" directive is duplicate in .*nginx\.conf:\d+/
 
 === TEST 27: a full zone evicts the least recently used keys, says so once a minute, and keeps admitting
 --- http_config
-    apisec_limit_zone one key=$arg_k size=32k rate=1r/m;
+    apisec_limit_zone $arg_k zone=one:32k rate=1r/m;
 --- config
     location /api {
         apisec_limit zone=one;
@@ -524,3 +524,111 @@ qr/\A(zone is full, \d+ least recently used entries evicted\n)\z/
 could not allocate node
 [alert]
 [crit]
+
+
+
+=== TEST 28: the old "NAME key= size=" form is refused, the message shows it in the new form
+--- http_config
+    apisec_limit_zone per_ip key=$binary_remote_addr size=10m rate=10r/s;
+--- config
+--- must_die
+--- error_log eval
+qr/"apisec_limit_zone" takes the shape of "limit_req_zone" now: apisec_limit_zone \$binary_remote_addr zone=per_ip:10m rate=10r\/s; \(the "NAME key= size=" form is gone\) in .*nginx\.conf:\d+/
+
+
+
+=== TEST 29: the old form with a parameter missing, a key in quotes: the missing size as a placeholder, the key in quotes
+--- http_config
+    apisec_limit_zone one "key=$http_x_user $arg_t" rate=1r/m;
+--- config
+--- must_die
+--- error_log eval
+qr/"apisec_limit_zone" takes the shape of "limit_req_zone" now: apisec_limit_zone "\$http_x_user \$arg_t" zone=one:<size> rate=1r\/m; \(the "NAME key= size=" form is gone\) in .*nginx\.conf:\d+/
+
+
+
+=== TEST 30: a zone needs zone=
+--- http_config
+    apisec_limit_zone $http_x_user rate=1r/m;
+--- config
+--- must_die
+--- error_log eval
+qr/"apisec_limit_zone" must have "zone" parameter in .*nginx\.conf:\d+/
+
+
+
+=== TEST 31: zone= needs a size
+--- http_config
+    apisec_limit_zone $http_x_user zone=one rate=1r/m;
+--- config
+--- must_die
+--- error_log eval
+qr/invalid zone size "zone=one", "zone=name:size" expected in .*nginx\.conf:\d+/
+
+
+
+=== TEST 32: a zone size that is not a size
+--- http_config
+    apisec_limit_zone $http_x_user zone=one:lots rate=1r/m;
+--- config
+--- must_die
+--- error_log eval
+qr/invalid zone size "zone=one:lots" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 33: a zone without a name
+--- http_config
+    apisec_limit_zone $http_x_user zone=:1m rate=1r/m;
+--- config
+--- must_die
+--- error_log eval
+qr/invalid zone name "zone=:1m" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 34: two zones of the same name
+--- http_config
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/m;
+    apisec_limit_zone $remote_addr zone=one:1m rate=1r/s;
+--- config
+--- must_die
+--- error_log eval
+qr/apisec_limit_zone "one" is duplicate in .*nginx\.conf:\d+/
+
+
+
+=== TEST 35: an unknown parameter of apisec_limit_zone
+--- http_config
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/m burst=5;
+--- config
+--- must_die
+--- error_log eval
+qr/invalid parameter "burst=5" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 36: a key without variables is one bucket for every client
+--- http_config
+    apisec_limit_zone everyone zone=all:1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=all;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api?u=a", "GET /api?u=b"]
+--- error_code eval
+[200, 429]
+--- error_log
+limiting requests, excess: 1.000 by zone "all"
+
+
+
+=== TEST 37: a new-form zone with a stray key= is told its parameter is invalid, not rewritten
+--- http_config
+    apisec_limit_zone $http_x_user zone=one:1m key=$arg_k rate=1r/m;
+--- config
+--- must_die
+--- error_log eval
+qr/invalid parameter "key=\$arg_k" in .*nginx\.conf:\d+/

@@ -19,7 +19,7 @@ __DATA__
 
 === TEST 1: 64 connections x 8 pipelined requests, rate=10r/s burst=20 nodelay
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=10r/s;
+    apisec_limit_zone $http_x_user zone=one:1m rate=10r/s;
 --- config
     location /api {
         apisec_limit zone=one burst=20 nodelay;
@@ -36,7 +36,7 @@ GET /ping
 
 === TEST 2: 64 connections x 4 requests, no burst, then again after 300 ms
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=10r/s;
+    apisec_limit_zone $http_x_user zone=one:1m rate=10r/s;
 --- config
     location /api {
         apisec_limit zone=one;
@@ -54,8 +54,8 @@ GET /ping
 
 === TEST 3: 64 connections, two limits on one location, 1000r/s burst=100
 --- http_config
-    apisec_limit_zone one key=$http_x_user size=1m rate=1000r/s;
-    apisec_limit_zone two key=$http_x_user size=1m rate=60000r/m;
+    apisec_limit_zone $http_x_user zone=one:1m rate=1000r/s;
+    apisec_limit_zone $http_x_user zone=two:1m rate=60000r/m;
 --- config
     location /api {
         apisec_limit zone=one burst=100 nodelay;

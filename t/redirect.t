@@ -66,7 +66,7 @@ apisec: JWT refused: no Authorization header
 
 === TEST 2: finding 1: HTTPS-only, ban and preflight refusals redirected to a JWT location: 401
 --- http_config
-    apisec_ban_zone auth key=$remote_addr size=1m threshold=1 window=10s
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=1 window=10s
                     duration=10s;
 --- config
     location /plain/ {
@@ -277,8 +277,8 @@ apisec: JWT refused: no Authorization header
 
 === TEST 9: finding 5: try_files into a stricter named location applies its own zone
 --- http_config
-    apisec_limit_zone loose key=$remote_addr size=1m rate=100r/s;
-    apisec_limit_zone strict key=$remote_addr size=1m rate=1r/m;
+    apisec_limit_zone $remote_addr zone=loose:1m rate=100r/s;
+    apisec_limit_zone $remote_addr zone=strict:1m rate=1r/m;
 --- config
     location /a/ {
         apisec_limit zone=loose burst=10 nodelay;
@@ -304,7 +304,7 @@ qr/limiting requests, excess: (?:0\.9\d\d|1\.000) by zone "strict"/
 
 === TEST 10: finding 5: a zone is charged once per request across a redirect
 --- http_config
-    apisec_limit_zone two key=$remote_addr size=1m rate=2r/m;
+    apisec_limit_zone $remote_addr zone=two:1m rate=2r/m;
 --- config
     location /a/ {
         apisec_limit zone=two burst=1 nodelay;
@@ -332,7 +332,7 @@ qr/limiting requests, excess: (?:0\.9\d\d|1\.000) by zone "strict"/
 
 === TEST 11: finding 14: satisfy any: allow grants, the rate limit still refuses
 --- http_config
-    apisec_limit_zone one key=$remote_addr size=1m rate=1r/m;
+    apisec_limit_zone $remote_addr zone=one:1m rate=1r/m;
 --- config
     location /api/ {
         satisfy any;
@@ -359,7 +359,7 @@ qr/limiting requests, excess: (?:0\.9\d\d|1\.000) by zone "one"/
 
 === TEST 12: finding 14: satisfy any: an authorization refusal waived by allow is still limited
 --- http_config
-    apisec_limit_zone one key=$remote_addr size=1m rate=1r/m;
+    apisec_limit_zone $remote_addr zone=one:1m rate=1r/m;
 --- config
     location /api/ {
         satisfy any;

@@ -109,8 +109,8 @@ pid logs/nginx.pid;
 events { worker_connections 1024; }
 http {
     access_log off;
-    apisec_limit_zone per_key key=\$http_x_key size=1m rate=1r/m;
-    apisec_limit_zone per_ip key=\$binary_remote_addr size=1m rate=50r/s;
+    apisec_limit_zone \$http_x_key zone=per_key:1m rate=1r/m;
+    apisec_limit_zone \$binary_remote_addr zone=per_ip:1m rate=50r/s;
 
     server {
         listen 127.0.0.1:$port;

@@ -98,14 +98,14 @@ http {
     apisec_error_format json;
 
     # rate limits per caller (the JWT's subject), counted across workers
-    apisec_limit_zone per_subject key=\$apisec_subject size=1m rate=600r/m;
-    apisec_limit_zone tight key=\$apisec_subject size=1m rate=6r/m;
+    apisec_limit_zone \$apisec_subject zone=per_subject:1m rate=600r/m;
+    apisec_limit_zone \$apisec_subject zone=tight:1m rate=6r/m;
 
     # introspection answers, shared by the workers, kept 2 minutes at most
     apisec_introspect_cache zone=introspection:1m ttl=2m negative_ttl=30s;
 
     # 5 authentication failures within a minute ban the address for 30 s
-    apisec_ban_zone brute key=\$binary_remote_addr size=1m
+    apisec_ban_zone \$binary_remote_addr zone=brute:1m
                     threshold=5 window=1m duration=30s;
 
     server {
