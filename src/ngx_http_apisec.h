@@ -232,6 +232,7 @@ char *ngx_http_apisec_https_merge(ngx_conf_t *cf,
 ngx_int_t ngx_http_apisec_https_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf);
 ngx_uint_t ngx_http_apisec_is_https(ngx_http_request_t *r);
+ngx_uint_t ngx_http_apisec_https_host(ngx_str_t *host);
 
 /* cors: apisec_cors_*, preflights, the CORS response headers */
 char *ngx_http_apisec_cors_origins(ngx_conf_t *cf, ngx_command_t *cmd,

@@ -10,9 +10,6 @@
 #include "ngx_http_apisec.h"
 
 
-static ngx_uint_t ngx_http_apisec_https_host(ngx_str_t *host);
-
-
 /* apisec_https_only off | redirect [port=N] | reject; */
 
 char *
@@ -217,7 +214,7 @@ ngx_http_apisec_https_access(ngx_http_request_t *r,
  * literals, or an IPv6 literal in brackets.  No port, no user info.
  */
 
-static ngx_uint_t
+ngx_uint_t
 ngx_http_apisec_https_host(ngx_str_t *host)
 {
     u_char  c, *p, *last;
