@@ -175,6 +175,13 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       0,
       NULL },
 
+    { ngx_string("apisec_claim_set"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_apisec_claim_set,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("apisec_require_role"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
       |NGX_HTTP_LMT_CONF|NGX_CONF_1MORE,

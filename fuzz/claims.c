@@ -13,6 +13,11 @@
  * (a scalar claim meets a condition only with a value of its own JSON type:
  * the string "true" never meets "eq true"), and a "match" subject never
  * holds a control character (so "$" cannot match before a final newline).
+ * A claim's text (apisec_claim_set) stays inside its buffer (of a size the
+ * value's line chooses), holds no control character, is a string claim's
+ * bytes exactly, has one comma fewer than the array has scalar elements,
+ * and null and objects have none.  Claim paths that the directives accept
+ * have no empty name.
  * The claims are parsed with JSON_ALLOW_NUL, so strings with NULs reach the
  * comparisons, as they would if the module ever allowed them.
  */
@@ -27,14 +32,19 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 
+static u_char  ngx_http_apisec_fuzz_blank[NGX_HTTP_APISEC_CLAIM_TEXT_MAX];
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     u_char                         *p, *last, *nl;
-    json_t                         *root, *v;
+    json_t                         *root, *v, *e;
+    size_t                          len, tsize, k, commas, scalars;
     ngx_int_t                       op;
     ngx_str_t                       part[4], text;
     ngx_uint_t                      i, res;
+    u_char                         *tbuf;
     ngx_pool_t                     *pool;
     json_error_t                    err;
     ngx_http_apisec_claim_value_t   value;
@@ -58,6 +68,65 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                       JSON_REJECT_DUPLICATES|JSON_ALLOW_NUL, &err);
 
     v = ngx_http_apisec_claim_get(root, &part[0]);
+
+    if (ngx_http_apisec_claim_path_valid(&part[0])) {
+        ngx_http_apisec_fuzz_assert(part[0].len > 0
+                                    && part[0].data[0] != '.'
+                                    && part[0].data[part[0].len - 1] != '.');
+
+        for (k = 1; k < part[0].len; k++) {
+            ngx_http_apisec_fuzz_assert(part[0].data[k - 1] != '.'
+                                        || part[0].data[k] != '.');
+        }
+    }
+
+    /* the text's buffer: the bound, or as many bytes as the value's line */
+
+    tsize = (part[3].len > 0 && part[3].len < NGX_HTTP_APISEC_CLAIM_TEXT_MAX)
+            ? part[3].len : NGX_HTTP_APISEC_CLAIM_TEXT_MAX;
+
+    tbuf = ngx_http_apisec_fuzz_copy(pool, ngx_http_apisec_fuzz_blank, tsize,
+                                     0);
+
+    res = ngx_http_apisec_claim_text(v, tbuf, tsize, &len);
+
+    if (res == NGX_HTTP_APISEC_CLAIM_TEXT_OK) {
+        ngx_http_apisec_fuzz_assert(len <= tsize);
+        ngx_http_apisec_fuzz_assert(v && !json_is_null(v)
+                                    && !json_is_object(v));
+
+        commas = 0;
+
+        for (k = 0; k < len; k++) {
+            ngx_http_apisec_fuzz_assert(tbuf[k] >= 0x20 && tbuf[k] != 0x7f);
+            commas += (tbuf[k] == ',');
+        }
+
+        if (json_is_string(v)) {
+            ngx_http_apisec_fuzz_assert(len == json_string_length(v)
+                && ngx_memcmp(tbuf, json_string_value(v), len) == 0);
+        }
+
+        if (json_is_array(v)) {
+            scalars = 0;
+
+            for (k = 0; k < json_array_size(v); k++) {
+                e = json_array_get(v, k);
+                scalars += (json_is_string(e) || json_is_number(e)
+                            || json_is_boolean(e));
+            }
+
+            ngx_http_apisec_fuzz_assert(commas + 1 == scalars
+                                        || (scalars == 0 && len == 0));
+        }
+
+    } else {
+        ngx_http_apisec_fuzz_assert(len == 0);
+    }
+
+    if (v == NULL || json_is_null(v) || json_is_object(v)) {
+        ngx_http_apisec_fuzz_assert(res == NGX_HTTP_APISEC_CLAIM_TEXT_NONE);
+    }
 
     if (v) {
         (void) ngx_http_apisec_claim_has_token(v, &part[3], 0);

@@ -168,7 +168,13 @@ for path, cl, op, val in [
         ("scope", {"scope": "read write"}, "in", "read"),
         ("a.b.c.d.e", {"a": {"b": {"c": {"d": {"e": None}}}}}, "exists",
          ""),
-        ("x", {"x": "abc"}, "match", "^a")]:
+        ("x", {"x": "abc"}, "match", "^a"),
+        # apisec_claim_set's text: the value's line sizes the buffer
+        ("g", {"g": ["a", 1, True, None, {"x": 1}, ["n"], 2.5]}, "eq",
+         "0123456789"),
+        ("g", {"g": ["a,b", "c"]}, "exists", ""),
+        ("e", {"e": "a\r\nX-Evil: 1"}, "exists", ""),
+        ("s", {"s": 0.30000000000000004}, "eq", "0.3")]:
     w('claims', path + "\n" + json.dumps(cl) + "\n" + op + "\n" + val)
 
 

@@ -281,6 +281,8 @@ ngx_int_t ngx_http_apisec_authz_access(ngx_http_request_t *r,
 
 /* variables: $apisec_subject, $apisec_auth_result, $apisec_jwt_* */
 ngx_int_t ngx_http_apisec_add_variables(ngx_conf_t *cf);
+char *ngx_http_apisec_claim_set(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 
 extern ngx_module_t  ngx_http_apisec_module;

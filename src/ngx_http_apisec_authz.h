@@ -35,6 +35,14 @@
 /* the longest claim path, in bytes */
 #define NGX_HTTP_APISEC_CLAIM_PATH_MAX   256
 
+/* a claim as a variable's text (apisec_claim_set) */
+#define NGX_HTTP_APISEC_CLAIM_TEXT_MAX       4096   /* bytes, longer: none */
+#define NGX_HTTP_APISEC_CLAIM_TEXT_OK        0
+#define NGX_HTTP_APISEC_CLAIM_TEXT_NONE      1    /* missing, null, object */
+#define NGX_HTTP_APISEC_CLAIM_TEXT_CONTROL   2    /* a control character */
+#define NGX_HTTP_APISEC_CLAIM_TEXT_COMMA     3    /* an element with a "," */
+#define NGX_HTTP_APISEC_CLAIM_TEXT_TOO_LONG  4
+
 
 /* a value of apisec_require_claim, parsed once at configuration time */
 typedef struct {
@@ -93,6 +101,9 @@ char *ngx_http_apisec_require_claim(ngx_conf_t *cf, ngx_command_t *cmd,
  * fuzzed by t/unit/claims.c
  */
 json_t *ngx_http_apisec_claim_get(json_t *root, ngx_str_t *path);
+ngx_uint_t ngx_http_apisec_claim_path_valid(ngx_str_t *path);
+ngx_uint_t ngx_http_apisec_claim_text(json_t *v, u_char *buf, size_t size,
+    size_t *len);
 ngx_uint_t ngx_http_apisec_claim_has_token(json_t *v, ngx_str_t *token,
     ngx_uint_t commas);
 ngx_uint_t ngx_http_apisec_claim_compare(json_t *v, ngx_uint_t op,

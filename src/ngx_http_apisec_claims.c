@@ -21,6 +21,8 @@ static ngx_uint_t ngx_http_apisec_claim_list_has(u_char *p, u_char *last,
     ngx_str_t *token, ngx_uint_t commas);
 static ngx_int_t ngx_http_apisec_claim_scalar_cmp(json_t *v,
     ngx_http_apisec_claim_value_t *value, ngx_int_t *cmp);
+static ngx_uint_t ngx_http_apisec_claim_scalar_text(json_t *v, u_char *buf,
+    size_t size, size_t *len, ngx_uint_t element);
 
 
 typedef struct {
@@ -111,6 +113,34 @@ ngx_http_apisec_claim_get(json_t *root, ngx_str_t *path)
 
         p = dot + 1;
     }
+}
+
+
+/*
+ * A path as the directives take it: 1 to NGX_HTTP_APISEC_CLAIM_PATH_MAX
+ * bytes, no empty name at either end or between two dots.
+ */
+
+ngx_uint_t
+ngx_http_apisec_claim_path_valid(ngx_str_t *path)
+{
+    u_char  *p, *last;
+
+    if (path->len == 0 || path->len > NGX_HTTP_APISEC_CLAIM_PATH_MAX
+        || path->data[0] == '.' || path->data[path->len - 1] == '.')
+    {
+        return 0;
+    }
+
+    last = path->data + path->len - 1;
+
+    for (p = path->data; p < last; p++) {
+        if (p[0] == '.' && p[1] == '.') {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
@@ -586,4 +616,151 @@ ngx_http_apisec_claim_match_subject(json_t *v, ngx_str_t *text)
     }
 
     return NGX_HTTP_APISEC_CLAIM_MET;
+}
+
+
+/*
+ * A claim as the text of a variable (apisec_claim_set), in buf: a string
+ * as it is; an integer exactly, in decimal; a fraction in the fewest of 15
+ * or 17 significant digits that read back as the same double; true and
+ * false; an array as its strings, numbers and booleans joined with commas
+ * (null, array and object elements are skipped; [] is ""); NONE for a
+ * missing claim, null and an object.  A value is refused whole, never cut:
+ * a string with a control character (CR or LF would split the header line
+ * it is sent in), an array element with a comma (the joined text would no
+ * longer say where the elements end), a text longer than size.  The time
+ * taken is bounded by the array's length and size.
+ */
+
+ngx_uint_t
+ngx_http_apisec_claim_text(json_t *v, u_char *buf, size_t size, size_t *len)
+{
+    u_char      *p, *last;
+    size_t       i, n, elen;
+    json_t      *e;
+    ngx_uint_t   rc, first;
+
+    *len = 0;
+
+    if (v == NULL) {
+        return NGX_HTTP_APISEC_CLAIM_TEXT_NONE;
+    }
+
+    if (!json_is_array(v)) {
+        return ngx_http_apisec_claim_scalar_text(v, buf, size, len, 0);
+    }
+
+    p = buf;
+    last = buf + size;
+    first = 1;
+
+    n = json_array_size(v);
+
+    for (i = 0; i < n; i++) {
+        e = json_array_get(v, i);
+
+        if (!json_is_string(e) && !json_is_number(e) && !json_is_boolean(e)) {
+            continue;
+        }
+
+        if (!first) {
+            if (p == last) {
+                return NGX_HTTP_APISEC_CLAIM_TEXT_TOO_LONG;
+            }
+
+            *p++ = ',';
+        }
+
+        rc = ngx_http_apisec_claim_scalar_text(e, p, last - p, &elen, 1);
+        if (rc != NGX_HTTP_APISEC_CLAIM_TEXT_OK) {
+            return rc;
+        }
+
+        p += elen;
+        first = 0;
+    }
+
+    *len = p - buf;
+
+    return NGX_HTTP_APISEC_CLAIM_TEXT_OK;
+}
+
+
+static ngx_uint_t
+ngx_http_apisec_claim_scalar_text(json_t *v, u_char *buf, size_t size,
+    size_t *len, ngx_uint_t element)
+{
+    int      n;
+    u_char  *s, *p, *last;
+    size_t   slen;
+    double   d;
+    char     num[32];
+
+    switch (json_typeof(v)) {
+
+    case JSON_STRING:
+        s = (u_char *) json_string_value(v);
+        slen = json_string_length(v);
+
+        if (slen > size) {
+            return NGX_HTTP_APISEC_CLAIM_TEXT_TOO_LONG;
+        }
+
+        last = s + slen;
+
+        for (p = s; p < last; p++) {
+            if (*p < 0x20 || *p == 0x7f) {
+                return NGX_HTTP_APISEC_CLAIM_TEXT_CONTROL;
+            }
+
+            if (element && *p == ',') {
+                return NGX_HTTP_APISEC_CLAIM_TEXT_COMMA;
+            }
+        }
+
+        ngx_memcpy(buf, s, slen);
+        *len = slen;
+
+        return NGX_HTTP_APISEC_CLAIM_TEXT_OK;
+
+    case JSON_INTEGER:
+        n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+                     json_integer_value(v));
+        break;
+
+    case JSON_REAL:
+        d = json_real_value(v);
+
+        n = snprintf(num, sizeof(num), "%.15g", d);
+
+        if (strtod(num, NULL) != d) {
+            n = snprintf(num, sizeof(num), "%.17g", d);
+        }
+
+        break;
+
+    case JSON_TRUE:
+        n = snprintf(num, sizeof(num), "true");
+        break;
+
+    case JSON_FALSE:
+        n = snprintf(num, sizeof(num), "false");
+        break;
+
+    default: /* JSON_NULL, JSON_OBJECT */
+        return NGX_HTTP_APISEC_CLAIM_TEXT_NONE;
+    }
+
+    if (n <= 0 || (size_t) n >= sizeof(num)) {
+        return NGX_HTTP_APISEC_CLAIM_TEXT_NONE;
+    }
+
+    if ((size_t) n > size) {
+        return NGX_HTTP_APISEC_CLAIM_TEXT_TOO_LONG;
+    }
+
+    ngx_memcpy(buf, num, n);
+    *len = n;
+
+    return NGX_HTTP_APISEC_CLAIM_TEXT_OK;
 }

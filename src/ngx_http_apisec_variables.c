@@ -10,6 +10,13 @@
 #include "ngx_http_apisec.h"
 
 
+/* apisec_claim_set: what a declared variable shows, in the conf pool */
+typedef struct {
+    ngx_str_t                   name;       /* without "$", for the log */
+    ngx_str_t                   path;
+} ngx_http_apisec_claim_set_t;
+
+
 static ngx_int_t ngx_http_apisec_variable_subject(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_apisec_variable_consumer(ngx_http_request_t *r,
@@ -23,6 +30,8 @@ static ngx_int_t ngx_http_apisec_variable_jwt_cache(ngx_http_request_t *r,
 static ngx_int_t ngx_http_apisec_variable_jwt_claim(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_apisec_variable_jwt_header(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_apisec_variable_claim_set(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_apisec_variable_set_json(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, json_t *json);
@@ -77,6 +86,191 @@ ngx_http_apisec_add_variables(ngx_conf_t *cf)
         var->get_handler = v->get_handler;
         var->data = v->data;
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * apisec_claim_set $variable path;  (http only: it declares a variable)
+ *
+ * Declaring the same variable again with the same path is allowed;
+ * any other variable of that name (built in, "set", "map", another
+ * path) is an error, so that no claim silently replaces a variable the
+ * configuration uses for something else, or the other way round.
+ */
+
+char *
+ngx_http_apisec_claim_set(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    u_char                       *p, *last;
+    ngx_str_t                    *value, name;
+    ngx_uint_t                    i;
+    ngx_hash_key_t               *key;
+    ngx_http_variable_t          *var;
+    ngx_http_apisec_claim_set_t  *cs;
+    ngx_http_core_main_conf_t    *cmcf;
+
+    value = cf->args->elts;
+
+    name = value[1];
+
+    if (name.len < 2 || name.data[0] != '$') {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid variable name \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    name.len--;
+    name.data++;
+
+    last = name.data + name.len;
+
+    for (p = name.data; p < last; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '_'))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid variable name \"%V\"", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (!ngx_http_apisec_claim_path_valid(&value[2])) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid claim path \"%V\"", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    key = cmcf->variables_keys->keys.elts;
+
+    for (i = 0; i < cmcf->variables_keys->keys.nelts; i++) {
+        if (name.len != key[i].key.len
+            || ngx_strncasecmp(name.data, key[i].key.data, name.len) != 0)
+        {
+            continue;
+        }
+
+        var = key[i].value;
+
+        if (var->get_handler != ngx_http_apisec_variable_claim_set) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "the duplicate \"%V\" variable", &name);
+            return NGX_CONF_ERROR;
+        }
+
+        cs = (ngx_http_apisec_claim_set_t *) var->data;
+
+        if (cs->path.len == value[2].len
+            && ngx_strncmp(cs->path.data, value[2].data, value[2].len) == 0)
+        {
+            return NGX_CONF_OK;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "variable \"$%V\" is already set to claim \"%V\"",
+                           &name, &cs->path);
+        return NGX_CONF_ERROR;
+    }
+
+    cs = ngx_palloc(cf->pool, sizeof(ngx_http_apisec_claim_set_t));
+    if (cs == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    cs->name = name;
+    cs->path = value[2];
+
+    var = ngx_http_add_variable(cf, &name, NGX_HTTP_VAR_NOCACHEABLE);
+    if (var == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    var->get_handler = ngx_http_apisec_variable_claim_set;
+    var->data = (uintptr_t) cs;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * A variable of apisec_claim_set: the claim of the identity that
+ * authenticated the request in this location (or, in a location that does
+ * not authenticate, before it), as ngx_http_apisec_claim_text() writes it.
+ * A value that would be refused or cut is not found, with an INFO line
+ * (the value is not logged: it may be personal data).
+ */
+
+static ngx_int_t
+ngx_http_apisec_variable_claim_set(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_apisec_claim_set_t  *cs = (ngx_http_apisec_claim_set_t *) data;
+
+    char                   *why;
+    size_t                  len;
+    json_t                 *claim;
+    ngx_uint_t              kind, rc;
+    ngx_http_apisec_ctx_t  *ctx;
+    u_char                  buf[NGX_HTTP_APISEC_CLAIM_TEXT_MAX];
+
+    kind = ngx_http_apisec_identity(r, &ctx, 0);
+
+    if (kind != NGX_HTTP_APISEC_AUTHN_BEARER || ctx == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    claim = ngx_http_apisec_claim_get(ctx->jwt_claims, &cs->path);
+
+    rc = ngx_http_apisec_claim_text(claim, buf, sizeof(buf), &len);
+
+    switch (rc) {
+
+    case NGX_HTTP_APISEC_CLAIM_TEXT_OK:
+        break;
+
+    case NGX_HTTP_APISEC_CLAIM_TEXT_CONTROL:
+        why = "has a control character";
+        goto refused;
+
+    case NGX_HTTP_APISEC_CLAIM_TEXT_COMMA:
+        why = "has an element with a comma";
+        goto refused;
+
+    case NGX_HTTP_APISEC_CLAIM_TEXT_TOO_LONG:
+        why = "is longer than "
+              ngx_value(NGX_HTTP_APISEC_CLAIM_TEXT_MAX) " bytes";
+        goto refused;
+
+    default: /* NGX_HTTP_APISEC_CLAIM_TEXT_NONE */
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->data = ngx_pnalloc(r->pool, len);
+    if (v->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(v->data, buf, len);
+
+    v->len = len;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+
+refused:
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "apisec: claim \"%V\" of \"$%V\" %s, not set",
+                  &cs->path, &cs->name, why);
+
+    v->not_found = 1;
 
     return NGX_OK;
 }
