@@ -86,6 +86,13 @@ typedef struct {
 } ngx_http_apisec_csrf_conf_t;
 
 
+/* apisec_trusted_proxies: ngx_http_apisec_transport.c */
+typedef struct {
+    ngx_array_t                *cidrs;          /* ngx_cidr_t */
+    ngx_int_t                   realip;         /* $realip_remote_addr */
+} ngx_http_apisec_proxies_t;
+
+
 typedef struct ngx_http_apisec_loc_conf_s  ngx_http_apisec_loc_conf_t;
 
 struct ngx_http_apisec_loc_conf_s {
@@ -95,6 +102,7 @@ struct ngx_http_apisec_loc_conf_s {
     ngx_str_t                   csp;            /* header value; "" is off */
     ngx_uint_t                  https_only;
     ngx_uint_t                  https_port;
+    ngx_http_apisec_proxies_t  *trusted_proxies;    /* NULL: off */
     ngx_uint_t                  error_format;
 
     ngx_http_apisec_jwt_conf_t  jwt;
@@ -223,12 +231,16 @@ ngx_int_t ngx_http_apisec_headers_set(ngx_http_request_t *r,
 ngx_table_elt_t *ngx_http_apisec_set_header(ngx_http_request_t *r,
     ngx_str_t *name, ngx_str_t *value);
 
-/* transport: apisec_https_only */
+/* transport: apisec_https_only, apisec_trusted_proxies */
 char *ngx_http_apisec_https_only(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_apisec_https_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf);
 ngx_uint_t ngx_http_apisec_is_https(ngx_http_request_t *r);
+char *ngx_http_apisec_trusted_proxies(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_apisec_forwarded_parse(ngx_str_t *value,
+    ngx_uint_t rfc7239, ngx_uint_t *n, ngx_uint_t *proto);
 
 /* cors: apisec_cors_*, preflights, the CORS response headers */
 char *ngx_http_apisec_cors_origins(ngx_conf_t *cf, ngx_command_t *cmd,
