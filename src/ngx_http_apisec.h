@@ -37,7 +37,7 @@
 /* how a response header of the preset meets one the response already has */
 #define NGX_HTTP_APISEC_HDR_REPLACE     0x01    /* ours wins */
 #define NGX_HTTP_APISEC_HDR_IF_ABSENT   0x02    /* theirs wins */
-#define NGX_HTTP_APISEC_HDR_HTTPS       0x04    /* on TLS connections only */
+#define NGX_HTTP_APISEC_HDR_HTTPS       0x04    /* HTTPS only: _is_https() */
 
 /* the access pipeline's steps, in their order: alcf->steps */
 #define NGX_HTTP_APISEC_STEP_STRIP      0x0001  /* a query key leaves */
