@@ -293,7 +293,7 @@ ngx_http_apisec_proxy_trusted(ngx_http_request_t *r,
     struct sockaddr_in6         sin6;
 #endif
 #if (NGX_HAVE_UNIX_DOMAIN)
-    struct sockaddr             sun;
+    struct sockaddr             sa_unix;
 #endif
 
     c = r->connection;
@@ -338,10 +338,10 @@ ngx_http_apisec_proxy_trusted(ngx_http_request_t *r,
 
 #if (NGX_HAVE_UNIX_DOMAIN)
     if (vv->len == 5 && ngx_strncmp(vv->data, "unix:", 5) == 0) {
-        ngx_memzero(&sun, sizeof(struct sockaddr));
-        sun.sa_family = AF_UNIX;
+        ngx_memzero(&sa_unix, sizeof(struct sockaddr));
+        sa_unix.sa_family = AF_UNIX;
 
-        return ngx_http_apisec_cidr_match(&sun, tp->cidrs);
+        return ngx_http_apisec_cidr_match(&sa_unix, tp->cidrs);
     }
 #endif
 

@@ -557,7 +557,83 @@ X-Remote: 192.0.2.9
 
 
 
-=== TEST 30: inherited from the server level, as a whole list
+=== TEST 30: realip: after an internal redirect the peer is still the one that connected
+--- config
+    set_real_ip_from 127.0.0.1;
+    real_ip_header X-Real-IP;
+    apisec_trusted_proxies 10.0.0.0/8;
+
+    location /api {
+        try_files /nonexistent @next;
+    }
+
+    location @next {
+        apisec_https_only redirect;
+        add_header X-Remote $remote_addr always;
+        empty_gif;
+    }
+--- request
+GET /api
+--- more_headers
+Host: api.example.com
+X-Real-IP: 10.1.2.3
+X-Forwarded-Proto: https
+--- error_code: 308
+--- response_headers
+X-Remote: 10.1.2.3
+Location: https://api.example.com/api
+
+
+
+=== TEST 31: an IPv6 peer, and an IPv4 client of a dual-stack listener as its IPv4 address
+--- http_config
+    server {
+        listen [::1]:$TEST_NGINX_RAND_PORT_1;
+        listen [::]:$TEST_NGINX_RAND_PORT_2 ipv6only=off;
+
+        location /v6 {
+            apisec_trusted_proxies ::1;
+            apisec_hsts max-age=600;
+            add_header X-Peer $remote_addr always;
+            empty_gif;
+        }
+
+        location /mapped {
+            apisec_trusted_proxies 127.0.0.1;
+            apisec_hsts max-age=600;
+            add_header X-Peer $remote_addr always;
+            empty_gif;
+        }
+
+        location /unmapped {
+            apisec_trusted_proxies ::1;
+            apisec_hsts max-age=600;
+            add_header X-Peer $remote_addr always;
+            empty_gif;
+        }
+    }
+--- config
+    proxy_set_header X-Forwarded-Proto https;
+
+    location /v6 {
+        proxy_pass http://[::1]:$TEST_NGINX_RAND_PORT_1;
+    }
+
+    location ~ ^/(un)?mapped$ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+    }
+--- request eval
+["GET /v6", "GET /mapped", "GET /unmapped"]
+--- error_code eval
+[200, 200, 200]
+--- response_headers eval
+["X-Peer: ::1\nStrict-Transport-Security: max-age=600",
+ "X-Peer: ::ffff:127.0.0.1\nStrict-Transport-Security: max-age=600",
+ "X-Peer: ::ffff:127.0.0.1\n!Strict-Transport-Security"]
+
+
+
+=== TEST 32: inherited from the server level, as a whole list
 --- config
     apisec_trusted_proxies 10.0.0.0/8 127.0.0.1;
 
@@ -575,7 +651,7 @@ apisec: plain HTTP request refused
 
 
 
-=== TEST 31: a list at a lower level replaces the inherited one
+=== TEST 33: a list at a lower level replaces the inherited one
 --- config
     apisec_trusted_proxies 127.0.0.1;
 
@@ -594,7 +670,7 @@ apisec: plain HTTP request refused, HTTPS required
 
 
 
-=== TEST 32: off at a lower level cancels an inherited list
+=== TEST 34: off at a lower level cancels an inherited list
 --- config
     apisec_trusted_proxies 127.0.0.1;
 
@@ -613,7 +689,7 @@ apisec: plain HTTP request refused, HTTPS required
 
 
 
-=== TEST 33: "unix:" trusts a peer on a UNIX socket
+=== TEST 35: "unix:" trusts a peer on a UNIX socket
 --- http_config
     server {
         listen unix:$TEST_NGINX_HTML_DIR/plain.sock;
@@ -637,7 +713,7 @@ Strict-Transport-Security: max-age=600
 
 
 
-=== TEST 34: a trusted proxy that says http over TLS: the client's hop was plain, no HSTS
+=== TEST 36: a trusted proxy that says http over TLS: the client's hop was plain, no HSTS
 --- http_config
     server {
         listen unix:$TEST_NGINX_HTML_DIR/tls.sock ssl;
@@ -663,7 +739,7 @@ GET /hsts
 
 
 
-=== TEST 35: over TLS without the headers the connection decides: HSTS
+=== TEST 37: over TLS without the headers the connection decides: HSTS
 --- http_config
     server {
         listen unix:$TEST_NGINX_HTML_DIR/tls.sock ssl;
@@ -688,7 +764,7 @@ Strict-Transport-Security: max-age=600
 
 
 
-=== TEST 36: an invalid address fails nginx -t with file and line
+=== TEST 38: an invalid address fails nginx -t with file and line
 --- config
     apisec_trusted_proxies 10.0.0.300;
 --- must_die
@@ -697,7 +773,7 @@ qr/\[emerg\] .*invalid address or network "10\.0\.0\.300" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 37: a network with host bits set fails nginx -t
+=== TEST 39: a network with host bits set fails nginx -t
 --- config
     apisec_trusted_proxies 10.0.0.1/8;
 --- must_die
@@ -706,7 +782,7 @@ qr/\[emerg\] .*invalid network "10\.0\.0\.1\/8": host bits are set in \S+nginx\.
 
 
 
-=== TEST 38: "off" with addresses fails nginx -t
+=== TEST 40: "off" with addresses fails nginx -t
 --- config
     apisec_trusted_proxies off 10.0.0.0/8;
 --- must_die
@@ -715,7 +791,7 @@ qr/\[emerg\] .*"off" must be the only parameter in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 39: a duplicate directive fails nginx -t
+=== TEST 41: a duplicate directive fails nginx -t
 --- config
     location /api {
         apisec_trusted_proxies 10.0.0.0/8;
