@@ -49,6 +49,16 @@
 #define NGX_HTTP_APISEC_STEP_AUTHZ      0x0040
 #define NGX_HTTP_APISEC_STEP_LIMIT      0x0080
 
+/* X-Forwarded-Proto, Forwarded: every line together, at most */
+#define NGX_HTTP_APISEC_FORWARDED_MAX   1024    /* bytes */
+#define NGX_HTTP_APISEC_FORWARDED_ELTS  32      /* elements */
+
+/* what such a header says of the client's scheme */
+#define NGX_HTTP_APISEC_PROTO_NONE      0       /* no such header */
+#define NGX_HTTP_APISEC_PROTO_HTTPS     1
+#define NGX_HTTP_APISEC_PROTO_OTHER     2       /* http, anything else */
+#define NGX_HTTP_APISEC_PROTO_BAD       3       /* malformed, too long */
+
 /* who authenticated the caller: ctx->authn */
 #define NGX_HTTP_APISEC_AUTHN_NONE      0
 #define NGX_HTTP_APISEC_AUTHN_BEARER    1       /* claims in ctx->jwt_claims */

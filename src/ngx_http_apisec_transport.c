@@ -10,17 +10,6 @@
 #include "ngx_http_apisec.h"
 
 
-/* a forwarded header's value, every line together: at most */
-#define NGX_HTTP_APISEC_FORWARDED_MAX   1024
-#define NGX_HTTP_APISEC_FORWARDED_ELTS  32
-
-/* what a forwarded header says of the client's scheme */
-#define NGX_HTTP_APISEC_PROTO_NONE      0       /* no such header */
-#define NGX_HTTP_APISEC_PROTO_HTTPS     1
-#define NGX_HTTP_APISEC_PROTO_OTHER     2       /* http, anything else */
-#define NGX_HTTP_APISEC_PROTO_BAD       3       /* malformed, too long */
-
-
 static ngx_uint_t ngx_http_apisec_https_host(ngx_str_t *host);
 static ngx_uint_t ngx_http_apisec_proxy_trusted(ngx_http_request_t *r,
     ngx_http_apisec_proxies_t *tp);
