@@ -633,7 +633,22 @@ Location: https://api.example.com/api
 
 
 
-=== TEST 32: inherited from the server level, as a whole list
+=== TEST 32: a malformed request line (400 before any header is read) with the list and HSTS set
+--- config
+    apisec_trusted_proxies 127.0.0.1;
+    apisec_hsts max-age=600;
+--- raw_request eval
+"GET /\x01 HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\n\r\n"
+--- error_code: 400
+--- response_headers
+!Strict-Transport-Security
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 33: inherited from the server level, as a whole list
 --- config
     apisec_trusted_proxies 10.0.0.0/8 127.0.0.1;
 
@@ -651,7 +666,7 @@ apisec: plain HTTP request refused
 
 
 
-=== TEST 33: a list at a lower level replaces the inherited one
+=== TEST 34: a list at a lower level replaces the inherited one
 --- config
     apisec_trusted_proxies 127.0.0.1;
 
@@ -670,7 +685,7 @@ apisec: plain HTTP request refused, HTTPS required
 
 
 
-=== TEST 34: off at a lower level cancels an inherited list
+=== TEST 35: off at a lower level cancels an inherited list
 --- config
     apisec_trusted_proxies 127.0.0.1;
 
@@ -689,7 +704,7 @@ apisec: plain HTTP request refused, HTTPS required
 
 
 
-=== TEST 35: "unix:" trusts a peer on a UNIX socket
+=== TEST 36: "unix:" trusts a peer on a UNIX socket
 --- http_config
     server {
         listen unix:$TEST_NGINX_HTML_DIR/plain.sock;
@@ -713,7 +728,7 @@ Strict-Transport-Security: max-age=600
 
 
 
-=== TEST 36: a trusted proxy that says http over TLS: the client's hop was plain, no HSTS
+=== TEST 37: a trusted proxy that says http over TLS: the client's hop was plain, no HSTS
 --- http_config
     server {
         listen unix:$TEST_NGINX_HTML_DIR/tls.sock ssl;
@@ -739,7 +754,7 @@ GET /hsts
 
 
 
-=== TEST 37: over TLS without the headers the connection decides: HSTS
+=== TEST 38: over TLS without the headers the connection decides: HSTS
 --- http_config
     server {
         listen unix:$TEST_NGINX_HTML_DIR/tls.sock ssl;
@@ -764,7 +779,7 @@ Strict-Transport-Security: max-age=600
 
 
 
-=== TEST 38: an invalid address fails nginx -t with file and line
+=== TEST 39: an invalid address fails nginx -t with file and line
 --- config
     apisec_trusted_proxies 10.0.0.300;
 --- must_die
@@ -773,7 +788,7 @@ qr/\[emerg\] .*invalid address or network "10\.0\.0\.300" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 39: a network with host bits set fails nginx -t
+=== TEST 40: a network with host bits set fails nginx -t
 --- config
     apisec_trusted_proxies 10.0.0.1/8;
 --- must_die
@@ -782,7 +797,7 @@ qr/\[emerg\] .*invalid network "10\.0\.0\.1\/8": host bits are set in \S+nginx\.
 
 
 
-=== TEST 40: "off" with addresses fails nginx -t
+=== TEST 41: "off" with addresses fails nginx -t
 --- config
     apisec_trusted_proxies off 10.0.0.0/8;
 --- must_die
@@ -791,7 +806,7 @@ qr/\[emerg\] .*"off" must be the only parameter in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 41: a duplicate directive fails nginx -t
+=== TEST 42: a duplicate directive fails nginx -t
 --- config
     location /api {
         apisec_trusted_proxies 10.0.0.0/8;
