@@ -75,6 +75,13 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       0,
       NULL },
 
+    { ngx_string("apisec_trusted_proxies"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apisec_trusted_proxies,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("apisec_error_format"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -620,6 +627,7 @@ ngx_http_apisec_create_loc_conf(ngx_conf_t *cf)
     conf->security_headers = NGX_CONF_UNSET;
     conf->https_only = NGX_CONF_UNSET_UINT;
     conf->https_port = NGX_CONF_UNSET_UINT;
+    conf->trusted_proxies = NGX_CONF_UNSET_PTR;
     conf->error_format = NGX_CONF_UNSET_UINT;
 
     /* CORS and CSRF */
@@ -658,6 +666,8 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->https_only, prev->https_only,
                               NGX_HTTP_APISEC_OFF);
     ngx_conf_merge_uint_value(conf->https_port, prev->https_port, 443);
+    ngx_conf_merge_ptr_value(conf->trusted_proxies, prev->trusted_proxies,
+                             NULL);
 
     if (ngx_http_apisec_https_merge(cf, conf) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;

@@ -37,7 +37,7 @@
 /* how a response header of the preset meets one the response already has */
 #define NGX_HTTP_APISEC_HDR_REPLACE     0x01    /* ours wins */
 #define NGX_HTTP_APISEC_HDR_IF_ABSENT   0x02    /* theirs wins */
-#define NGX_HTTP_APISEC_HDR_HTTPS       0x04    /* on TLS connections only */
+#define NGX_HTTP_APISEC_HDR_HTTPS       0x04    /* HTTPS only: _is_https() */
 
 /* the access pipeline's steps, in their order: alcf->steps */
 #define NGX_HTTP_APISEC_STEP_STRIP      0x0001  /* a query key leaves */
@@ -48,6 +48,16 @@
 #define NGX_HTTP_APISEC_STEP_AUTHN      0x0020
 #define NGX_HTTP_APISEC_STEP_AUTHZ      0x0040
 #define NGX_HTTP_APISEC_STEP_LIMIT      0x0080
+
+/* X-Forwarded-Proto, Forwarded: every line together, at most */
+#define NGX_HTTP_APISEC_FORWARDED_MAX   1024    /* bytes */
+#define NGX_HTTP_APISEC_FORWARDED_ELTS  32      /* elements */
+
+/* what such a header says of the client's scheme */
+#define NGX_HTTP_APISEC_PROTO_NONE      0       /* no such header */
+#define NGX_HTTP_APISEC_PROTO_HTTPS     1
+#define NGX_HTTP_APISEC_PROTO_OTHER     2       /* http, anything else */
+#define NGX_HTTP_APISEC_PROTO_BAD       3       /* malformed, too long */
 
 /* who authenticated the caller: ctx->authn */
 #define NGX_HTTP_APISEC_AUTHN_NONE      0
@@ -86,6 +96,13 @@ typedef struct {
 } ngx_http_apisec_csrf_conf_t;
 
 
+/* apisec_trusted_proxies: ngx_http_apisec_transport.c */
+typedef struct {
+    ngx_array_t                *cidrs;          /* ngx_cidr_t */
+    ngx_int_t                   realip;         /* $realip_remote_addr */
+} ngx_http_apisec_proxies_t;
+
+
 typedef struct ngx_http_apisec_loc_conf_s  ngx_http_apisec_loc_conf_t;
 
 struct ngx_http_apisec_loc_conf_s {
@@ -96,6 +113,7 @@ struct ngx_http_apisec_loc_conf_s {
     ngx_uint_t                  https_only;
     ngx_uint_t                  https_port;
     ngx_str_t                   https_host;     /* by merge: server_name */
+    ngx_http_apisec_proxies_t  *trusted_proxies;    /* NULL: off */
     ngx_uint_t                  error_format;
 
     ngx_http_apisec_jwt_conf_t  jwt;
@@ -224,7 +242,7 @@ ngx_int_t ngx_http_apisec_headers_set(ngx_http_request_t *r,
 ngx_table_elt_t *ngx_http_apisec_set_header(ngx_http_request_t *r,
     ngx_str_t *name, ngx_str_t *value);
 
-/* transport: apisec_https_only */
+/* transport: apisec_https_only, apisec_trusted_proxies */
 char *ngx_http_apisec_https_only(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_apisec_https_merge(ngx_conf_t *cf,
@@ -233,6 +251,10 @@ ngx_int_t ngx_http_apisec_https_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf);
 ngx_uint_t ngx_http_apisec_is_https(ngx_http_request_t *r);
 ngx_uint_t ngx_http_apisec_https_host(ngx_str_t *host);
+char *ngx_http_apisec_trusted_proxies(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_apisec_forwarded_parse(ngx_str_t *value,
+    ngx_uint_t rfc7239, ngx_uint_t *n, ngx_uint_t *proto);
 
 /* cors: apisec_cors_*, preflights, the CORS response headers */
 char *ngx_http_apisec_cors_origins(ngx_conf_t *cf, ngx_command_t *cmd,

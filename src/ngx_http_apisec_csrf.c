@@ -283,6 +283,8 @@ ngx_http_apisec_csrf_origin(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
+    /* TLS, or a trusted proxy's word for it (apisec_trusted_proxies) */
+
     if (ngx_http_apisec_is_https(r)) {
         ngx_str_set(&scheme, "https");
 

@@ -293,6 +293,8 @@ ngx_http_apisec_headers_set(ngx_http_request_t *r,
     hdr = alcf->headers->elts;
     n = alcf->headers->nelts;
 
+    /* TLS, or a trusted proxy's word for it (apisec_trusted_proxies) */
+
     https = ngx_http_apisec_is_https(r);
     found = 0;
 
