@@ -25,7 +25,9 @@ build:
 deps:
 	./util/deps.sh
 
-demo: deps build
+demo:
+	./util/deps.sh demo
+	./util/build.sh
 	./util/demo.sh
 
 test: deps build

@@ -15,7 +15,16 @@ port=${DEMO_PORT:-8080}
 tls_port=${DEMO_TLS_PORT:-8443}
 nginx=${NGINX:-/usr/sbin/nginx}
 module=${APISEC_MODULE:-$root/build/ngx_http_apisec_module.so}
-dir=$root/build/demo
+dir=${DEMO_DIR:-$root/build/demo}
+
+# nginx started as root runs its workers as "nobody", which cannot read
+# files under a home directory such as /root (mode 700): the demo's files
+# then live where every user may read them
+if [ "$(id -u)" = 0 ] && [ -z "${DEMO_DIR:-}" ]; then
+    dir=/tmp/apisec-demo
+fi
+
+umask 022
 
 if [ ! -f "$module" ]; then
     echo "demo: $module is missing; run \"make\" first" >&2
@@ -23,6 +32,8 @@ if [ ! -f "$module" ]; then
 fi
 
 mkdir -p "$dir/conf" "$dir/logs" "$dir/html"
+chmod 755 "$dir" "$dir/html"
+chmod 700 "$dir/conf"      # keys: read by nginx's master and the mint only
 
 if [ ! -f "$dir/conf/demo.crt" ]; then
     openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost \

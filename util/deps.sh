@@ -2,22 +2,34 @@
 # Install the Debian 12 packages that are missing, and only those.
 #
 #   util/deps.sh            build + test dependencies
+#   util/deps.sh demo       build + demo dependencies only (make demo)
 #   util/deps.sh bench      ... and wrk, valgrind for bench/
 #   util/deps.sh asan fuzz  ... and what the sanitizer build / fuzzers need
 
 set -euo pipefail
 
+# what building the module and running the demo need
 pkgs=(
     make gcc                        # build
     nginx nginx-dev                 # the stock nginx and its module tree
     libssl-dev libjansson-dev
     libpcre2-dev zlib1g-dev         # nginx's configure checks for them
-    libtest-base-perl perl          # the test runner
-    openssl curl                    # test certificates, demo
+    openssl curl                    # certificates, the demo's curl lines
     python3-jwt python3-cryptography  # tokens minted by a library we did not write
+)
+
+# what the test suite needs besides (not installed by "util/deps.sh demo")
+test_pkgs=(
+    libtest-base-perl perl          # the test runner
     chromium                        # t/cors_browser.t: CORS in a real browser
     wrk                             # t/reload_load.t: reloads under load
 )
+
+if [ "${1:-}" = demo ]; then
+    shift
+else
+    pkgs+=("${test_pkgs[@]}")
+fi
 
 for extra in "$@"; do
     case $extra in
