@@ -221,6 +221,8 @@ ngx_http_apisec_ctx_t *ngx_http_apisec_find_ctx(ngx_http_request_t *r);
 ngx_http_apisec_ctx_t *ngx_http_apisec_loc_ctx(ngx_http_request_t *r);
 ngx_uint_t ngx_http_apisec_request_header(ngx_http_request_t *r,
     ngx_str_t *name, ngx_str_t *value);
+ngx_uint_t ngx_http_apisec_cidr_match(struct sockaddr *sa,
+    ngx_array_t *cidrs);
 
 /* errors: refusals and the problem+json bodies (RFC 9457) */
 ngx_int_t ngx_http_apisec_refuse(ngx_http_request_t *r, ngx_uint_t status,

@@ -30,8 +30,6 @@ typedef struct {
 
 static ngx_uint_t ngx_http_apisec_apikey_authenticate(ngx_http_request_t *r,
     ngx_http_apisec_apikey_conf_t *akcf, ngx_http_apisec_ctx_t *ctx);
-static ngx_int_t ngx_http_apisec_apikey_allowed(struct sockaddr *sa,
-    ngx_array_t *allow);
 static ngx_uint_t ngx_http_apisec_apikey_get(ngx_http_request_t *r,
     ngx_http_apisec_apikey_conf_t *akcf, ngx_str_t *key);
 static ngx_int_t ngx_http_apisec_apikey_parse_line(ngx_pool_t *pool,
@@ -1051,8 +1049,7 @@ ngx_http_apisec_apikey_authenticate(ngx_http_request_t *r,
     /* the client address as realip left it */
 
     if (c->allow
-        && ngx_http_apisec_apikey_allowed(r->connection->sockaddr, c->allow)
-           != NGX_OK)
+        && !ngx_http_apisec_cidr_match(r->connection->sockaddr, c->allow))
     {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "apisec: API key refused: address %V not allowed for "
@@ -1064,41 +1061,6 @@ ngx_http_apisec_apikey_authenticate(ngx_http_request_t *r,
     ctx->consumer = c;
 
     return NGX_HTTP_APISEC_APIKEY_OK;
-}
-
-
-/*
- * An address in the key's allow list.  An IPv4-mapped IPv6 address (an
- * IPv4 client of a dual-stack "listen [::]:... ipv6only=off") is matched
- * as its IPv4 address, as ngx_cidr_match() itself would: but nginx
- * 1.22.1's ngx_cidr_match() builds that address with "p[12] << 24", a
- * signed shift that overflows for 128.0.0.0 and above (undefined
- * behaviour; UBSan stops the worker), so the module hands it a
- * sockaddr_in instead.
- */
-
-static ngx_int_t
-ngx_http_apisec_apikey_allowed(struct sockaddr *sa, ngx_array_t *allow)
-{
-#if (NGX_HAVE_INET6)
-    struct sockaddr_in    sin;
-    struct sockaddr_in6  *sin6;
-
-    if (sa->sa_family == AF_INET6) {
-        sin6 = (struct sockaddr_in6 *) sa;
-
-        if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-            ngx_memzero(&sin, sizeof(struct sockaddr_in));
-            sin.sin_family = AF_INET;
-            ngx_memcpy(&sin.sin_addr.s_addr, &sin6->sin6_addr.s6_addr[12],
-                       4);
-
-            return ngx_cidr_match((struct sockaddr *) &sin, allow);
-        }
-    }
-#endif
-
-    return ngx_cidr_match(sa, allow);
 }
 
 

@@ -238,3 +238,38 @@ ngx_http_apisec_request_header(ngx_http_request_t *r, ngx_str_t *name,
 
     return n;
 }
+
+
+/*
+ * An address in a list of CIDRs (an API key's allow=, the trusted
+ * proxies).  An IPv4-mapped IPv6 address (an IPv4 client of a dual-stack
+ * "listen [::]:... ipv6only=off") is matched as its IPv4 address, as
+ * ngx_cidr_match() itself would: but nginx 1.22.1's ngx_cidr_match() builds
+ * that address with "p[12] << 24", a signed shift that overflows for
+ * 128.0.0.0 and above (undefined behaviour; UBSan stops the worker), so it
+ * is handed a sockaddr_in instead.
+ */
+
+ngx_uint_t
+ngx_http_apisec_cidr_match(struct sockaddr *sa, ngx_array_t *cidrs)
+{
+#if (NGX_HAVE_INET6)
+    struct sockaddr_in    sin;
+    struct sockaddr_in6  *sin6;
+
+    if (sa->sa_family == AF_INET6) {
+        sin6 = (struct sockaddr_in6 *) sa;
+
+        if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+            ngx_memzero(&sin, sizeof(struct sockaddr_in));
+            sin.sin_family = AF_INET;
+            ngx_memcpy(&sin.sin_addr.s_addr, &sin6->sin6_addr.s6_addr[12],
+                       4);
+
+            return ngx_cidr_match((struct sockaddr *) &sin, cidrs) == NGX_OK;
+        }
+    }
+#endif
+
+    return ngx_cidr_match(sa, cidrs) == NGX_OK;
+}

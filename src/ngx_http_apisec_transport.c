@@ -12,8 +12,6 @@
 
 static ngx_uint_t ngx_http_apisec_proxy_trusted(ngx_http_request_t *r,
     ngx_http_apisec_proxies_t *tp);
-static ngx_uint_t ngx_http_apisec_cidr_match(struct sockaddr *sa,
-    ngx_array_t *cidrs);
 static ngx_uint_t ngx_http_apisec_forwarded_proto(ngx_http_request_t *r,
     ngx_str_t *name, ngx_uint_t rfc7239);
 static ngx_uint_t ngx_http_apisec_tchar(u_char c);
@@ -334,38 +332,6 @@ ngx_http_apisec_proxy_trusted(ngx_http_request_t *r,
 #endif
 
     return 0;
-}
-
-
-/*
- * An IPv4-mapped IPv6 peer (dual-stack "listen [::]:... ipv6only=off") is
- * matched as its IPv4 address, handed to ngx_cidr_match() as a
- * sockaddr_in: nginx 1.22's own conversion shifts a signed int into the
- * sign bit for 128.0.0.0 and above (see ngx_http_apisec_apikey_allowed()).
- */
-
-static ngx_uint_t
-ngx_http_apisec_cidr_match(struct sockaddr *sa, ngx_array_t *cidrs)
-{
-#if (NGX_HAVE_INET6)
-    struct sockaddr_in    sin;
-    struct sockaddr_in6  *sin6;
-
-    if (sa->sa_family == AF_INET6) {
-        sin6 = (struct sockaddr_in6 *) sa;
-
-        if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-            ngx_memzero(&sin, sizeof(struct sockaddr_in));
-            sin.sin_family = AF_INET;
-            ngx_memcpy(&sin.sin_addr.s_addr, &sin6->sin6_addr.s6_addr[12],
-                       4);
-
-            return ngx_cidr_match((struct sockaddr *) &sin, cidrs) == NGX_OK;
-        }
-    }
-#endif
-
-    return ngx_cidr_match(sa, cidrs) == NGX_OK;
 }
 
 
