@@ -810,6 +810,5 @@ static void
 ngx_http_apisec_exit(ngx_cycle_t *cycle)
 {
     ngx_http_apisec_jwt_exit();
-    ngx_http_apisec_jwt_cache_exit();
-    ngx_http_apisec_jwt_keys_exit();
+    ngx_http_apisec_digest_exit();
 }

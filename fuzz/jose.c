@@ -7,10 +7,12 @@
 /*
  * A JOSE header and a claims set: the input is the JSON text (so that the
  * fuzzer works on JSON, not on its base64url), encoded and handed to the
- * module's parser as a token's segment would be, then checked as a header
- * (alg, crit, typ) and as claims (exp/nbf/iat of any size and type, sub,
- * iss, aud as a string or an array) against a configuration with every
- * check on.  Duplicate member names must be refused, whatever the nesting.
+ * module's parsers as a token's segment would be (the worker's header
+ * cache, ngx_http_apisec_jwt_parse(), and the JOSE core's
+ * ngx_http_apisec_jose_json(), which must agree), then checked as a header
+ * (kid, alg, crit, typ) and as claims (exp/nbf/iat of any size and type,
+ * sub, iss, aud as a string or an array) against a policy with every check
+ * on.  Duplicate member names must be refused, whatever the nesting.
  */
 
 
@@ -25,18 +27,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char                        *why;
-    u_char                      *buf;
-    json_t                      *json, *again;
-    ngx_int_t                    rc;
-    ngx_str_t                    text, seg;
-    ngx_uint_t                   alg, pass;
-    ngx_pool_t                  *pool;
-    json_error_t                 err;
-    ngx_http_apisec_jwt_conf_t  *jcf;
+    char                           *why, *why2;
+    u_char                         *buf;
+    json_t                         *json, *again, *pure;
+    ngx_int_t                       rc;
+    ngx_str_t                       text, seg, kid;
+    ngx_uint_t                      alg, pass;
+    ngx_pool_t                     *pool;
+    json_error_t                    err;
+    ngx_http_apisec_jwt_conf_t     *jcf;
+    ngx_http_apisec_jose_policy_t   policy;
 
     jcf = ngx_http_apisec_fuzz_jwt_conf();
     pool = ngx_http_apisec_fuzz_pool();
+
+    policy = jcf->policy;
+    policy.now = 1700000000;
 
     text.len = size;
     text.data = ngx_http_apisec_fuzz_copy(pool, data, size, 0);
@@ -57,8 +63,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         why = NULL;
 
+        why2 = NULL;
+
+        pure = ngx_http_apisec_jose_json(&seg, buf, &why2,
+                                         pass ? "claims" : "header");
+
         json = ngx_http_apisec_jwt_parse(&seg, buf, &why,
                                          pass ? "claims" : "header");
+
+        ngx_http_apisec_fuzz_assert((json == NULL) == (pure == NULL));
+
+        if (pure) {
+            ngx_http_apisec_fuzz_assert(json_equal(pure, json));
+            json_decref(pure);
+
+        } else {
+            ngx_http_apisec_fuzz_assert(why2 != NULL);
+        }
 
         if (json == NULL) {
             ngx_http_apisec_fuzz_assert(why != NULL);
@@ -76,18 +97,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(again);
 
         if (pass == 0) {
-            rc = ngx_http_apisec_jwt_check_header(json, jcf, &alg, &why);
+            ngx_str_null(&kid);
+
+            rc = ngx_http_apisec_jose_check_header(json, &policy, &alg, &kid,
+                                                   &why);
 
             if (rc == NGX_HTTP_APISEC_JWT_OK) {
                 ngx_http_apisec_fuzz_assert(alg < NGX_HTTP_APISEC_NALGS);
                 ngx_http_apisec_fuzz_assert(json_object_get(json, "crit")
                                             == NULL);
+                ngx_http_apisec_fuzz_assert(
+                    (kid.data != NULL) == (json_object_get(json, "kid")
+                                           != NULL));
             }
 
         } else {
             why = NULL;
-            rc = ngx_http_apisec_jwt_check_claims(json, jcf, 1700000000,
-                                                  &why);
+            rc = ngx_http_apisec_jose_check_claims(json, &policy, &why);
             ngx_http_apisec_fuzz_assert((rc == NGX_HTTP_APISEC_JWT_OK)
                                         == (why == NULL));
         }

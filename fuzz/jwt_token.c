@@ -26,22 +26,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char                        *why;
-    u_char                      *p;
-    json_t                      *header, *claims;
-    ngx_int_t                    rc;
-    ngx_str_t                    value, token, seg[3], sig;
-    ngx_uint_t                   alg, i;
-    ngx_pool_t                  *pool;
-    ngx_http_apisec_jwt_conf_t  *jcf;
+    char                           *why;
+    u_char                         *p;
+    json_t                         *header, *claims;
+    ngx_int_t                       rc;
+    ngx_str_t                       value, token, seg[3], sig, kid;
+    ngx_uint_t                      alg, i;
+    ngx_pool_t                     *pool;
+    ngx_http_apisec_jwt_conf_t     *jcf;
+    ngx_http_apisec_jose_policy_t   policy;
 
     jcf = ngx_http_apisec_fuzz_jwt_conf();
     pool = ngx_http_apisec_fuzz_pool();
 
+    policy = jcf->policy;
+    policy.now = 1700000000;
+
     value.len = size;
     value.data = ngx_http_apisec_fuzz_copy(pool, data, size, 0);
 
-    rc = ngx_http_apisec_jwt_bearer(&value, jcf->max_size, &token);
+    rc = ngx_http_apisec_jose_bearer(&value, jcf->max_size, &token);
 
     ngx_http_apisec_fuzz_assert(rc == NGX_OK || rc == NGX_DECLINED
                                 || rc == NGX_ABORT || rc == NGX_ERROR);
@@ -56,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_http_apisec_fuzz_assert(token.data + token.len
                                 <= value.data + value.len);
 
-    if (ngx_http_apisec_jwt_split(&token, seg) != NGX_OK) {
+    if (ngx_http_apisec_jose_split(&token, seg) != NGX_OK) {
         goto done;
     }
 
@@ -86,7 +90,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto done;
     }
 
-    rc = ngx_http_apisec_jwt_check_header(header, jcf, &alg, &why);
+    ngx_str_null(&kid);
+
+    rc = ngx_http_apisec_jose_check_header(header, &policy, &alg, &kid, &why);
 
     json_decref(header);
 
@@ -105,7 +111,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     ngx_http_apisec_fuzz_assert(sig.len <= seg[2].len * 3 / 4);
 
-    claims = ngx_http_apisec_jwt_parse(&seg[1], sig.data + sig.len, &why,
+    claims = ngx_http_apisec_jose_json(&seg[1], sig.data + sig.len, &why,
                                        "claims");
     if (claims == NULL) {
         ngx_http_apisec_fuzz_assert(why != NULL);
@@ -114,7 +120,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     why = NULL;
 
-    rc = ngx_http_apisec_jwt_check_claims(claims, jcf, 1700000000, &why);
+    rc = ngx_http_apisec_jose_check_claims(claims, &policy, &why);
 
     ngx_http_apisec_fuzz_assert((rc == NGX_HTTP_APISEC_JWT_OK)
                                 == (why == NULL));

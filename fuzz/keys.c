@@ -25,7 +25,7 @@
 #include <openssl/core_names.h>
 
 
-/* as NGX_HTTP_APISEC_KEY_FILE_MAX in src/ngx_http_apisec_keys.c */
+/* as NGX_HTTP_APISEC_KEY_FILE_MAX in src/ngx_http_apisec_jwk.c */
 #define NGX_HTTP_APISEC_FUZZ_KEY_FILE_MAX  (1024 * 1024)
 
 
@@ -93,12 +93,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             /* a signature of the size the alg wants, where it has one */
 
-            switch (ngx_http_apisec_jwt_algs[alg].kty) {
+            switch (ngx_http_apisec_jose_algs[alg].kty) {
             case NGX_HTTP_APISEC_KTY_OCT:
-                siglen = 32 + 16 * ngx_http_apisec_jwt_algs[alg].md;
+                siglen = 32 + 16 * ngx_http_apisec_jose_algs[alg].md;
                 break;
             case NGX_HTTP_APISEC_KTY_EC:
-                siglen = 2 * ngx_http_apisec_jwt_algs[alg].ec_size;
+                siglen = 2 * ngx_http_apisec_jose_algs[alg].ec_size;
                 break;
             case NGX_HTTP_APISEC_KTY_ED25519:
                 siglen = 64;
@@ -111,7 +111,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 ngx_http_apisec_jwt_verify_key(key[i], alg, buf, size,
                                                sig, siglen)
                 != NGX_OK
-                || ngx_http_apisec_jwt_algs[alg].kty
+                || ngx_http_apisec_jose_algs[alg].kty
                    == NGX_HTTP_APISEC_KTY_OCT);
         }
     }

@@ -372,6 +372,13 @@ ngx_http_apisec_fuzz_jwt_conf(void)
     ngx_str_set(&s[0], "jwt");
     ngx_str_set(&s[1], "at+jwt");
 
+    /* as ngx_http_apisec_jwt_merge_conf() */
+    jcf->policy.algorithms = jcf->algorithms;
+    jcf->policy.issuers = jcf->issuers;
+    jcf->policy.audiences = jcf->audiences;
+    jcf->policy.types = jcf->types;
+    jcf->policy.leeway = jcf->leeway;
+
     conf = jcf;
 
     return conf;

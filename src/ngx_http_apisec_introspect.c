@@ -10,8 +10,6 @@
 #include "ngx_http_apisec.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/err.h>
 
 
 /* the largest answer kept in the cache, as compact JSON */
@@ -95,8 +93,6 @@ static ngx_http_apisec_flight_t *ngx_http_apisec_introspect_flight(
 static ngx_int_t ngx_http_apisec_introspect_key(
     ngx_http_apisec_introspect_t *is, ngx_str_t *host, ngx_str_t *token,
     u_char *digest);
-static ngx_int_t ngx_http_apisec_introspect_sha256(ngx_str_t *parts,
-    ngx_uint_t n, u_char *digest);
 static ngx_uint_t ngx_http_apisec_introspect_check(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
     json_t *claims, char **why);
@@ -133,9 +129,6 @@ static ngx_uint_t  ngx_http_apisec_introspect_parsed_next;
 static ngx_http_apisec_introspect_recent_t
     ngx_http_apisec_introspect_recent[NGX_HTTP_APISEC_INTROSPECT_RECENT];
 static ngx_uint_t  ngx_http_apisec_introspect_recent_next;
-
-static EVP_MD      *ngx_http_apisec_introspect_md;
-static EVP_MD_CTX  *ngx_http_apisec_introspect_md_ctx;
 
 
 /* apisec_introspect uri [jwt=local|introspect] | off; */
@@ -244,11 +237,6 @@ ngx_http_apisec_introspect_cleanup(void *data)
         ngx_explicit_memzero(&ngx_http_apisec_introspect_recent[i],
                              sizeof(ngx_http_apisec_introspect_recent_t));
     }
-
-    EVP_MD_CTX_free(ngx_http_apisec_introspect_md_ctx);
-    EVP_MD_free(ngx_http_apisec_introspect_md);
-    ngx_http_apisec_introspect_md_ctx = NULL;
-    ngx_http_apisec_introspect_md = NULL;
 }
 
 
@@ -390,8 +378,7 @@ ngx_http_apisec_introspect_bind(ngx_conf_t *cf,
     ngx_str_set(&part[0], "uri");
     part[1] = is->uri;
 
-    if (ngx_http_apisec_introspect_sha256(parts->elts, parts->nelts,
-                                          is->context)
+    if (ngx_http_apisec_sha256(is->context, parts->elts, parts->nelts)
         != NGX_OK)
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -592,7 +579,7 @@ ngx_http_apisec_introspect_wanted(ngx_http_apisec_jwt_conf_t *jcf,
         return 1;
     }
 
-    return (ngx_http_apisec_jwt_split(token, seg) != NGX_OK);
+    return (ngx_http_apisec_jose_split(token, seg) != NGX_OK);
 }
 
 
@@ -778,13 +765,13 @@ ngx_http_apisec_introspect_claims(json_t *claims,
     ngx_http_apisec_jwt_conf_t *jcf, time_t now, ngx_str_t *subject,
     char **why)
 {
-    json_t                      *v;
-    ngx_uint_t                   result;
-    ngx_http_apisec_jwt_conf_t   tmp;
+    json_t                         *v;
+    ngx_uint_t                      result;
+    ngx_http_apisec_jose_policy_t   policy;
 
-    result = ngx_http_apisec_jwt_check_claims(claims,
-                             ngx_http_apisec_jwks_claims_conf(jcf, &tmp),
-                             now, why);
+    ngx_http_apisec_jwks_policy(jcf, now, &policy);
+
+    result = ngx_http_apisec_jose_check_claims(claims, &policy, why);
     if (result != NGX_HTTP_APISEC_JWT_OK) {
         return result;
     }
@@ -1309,68 +1296,7 @@ ngx_http_apisec_introspect_digest(u_char *context, ngx_str_t *host,
     parts[1] = *host;
     parts[2] = *token;
 
-    return ngx_http_apisec_introspect_sha256(parts, 3, digest);
-}
-
-
-/* SHA-256 of length-prefixed parts (no two lists of parts hash alike) */
-
-static ngx_int_t
-ngx_http_apisec_introspect_sha256(ngx_str_t *parts, ngx_uint_t n,
-    u_char *digest)
-{
-    u_char       len[8];
-    uint64_t     l;
-    ngx_uint_t   i, j;
-    EVP_MD_CTX  *ctx;
-
-    if (ngx_http_apisec_introspect_md == NULL) {
-        ngx_http_apisec_introspect_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-        ngx_http_apisec_introspect_md_ctx = EVP_MD_CTX_new();
-
-        if (ngx_http_apisec_introspect_md == NULL
-            || ngx_http_apisec_introspect_md_ctx == NULL)
-        {
-            EVP_MD_free(ngx_http_apisec_introspect_md);
-            EVP_MD_CTX_free(ngx_http_apisec_introspect_md_ctx);
-            ngx_http_apisec_introspect_md = NULL;
-            ngx_http_apisec_introspect_md_ctx = NULL;
-            ERR_clear_error();
-            return NGX_ERROR;
-        }
-    }
-
-    ctx = ngx_http_apisec_introspect_md_ctx;
-
-    if (!EVP_DigestInit_ex(ctx, ngx_http_apisec_introspect_md, NULL)) {
-        goto failed;
-    }
-
-    for (i = 0; i < n; i++) {
-        l = parts[i].len;
-
-        for (j = 0; j < 8; j++) {
-            len[j] = (u_char) (l >> (56 - 8 * j));
-        }
-
-        if (!EVP_DigestUpdate(ctx, len, 8)
-            || (parts[i].len
-                && !EVP_DigestUpdate(ctx, parts[i].data, parts[i].len)))
-        {
-            goto failed;
-        }
-    }
-
-    if (!EVP_DigestFinal_ex(ctx, digest, NULL)) {
-        goto failed;
-    }
-
-    return NGX_OK;
-
-failed:
-
-    ERR_clear_error();
-    return NGX_ERROR;
+    return ngx_http_apisec_sha256(digest, parts, 3);
 }
 
 

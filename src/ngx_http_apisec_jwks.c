@@ -71,10 +71,6 @@ ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
     ngx_conf_merge_ptr_value(conf->introspect_cache, prev->introspect_cache,
                              NULL);
 
-    if (ngx_http_apisec_introspect_bind(cf, conf) != NGX_CONF_OK) {
-        return NGX_CONF_ERROR;
-    }
-
     if (conf->discovery.len && conf->key_request.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"apisec_jwt_discovery\" needs "
@@ -435,30 +431,31 @@ ngx_http_apisec_jwks_want(ngx_http_request_t *r, ngx_http_apisec_flight_t *f)
 
 
 /*
- * The discovery document's issuer is expected unless apisec_jwt_issuer.
+ * The policy a token's claims are checked against at "now": the
+ * location's, and the discovery document's issuer unless apisec_jwt_issuer.
  * Callers wait for discovery first (ngx_http_apisec_discovery_ready());
  * should one not, no issuer is accepted (an empty list): the check fails
  * closed, never skipped.
  */
 
-ngx_http_apisec_jwt_conf_t *
-ngx_http_apisec_jwks_claims_conf(ngx_http_apisec_jwt_conf_t *jcf,
-    ngx_http_apisec_jwt_conf_t *tmp)
+void
+ngx_http_apisec_jwks_policy(ngx_http_apisec_jwt_conf_t *jcf, time_t now,
+    ngx_http_apisec_jose_policy_t *policy)
 {
     ngx_http_apisec_jwks_t  *k;
 
     static ngx_array_t  none;
 
+    *policy = jcf->policy;
+    policy->now = now;
+
     k = jcf->jwks;
 
     if (k == NULL || k->discovery.len == 0 || jcf->issuers) {
-        return jcf;
+        return;
     }
 
-    *tmp = *jcf;
-    tmp->issuers = k->issuer.len ? &k->issuers : &none;
-
-    return tmp;
+    policy->issuers = k->issuer.len ? &k->issuers : &none;
 }
 
 

@@ -67,8 +67,6 @@ static ngx_uint_t ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 static ngx_uint_t ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
     ngx_http_apisec_jwt_parsed_t **slot, char **why);
-static json_t *ngx_http_apisec_jwt_json(ngx_str_t *text, char **why,
-    char *what);
 static ngx_http_apisec_jwt_parsed_t *ngx_http_apisec_jwt_token_find(
     ngx_str_t *token);
 static json_t *ngx_http_apisec_jwt_token_parse(ngx_str_t *token,
@@ -76,15 +74,10 @@ static json_t *ngx_http_apisec_jwt_token_parse(ngx_str_t *token,
     u_char *buf, ngx_http_apisec_jwt_parsed_t **slot, char **why);
 static void ngx_http_apisec_jwt_slot_free(ngx_http_apisec_jwt_parsed_t *p);
 static ngx_uint_t ngx_http_apisec_jwt_equal(u_char *a, u_char *b, size_t len);
-static ngx_int_t ngx_http_apisec_jwt_verify_signature(ngx_http_request_t *r,
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t alg, ngx_str_t *kid,
-    ngx_str_t *input, ngx_str_t *sig, char **why);
 static ngx_int_t ngx_http_apisec_jwt_challenge(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t result);
 static void ngx_http_apisec_jwt_log(ngx_http_request_t *r, ngx_str_t *kid,
     char *why);
-static ngx_int_t ngx_http_apisec_jwt_type_match(ngx_str_t *a, ngx_str_t *b);
-static ngx_int_t ngx_http_apisec_jwt_strip_media(ngx_str_t *type);
 
 
 static ngx_http_apisec_jwt_error_t  ngx_http_apisec_jwt_errors[] = {
@@ -127,51 +120,6 @@ static ngx_http_apisec_jwt_parsed_cache_t  ngx_http_apisec_jwt_headers;
 static ngx_http_apisec_jwt_parsed_cache_t  ngx_http_apisec_jwt_claims;
 
 
-/* RFC 4648, section 5, and nothing else: no padding, no "+" or "/" */
-
-static u_char  ngx_http_apisec_basis64url[] = {
-    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
-    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
-    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 62, 77, 77,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 77, 77, 77, 77, 77, 77,
-    77,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 77, 77, 77, 77, 63,
-    77, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 77, 77, 77, 77, 77,
-
-    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
-    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
-    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
-    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
-    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
-    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
-    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
-    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77
-};
-
-
-/* RFC 6750, 2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" /
- * "+" / "/" ) *"=" */
-
-static uint32_t  ngx_http_apisec_b64token[] = {
-    0x00000000, /* 0000 0000 0000 0000  0000 0000 0000 0000 */
-
-                /* ?>=< ;:98 7654 3210  /.-, +*)( '&%$ #"!  */
-    0x03ffe800, /* 0000 0011 1111 1111  1110 1000 0000 0000 */
-
-                /* _^]\ [ZYX WVUT SRQP  ONML KJIH GFED CBA@ */
-    0x87fffffe, /* 1000 0111 1111 1111  1111 1111 1111 1110 */
-
-                /*  ~}| {zyx wvut srqp  onml kjih gfed cba` */
-    0x47fffffe, /* 0100 0111 1111 1111  1111 1111 1111 1110 */
-
-    0x00000000, /* 1111 1111 1111 1111  1111 1111 1111 1111 */
-    0x00000000, /* 1111 1111 1111 1111  1111 1111 1111 1111 */
-    0x00000000, /* 1111 1111 1111 1111  1111 1111 1111 1111 */
-    0x00000000  /* 1111 1111 1111 1111  1111 1111 1111 1111 */
-};
-
-
 /* configuration */
 
 void
@@ -209,9 +157,16 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
 
     set = (conf->algorithms != NGX_CONF_UNSET_UINT);
 
-    /* remote keys and introspection (ngx_http_apisec_jwks.c) */
+    /*
+     * remote keys (ngx_http_apisec_jwks.c), then the introspection
+     * endpoint bound to this server (ngx_http_apisec_introspect.c)
+     */
 
     if (ngx_http_apisec_jwks_merge_conf(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_apisec_introspect_bind(cf, conf) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -246,6 +201,15 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
     ngx_conf_merge_sec_value(conf->leeway, prev->leeway, 0);
     ngx_conf_merge_size_value(conf->max_size, prev->max_size, 8192);
     ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
+
+    /* what a token is checked against, "now" and discovery aside */
+
+    conf->policy.algorithms = conf->algorithms;
+    conf->policy.issuers = conf->issuers;
+    conf->policy.audiences = conf->audiences;
+    conf->policy.types = conf->types;
+    conf->policy.leeway = conf->leeway;
+    conf->policy.now = 0;
 
     if (!conf->enable) {
         return NGX_CONF_OK;
@@ -287,7 +251,7 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
                 ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
                                    "no key can verify \"%V\" of "
                                    "\"apisec_jwt_algorithms\"",
-                                   &ngx_http_apisec_jwt_algs[i].name);
+                                   &ngx_http_apisec_jose_algs[i].name);
             }
         }
     }
@@ -468,7 +432,7 @@ ngx_http_apisec_jwt_algorithms(ngx_conf_t *cf, ngx_command_t *cmd,
             return NGX_CONF_ERROR;
         }
 
-        alg = ngx_http_apisec_jwt_alg(value[i].data, value[i].len);
+        alg = ngx_http_apisec_jose_alg(value[i].data, value[i].len);
 
         if (alg == NGX_ERROR) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -536,7 +500,7 @@ ngx_http_apisec_jwt_list(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         *s = value[i];
 
         if (cmd->offset == offsetof(ngx_http_apisec_loc_conf_t, jwt.types)
-            && ngx_http_apisec_jwt_strip_media(s) != NGX_OK)
+            && ngx_http_apisec_jose_strip_media(s) != NGX_OK)
         {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid token type \"%V\"", &value[i]);
@@ -723,8 +687,9 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_int_t                      rc;
     ngx_str_t                      token, seg[3], sig, input, keyset;
     ngx_uint_t                     result, alg, memo, verified;
-    ngx_http_apisec_jwt_conf_t     tmp;
+    ngx_array_t                   *fetched;
     ngx_http_apisec_jwt_parsed_t  *slot;
+    ngx_http_apisec_jose_policy_t  policy;
     u_char                         digest[NGX_HTTP_APISEC_DIGEST_LEN];
     u_char                         keysets[2 * NGX_HTTP_APISEC_KEY_FP_LEN];
 
@@ -768,20 +733,21 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
         alg = slot->alg;
         *kid = slot->kid;
 
-        if (!(jcf->algorithms & NGX_HTTP_APISEC_ALG_BIT(alg))) {
+        if (!(jcf->policy.algorithms & NGX_HTTP_APISEC_ALG_BIT(alg))) {
             *why = "alg not in apisec_jwt_algorithms";
             return NGX_HTTP_APISEC_JWT_BAD_ALG;
         }
 
-        if (jcf->types) {
-            result = ngx_http_apisec_jwt_check_header(header, jcf, &alg, why);
+        if (jcf->policy.types) {
+            result = ngx_http_apisec_jose_check_header(header, &jcf->policy,
+                                                       &alg, kid, why);
             if (result != NGX_HTTP_APISEC_JWT_OK) {
                 return result;
             }
         }
 
     } else {
-        if (ngx_http_apisec_jwt_split(&token, seg) != NGX_OK) {
+        if (ngx_http_apisec_jose_split(&token, seg) != NGX_OK) {
             *why = "token is not three base64url segments";
             return NGX_HTTP_APISEC_JWT_MALFORMED;
         }
@@ -800,19 +766,8 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
         ctx->jwt_header = header;
 
-        v = json_object_get(header, "kid");
-
-        if (v) {
-            if (!json_is_string(v)) {
-                *why = "kid is not a string";
-                return NGX_HTTP_APISEC_JWT_MALFORMED;
-            }
-
-            kid->len = json_string_length(v);
-            kid->data = (u_char *) json_string_value(v);
-        }
-
-        result = ngx_http_apisec_jwt_check_header(header, jcf, &alg, why);
+        result = ngx_http_apisec_jose_check_header(header, &jcf->policy, &alg,
+                                                   kid, why);
         if (result != NGX_HTTP_APISEC_JWT_OK) {
             return result;
         }
@@ -862,7 +817,7 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
      */
 
     memo = (jcf->cache != NULL
-            || ngx_http_apisec_jwt_algs[alg].kty == NGX_HTTP_APISEC_KTY_OCT);
+            || ngx_http_apisec_jose_algs[alg].kty == NGX_HTTP_APISEC_KTY_OCT);
 
     now = ngx_time();
     until = 0;
@@ -927,8 +882,11 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
             return NGX_HTTP_APISEC_JWT_MALFORMED;
         }
 
-        rc = ngx_http_apisec_jwt_verify_signature(r, jcf, alg, kid, &input,
-                                                  &sig, why);
+        fetched = jcf->jwks ? jcf->jwks->keys : NULL;
+
+        rc = ngx_http_apisec_jwt_keys_verify(jcf->keys, fetched, alg, kid,
+                                             &input, &sig, why,
+                                             r->connection->log);
 
         if (rc == NGX_ERROR) {
             return NGX_HTTP_APISEC_JWT_ERROR;
@@ -968,9 +926,9 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
     ctx->jwt_claims = claims;
 
-    result = ngx_http_apisec_jwt_check_claims(claims,
-                                 ngx_http_apisec_jwks_claims_conf(jcf, &tmp),
-                                 now, why);
+    ngx_http_apisec_jwks_policy(jcf, now, &policy);
+
+    result = ngx_http_apisec_jose_check_claims(claims, &policy, why);
     if (result != NGX_HTTP_APISEC_JWT_OK) {
         return result;
     }
@@ -1063,8 +1021,8 @@ ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
 
     /*
      * "Bearer" and a token verified lately: its characters need no scan
-     * (a kept token is base64url and dots, as ngx_http_apisec_jwt_split()
-     * found), ngx_http_apisec_jwt_bearer() would find the same token
+     * (a kept token is base64url and dots, as ngx_http_apisec_jose_split()
+     * found), ngx_http_apisec_jose_bearer() would find the same token
      */
 
     p = r->headers_in.authorization->value.data;
@@ -1098,7 +1056,7 @@ ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
         }
     }
 
-    rc = ngx_http_apisec_jwt_bearer(&r->headers_in.authorization->value,
+    rc = ngx_http_apisec_jose_bearer(&r->headers_in.authorization->value,
                                     jcf->max_size, token);
 
     switch (rc) {
@@ -1133,7 +1091,6 @@ ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
     char *what)
 {
     json_t                              *json;
-    ngx_str_t                            text;
     ngx_uint_t                           i;
     ngx_http_apisec_jwt_parsed_t        *p;
     ngx_http_apisec_jwt_parsed_cache_t  *cache;
@@ -1151,14 +1108,7 @@ ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
         }
     }
 
-    text.data = buf;
-
-    if (ngx_http_apisec_base64url_decode(&text, seg) != NGX_OK) {
-        *why = "header is not base64url";
-        return NULL;
-    }
-
-    json = ngx_http_apisec_jwt_json(&text, why, what);
+    json = ngx_http_apisec_jose_json(seg, buf, why, what);
 
     if (json == NULL || seg->len > NGX_HTTP_APISEC_JWT_PARSED_MAX) {
         return json;
@@ -1226,20 +1176,12 @@ ngx_http_apisec_jwt_token_parse(ngx_str_t *token, ngx_str_t *seg,
     ngx_http_apisec_jwt_parsed_t **slot, char **why)
 {
     json_t                              *json;
-    ngx_str_t                            text;
     ngx_http_apisec_jwt_parsed_t        *p;
     ngx_http_apisec_jwt_parsed_cache_t  *cache;
 
     *slot = NULL;
 
-    text.data = buf;
-
-    if (ngx_http_apisec_base64url_decode(&text, &seg[1]) != NGX_OK) {
-        *why = "claims are not base64url";
-        return NULL;
-    }
-
-    json = ngx_http_apisec_jwt_json(&text, why, "claims");
+    json = ngx_http_apisec_jose_json(&seg[1], buf, why, "claims");
 
     if (json == NULL
         || token->len > NGX_HTTP_APISEC_JWT_PARSED_MAX
@@ -1322,579 +1264,6 @@ ngx_http_apisec_jwt_equal(u_char *a, u_char *b, size_t len)
     }
 
     return d == 0;
-}
-
-
-static json_t *
-ngx_http_apisec_jwt_json(ngx_str_t *text, char **why, char *what)
-{
-    json_t        *json;
-    json_error_t   err;
-
-    json = json_loadb((char *) text->data, text->len, JSON_REJECT_DUPLICATES,
-                      &err);
-
-    if (json == NULL) {
-        if (json_error_code(&err) == json_error_duplicate_key) {
-            *why = (what[0] == 'h') ? "duplicate member name in header"
-                                    : "duplicate member name in claims";
-        } else {
-            *why = (what[0] == 'h') ? "header is not JSON"
-                                    : "claims are not JSON";
-        }
-
-        return NULL;
-    }
-
-    if (!json_is_object(json)) {
-        json_decref(json);
-        *why = (what[0] == 'h') ? "header is not a JSON object"
-                                : "claims are not a JSON object";
-        return NULL;
-    }
-
-    return json;
-}
-
-
-ngx_uint_t
-ngx_http_apisec_jwt_check_header(json_t *header,
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t *alg, char **why)
-{
-    json_t      *v;
-    ngx_int_t    a;
-    ngx_str_t    s, *type;
-    ngx_uint_t   i;
-
-    v = json_object_get(header, "alg");
-
-    if (!json_is_string(v)) {
-        *why = "no alg in header";
-        return NGX_HTTP_APISEC_JWT_MALFORMED;
-    }
-
-    s.len = json_string_length(v);
-    s.data = (u_char *) json_string_value(v);
-
-    if (s.len == 4 && ngx_strncasecmp(s.data, (u_char *) "none", 4) == 0) {
-        *why = "alg \"none\" is never accepted";
-        return NGX_HTTP_APISEC_JWT_BAD_ALG;
-    }
-
-    a = ngx_http_apisec_jwt_alg(s.data, s.len);
-
-    if (a == NGX_ERROR) {
-        *why = "unsupported alg";
-        return NGX_HTTP_APISEC_JWT_BAD_ALG;
-    }
-
-    if (!(jcf->algorithms & NGX_HTTP_APISEC_ALG_BIT(a))) {
-        *why = "alg not in apisec_jwt_algorithms";
-        return NGX_HTTP_APISEC_JWT_BAD_ALG;
-    }
-
-    *alg = a;
-
-    /* no extension is understood (RFC 7515, 4.1.11) */
-
-    if (json_object_get(header, "crit")) {
-        *why = "crit names an extension not understood";
-        return NGX_HTTP_APISEC_JWT_CRIT;
-    }
-
-    if (jcf->types == NULL) {
-        return NGX_HTTP_APISEC_JWT_OK;
-    }
-
-    v = json_object_get(header, "typ");
-
-    if (!json_is_string(v)) {
-        *why = "no typ in header";
-        return NGX_HTTP_APISEC_JWT_BAD_TYPE;
-    }
-
-    s.len = json_string_length(v);
-    s.data = (u_char *) json_string_value(v);
-
-    if (ngx_http_apisec_jwt_strip_media(&s) == NGX_OK) {
-        type = jcf->types->elts;
-
-        for (i = 0; i < jcf->types->nelts; i++) {
-            if (ngx_http_apisec_jwt_type_match(&s, &type[i]) == NGX_OK) {
-                return NGX_HTTP_APISEC_JWT_OK;
-            }
-        }
-    }
-
-    *why = "typ not accepted";
-    return NGX_HTTP_APISEC_JWT_BAD_TYPE;
-}
-
-
-/*
- * The signature, with the keys that may verify it: the keys with the
- * token's kid; or, when the token has no kid, or no key has it, the keys
- * without one (PEM keys), and for a token without kid any key; always only
- * keys whose type and alg fit the token's alg, and at most a few of them.
- *
- * NGX_OK: verified; NGX_DECLINED: a bad signature; NGX_ABORT: no key for
- * the token; NGX_ERROR: a library failure.
- */
-
-static ngx_int_t
-ngx_http_apisec_jwt_verify_signature(ngx_http_request_t *r,
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t alg, ngx_str_t *kid,
-    ngx_str_t *input, ngx_str_t *sig, char **why)
-{
-    ngx_int_t                    rc;
-    ngx_uint_t                   i, n, s, bit, tried, named;
-    ngx_array_t                 *sets[2];
-    ngx_http_apisec_jwt_key_t  **keys, *key;
-
-    /* the keys of apisec_jwt_key_file, then the fetched ones */
-
-    sets[0] = jcf->keys;
-    sets[1] = jcf->jwks ? jcf->jwks->keys : NULL;
-
-    bit = NGX_HTTP_APISEC_ALG_BIT(alg);
-    tried = 0;
-    named = 0;
-    rc = NGX_DECLINED;
-
-    if (kid->data) {
-
-        for (s = 0; s < 2 && tried < NGX_HTTP_APISEC_JWT_MAX_TRIES; s++) {
-            if (sets[s] == NULL) {
-                continue;
-            }
-
-            keys = sets[s]->elts;
-            n = sets[s]->nelts;
-
-            for (i = 0; i < n; i++) {
-                key = keys[i];
-
-                if (key->kid.len != kid->len
-                    || ngx_memcmp(key->kid.data, kid->data, kid->len) != 0)
-                {
-                    continue;
-                }
-
-                named = 1;
-
-                if (!(key->algs & bit)) {
-                    continue;
-                }
-
-                rc = ngx_http_apisec_jwt_verify_key(key, alg, input->data,
-                                                    input->len, sig->data,
-                                                    sig->len);
-                if (rc != NGX_DECLINED) {
-                    goto done;
-                }
-
-                if (++tried == NGX_HTTP_APISEC_JWT_MAX_TRIES) {
-                    break;
-                }
-            }
-        }
-
-        if (named) {
-            *why = tried ? "signature invalid"
-                         : "the key with the kid does not fit alg";
-            return tried ? NGX_DECLINED : NGX_ABORT;
-        }
-    }
-
-    for (s = 0; s < 2 && tried < NGX_HTTP_APISEC_JWT_MAX_TRIES; s++) {
-        if (sets[s] == NULL) {
-            continue;
-        }
-
-        keys = sets[s]->elts;
-        n = sets[s]->nelts;
-
-        for (i = 0; i < n; i++) {
-            key = keys[i];
-
-            if ((kid->data && key->kid.data) || !(key->algs & bit)) {
-                continue;
-            }
-
-            rc = ngx_http_apisec_jwt_verify_key(key, alg, input->data,
-                                                input->len, sig->data,
-                                                sig->len);
-            if (rc != NGX_DECLINED) {
-                goto done;
-            }
-
-            if (++tried == NGX_HTTP_APISEC_JWT_MAX_TRIES) {
-                break;
-            }
-        }
-    }
-
-    if (tried == 0) {
-        *why = kid->data ? "no key with the kid, and no key without a kid "
-                           "fits alg"
-                         : "no key fits alg";
-        return NGX_ABORT;
-    }
-
-    *why = "signature invalid";
-    return NGX_DECLINED;
-
-done:
-
-    if (rc == NGX_ERROR) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "apisec: %V signature verification failed "
-                      "in the library", &ngx_http_apisec_jwt_algs[alg].name);
-    }
-
-    return rc;
-}
-
-
-/*
- * RFC 7519, 4.1: exp, nbf and iat are numbers and are checked against
- * "now" with the leeway; iss is one of the configured issuers; aud, a
- * string or an array of strings, holds one of the configured audiences.
- */
-
-ngx_uint_t
-ngx_http_apisec_jwt_check_claims(json_t *claims,
-    ngx_http_apisec_jwt_conf_t *jcf, time_t now, char **why)
-{
-    double       t, early, late;
-    json_t      *v, *a;
-    size_t       j, n;
-    ngx_str_t   *s;
-    ngx_uint_t   i;
-
-    early = (double) now - jcf->leeway;
-    late = (double) now + jcf->leeway;
-
-    v = json_object_get(claims, "exp");
-
-    if (v) {
-        if (!json_is_number(v)) {
-            *why = "exp is not a number";
-            return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
-        }
-
-        t = json_number_value(v);
-
-        if (early >= t) {
-            *why = "token expired";
-            return NGX_HTTP_APISEC_JWT_EXPIRED;
-        }
-    }
-
-    v = json_object_get(claims, "nbf");
-
-    if (v) {
-        if (!json_is_number(v)) {
-            *why = "nbf is not a number";
-            return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
-        }
-
-        if (late < json_number_value(v)) {
-            *why = "token not yet valid (nbf)";
-            return NGX_HTTP_APISEC_JWT_NOT_YET_VALID;
-        }
-    }
-
-    v = json_object_get(claims, "iat");
-
-    if (v) {
-        if (!json_is_number(v)) {
-            *why = "iat is not a number";
-            return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
-        }
-
-        if (late < json_number_value(v)) {
-            *why = "token issued in the future (iat)";
-            return NGX_HTTP_APISEC_JWT_ISSUED_IN_FUTURE;
-        }
-    }
-
-    v = json_object_get(claims, "sub");
-
-    if (v && !json_is_string(v)) {
-        *why = "sub is not a string";
-        return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
-    }
-
-    if (jcf->issuers) {
-        v = json_object_get(claims, "iss");
-
-        if (!json_is_string(v)) {
-            *why = "no iss";
-            return NGX_HTTP_APISEC_JWT_BAD_ISSUER;
-        }
-
-        s = jcf->issuers->elts;
-
-        for (i = 0; i < jcf->issuers->nelts; i++) {
-            if (s[i].len == json_string_length(v)
-                && ngx_memcmp(s[i].data, json_string_value(v), s[i].len) == 0)
-            {
-                break;
-            }
-        }
-
-        if (i == jcf->issuers->nelts) {
-            *why = "iss not accepted";
-            return NGX_HTTP_APISEC_JWT_BAD_ISSUER;
-        }
-    }
-
-    if (jcf->audiences) {
-        a = json_object_get(claims, "aud");
-
-        if (json_is_string(a)) {
-            n = 1;
-
-        } else if (json_is_array(a)) {
-            n = json_array_size(a);
-
-        } else {
-            *why = a ? "aud is neither a string nor an array" : "no aud";
-            return NGX_HTTP_APISEC_JWT_BAD_AUDIENCE;
-        }
-
-        s = jcf->audiences->elts;
-
-        for (j = 0; j < n; j++) {
-            v = json_is_array(a) ? json_array_get(a, j) : a;
-
-            if (!json_is_string(v)) {
-                *why = "aud holds a non-string";
-                return NGX_HTTP_APISEC_JWT_BAD_AUDIENCE;
-            }
-
-            for (i = 0; i < jcf->audiences->nelts; i++) {
-                if (s[i].len == json_string_length(v)
-                    && ngx_memcmp(s[i].data, json_string_value(v), s[i].len)
-                       == 0)
-                {
-                    return NGX_HTTP_APISEC_JWT_OK;
-                }
-            }
-        }
-
-        *why = "aud not accepted";
-        return NGX_HTTP_APISEC_JWT_BAD_AUDIENCE;
-    }
-
-    return NGX_HTTP_APISEC_JWT_OK;
-}
-
-
-/*
- * "Bearer" 1*SP b64token, spaces around tolerated, the scheme in any case.
- * NGX_OK: the token; NGX_DECLINED: another scheme (no bearer credentials);
- * NGX_ABORT: a token longer than "max"; NGX_ERROR: malformed.
- */
-
-ngx_int_t
-ngx_http_apisec_jwt_bearer(ngx_str_t *value, size_t max, ngx_str_t *token)
-{
-    u_char  *p, *last, *start, *basis;
-
-    p = value->data;
-    last = p + value->len;
-
-    while (p < last && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
-    while (last > p && (last[-1] == ' ' || last[-1] == '\t')) {
-        last--;
-    }
-
-    if (last - p < 6
-        || ngx_strncasecmp(p, (u_char *) "bearer", 6) != 0
-        || (last - p > 6 && p[6] != ' ' && p[6] != '\t'))
-    {
-        return NGX_DECLINED;
-    }
-
-    p += 6;
-
-    while (p < last && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
-    if (p == last) {
-        return NGX_ERROR;
-    }
-
-    if ((size_t) (last - p) > max) {
-        return NGX_ABORT;
-    }
-
-    start = p;
-
-    /*
-     * eight characters at a time while they are all base64url (a subset
-     * of b64token): a token is scanned on every request
-     */
-
-    basis = ngx_http_apisec_basis64url;
-
-    while (last - p >= 8
-           && !((basis[p[0]] | basis[p[1]] | basis[p[2]] | basis[p[3]]
-                 | basis[p[4]] | basis[p[5]] | basis[p[6]] | basis[p[7]])
-                & 0x40))
-    {
-        p += 8;
-    }
-
-    while (p < last
-           && (ngx_http_apisec_b64token[*p >> 5] & (1U << (*p & 0x1f))))
-    {
-        p++;
-
-        while (last - p >= 8
-               && !((basis[p[0]] | basis[p[1]] | basis[p[2]] | basis[p[3]]
-                     | basis[p[4]] | basis[p[5]] | basis[p[6]] | basis[p[7]])
-                    & 0x40))
-        {
-            p += 8;
-        }
-    }
-
-    while (p < last && *p == '=') {
-        p++;
-    }
-
-    if (p != last || p == start || *start == '=') {
-        return NGX_ERROR;
-    }
-
-    token->len = last - start;
-    token->data = start;
-
-    return NGX_OK;
-}
-
-
-/* header.claims.signature, base64url, the signature possibly empty */
-
-ngx_int_t
-ngx_http_apisec_jwt_split(ngx_str_t *token, ngx_str_t *seg)
-{
-    u_char      *p, *last, *basis;
-    ngx_uint_t   n;
-
-    n = 0;
-    seg[0].data = token->data;
-
-    last = token->data + token->len;
-
-    basis = ngx_http_apisec_basis64url;
-
-    for (p = token->data; p < last; p++) {
-
-        /* eight base64url characters at a time, the dots one by one */
-
-        while (last - p >= 8
-               && !((basis[p[0]] | basis[p[1]] | basis[p[2]] | basis[p[3]]
-                     | basis[p[4]] | basis[p[5]] | basis[p[6]] | basis[p[7]])
-                    & 0x40))
-        {
-            p += 8;
-        }
-
-        if (p == last) {
-            break;
-        }
-
-        if (*p == '.') {
-            if (n == 2) {
-                return NGX_DECLINED;
-            }
-
-            seg[n].len = p - seg[n].data;
-            seg[++n].data = p + 1;
-            continue;
-        }
-
-        if (basis[*p] == 77) {
-            return NGX_DECLINED;
-        }
-    }
-
-    if (n != 2) {
-        return NGX_DECLINED;
-    }
-
-    seg[2].len = last - seg[2].data;
-
-    /* an empty signature is left for the alg checks to refuse */
-
-    if (seg[0].len == 0 || seg[1].len == 0) {
-        return NGX_DECLINED;
-    }
-
-    return NGX_OK;
-}
-
-
-/*
- * Strict base64url: the alphabet of RFC 4648, 5, no padding, and the
- * unused bits of the last character zero, so that one byte string has one
- * encoding only.  dst->data has room for 3/4 of src->len.
- */
-
-ngx_int_t
-ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src)
-{
-    u_char   *d, *s, *basis;
-    size_t    len;
-
-    basis = ngx_http_apisec_basis64url;
-
-    s = src->data;
-    len = src->len;
-
-    if (len % 4 == 1) {
-        return NGX_ERROR;
-    }
-
-    for (d = dst->data; len >= 4; len -= 4, s += 4) {
-        if ((basis[s[0]] | basis[s[1]] | basis[s[2]] | basis[s[3]]) & 0x40) {
-            return NGX_ERROR;
-        }
-
-        *d++ = (u_char) (basis[s[0]] << 2 | basis[s[1]] >> 4);
-        *d++ = (u_char) (basis[s[1]] << 4 | basis[s[2]] >> 2);
-        *d++ = (u_char) (basis[s[2]] << 6 | basis[s[3]]);
-    }
-
-    if (len == 2) {
-        if (((basis[s[0]] | basis[s[1]]) & 0x40) || (basis[s[1]] & 0x0f)) {
-            return NGX_ERROR;
-        }
-
-        *d++ = (u_char) (basis[s[0]] << 2 | basis[s[1]] >> 4);
-
-    } else if (len == 3) {
-        if (((basis[s[0]] | basis[s[1]] | basis[s[2]]) & 0x40)
-            || (basis[s[2]] & 0x03))
-        {
-            return NGX_ERROR;
-        }
-
-        *d++ = (u_char) (basis[s[0]] << 2 | basis[s[1]] >> 4);
-        *d++ = (u_char) (basis[s[1]] << 4 | basis[s[2]] >> 2);
-    }
-
-    dst->len = d - dst->data;
-
-    return NGX_OK;
 }
 
 
@@ -2006,39 +1375,6 @@ ngx_http_apisec_jwt_log(ngx_http_request_t *r, ngx_str_t *kid, char *why)
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "apisec: JWT refused: %s, kid \"%V\"", why, &k);
-}
-
-
-/* RFC 7515, 4.1.9: "application/" may be left out; compared in any case */
-
-static ngx_int_t
-ngx_http_apisec_jwt_strip_media(ngx_str_t *type)
-{
-    if (type->len > 12
-        && ngx_strncasecmp(type->data, (u_char *) "application/", 12) == 0)
-    {
-        type->data += 12;
-        type->len -= 12;
-    }
-
-    if (type->len == 0
-        || ngx_strlchr(type->data, type->data + type->len, '/') != NULL)
-    {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_apisec_jwt_type_match(ngx_str_t *a, ngx_str_t *b)
-{
-    if (a->len == b->len && ngx_strncasecmp(a->data, b->data, a->len) == 0) {
-        return NGX_OK;
-    }
-
-    return NGX_DECLINED;
 }
 
 

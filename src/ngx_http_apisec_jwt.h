@@ -12,6 +12,7 @@
 #include <ngx_core.h>
 #include <jansson.h>
 
+#include "ngx_http_apisec_jose.h"
 #include "ngx_http_apisec_remote.h"
 
 
@@ -21,31 +22,7 @@
 /* keys tried for a token whose kid names none of them */
 #define NGX_HTTP_APISEC_JWT_MAX_TRIES     4
 
-/*
- * results of authentication, $apisec_auth_result; 0 is a result never
- * computed, so that a zeroed ctx is never a grant
- */
-#define NGX_HTTP_APISEC_JWT_NONE              0
-#define NGX_HTTP_APISEC_JWT_OK                1
-#define NGX_HTTP_APISEC_JWT_MISSING           2
-#define NGX_HTTP_APISEC_JWT_INVALID_REQUEST   3
-#define NGX_HTTP_APISEC_JWT_TOO_LARGE         4
-#define NGX_HTTP_APISEC_JWT_MALFORMED         5
-#define NGX_HTTP_APISEC_JWT_BAD_ALG           6
-#define NGX_HTTP_APISEC_JWT_BAD_TYPE          7
-#define NGX_HTTP_APISEC_JWT_CRIT              8
-#define NGX_HTTP_APISEC_JWT_UNKNOWN_KEY       9
-#define NGX_HTTP_APISEC_JWT_BAD_SIGNATURE     10
-#define NGX_HTTP_APISEC_JWT_BAD_CLAIM         11
-#define NGX_HTTP_APISEC_JWT_EXPIRED           12
-#define NGX_HTTP_APISEC_JWT_NOT_YET_VALID     13
-#define NGX_HTTP_APISEC_JWT_ISSUED_IN_FUTURE  14
-#define NGX_HTTP_APISEC_JWT_BAD_ISSUER        15
-#define NGX_HTTP_APISEC_JWT_BAD_AUDIENCE      16
-#define NGX_HTTP_APISEC_JWT_ERROR             17
-#define NGX_HTTP_APISEC_JWT_INACTIVE          18  /* introspection: no */
-#define NGX_HTTP_APISEC_JWT_UNAVAILABLE       19  /* 503: keys, or answer */
-#define NGX_HTTP_APISEC_JWT_PENDING           20  /* a subrequest first */
+/* the results of authentication, NGX_HTTP_APISEC_JWT_*: in _jose.h */
 
 /* the verified-token cache's part in a request, $apisec_jwt_cache_status */
 #define NGX_HTTP_APISEC_JWT_CACHE_NONE        0
@@ -80,6 +57,7 @@ typedef struct {
     ngx_http_apisec_jwks_t     *jwks;       /* NULL: no remote keys */
     ngx_str_t                   challenge;  /* Bearer realm="..." */
     ngx_str_t                   keyset;     /* fingerprint of the keys */
+    ngx_http_apisec_jose_policy_t  policy;  /* "now": 0 */
 } ngx_http_apisec_jwt_conf_t;
 
 
@@ -116,8 +94,8 @@ ngx_int_t ngx_http_apisec_discovery_ready(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, char **why);
 ngx_int_t ngx_http_apisec_jwks_refetch(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *kid);
-ngx_http_apisec_jwt_conf_t *ngx_http_apisec_jwks_claims_conf(
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_jwt_conf_t *tmp);
+void ngx_http_apisec_jwks_policy(ngx_http_apisec_jwt_conf_t *jcf, time_t now,
+    ngx_http_apisec_jose_policy_t *policy);
 ngx_int_t ngx_http_apisec_jwks_add_variables(ngx_conf_t *cf);
 
 /* a fetched JWKS, a discovery document: f->data is the jwks_t */
@@ -155,17 +133,9 @@ ngx_uint_t ngx_http_apisec_introspect_claims(json_t *claims,
     ngx_http_apisec_jwt_conf_t *jcf, time_t now, ngx_str_t *subject,
     char **why);
 
-/* pure functions: no request, no configuration */
-ngx_int_t ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src);
-ngx_int_t ngx_http_apisec_jwt_bearer(ngx_str_t *value, size_t max,
-    ngx_str_t *token);
-ngx_int_t ngx_http_apisec_jwt_split(ngx_str_t *token, ngx_str_t *seg);
+/* the header segment, parsed (a worker keeps the last few) */
 json_t *ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
     char *what);
-ngx_uint_t ngx_http_apisec_jwt_check_header(json_t *header,
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t *alg, char **why);
-ngx_uint_t ngx_http_apisec_jwt_check_claims(json_t *claims,
-    ngx_http_apisec_jwt_conf_t *jcf, time_t now, char **why);
 
 
 #endif /* _NGX_HTTP_APISEC_JWT_H_INCLUDED_ */

@@ -7,7 +7,6 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include <openssl/evp.h>
 #include "ngx_http_apisec.h"
 #include "ngx_http_apisec_jwt_cache.h"
 
@@ -47,17 +46,6 @@ static ngx_http_apisec_jwt_cache_node_t *ngx_http_apisec_jwt_cache_find(
     ngx_http_apisec_jwt_cache_shctx_t *sh, u_char *digest);
 static void ngx_http_apisec_jwt_cache_expire(
     ngx_http_apisec_jwt_cache_ctx_t *ctx, ngx_uint_t n);
-
-
-/*
- * SHA-512/256 (FIPS 180-4): as strong as SHA-256 and, on 64-bit CPUs
- * without SHA extensions, about a third cheaper per token byte.  Fetched
- * once (an implicit fetch per EVP_DigestInit_ex() would cost a property
- * lookup on every request); one digest context a worker reuses: workers
- * are single-threaded
- */
-static EVP_MD        *ngx_http_apisec_jwt_cache_md;
-static EVP_MD_CTX    *ngx_http_apisec_jwt_cache_md_ctx;
 
 
 /* apisec_jwt_cache off | zone=name[:size] [valid=time]; */
@@ -173,14 +161,10 @@ ngx_http_apisec_jwt_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ctx->valid = valid;
     }
 
-    if (ngx_http_apisec_jwt_cache_md == NULL) {
-        ngx_http_apisec_jwt_cache_md = EVP_MD_fetch(NULL, "SHA512-256", NULL);
-
-        if (ngx_http_apisec_jwt_cache_md == NULL) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "EVP_MD_fetch(\"SHA512-256\") failed");
-            return NGX_CONF_ERROR;
-        }
+    if (ngx_http_apisec_md(NGX_HTTP_APISEC_SHA512_256) == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "EVP_MD_fetch(\"SHA512-256\") failed");
+        return NGX_CONF_ERROR;
     }
 
     *zp = zone;
@@ -249,36 +233,23 @@ ngx_http_apisec_jwt_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
 
 /*
- * SHA-512/256 of the key set's fingerprint and the whole token: a hit needs
- * the very same bytes, signature included, verified by the same keys.
+ * SHA-512/256 (FIPS 180-4) of the key set's fingerprint and the whole
+ * token: a hit needs the very same bytes, signature included, verified by
+ * the same keys.  As strong as SHA-256 and, on 64-bit CPUs without SHA
+ * extensions, about a third cheaper per token byte.
  */
 
 ngx_int_t
 ngx_http_apisec_jwt_cache_digest(ngx_str_t *keyset, ngx_str_t *token,
     u_char *digest)
 {
-    EVP_MD_CTX  *md;
+    ngx_str_t  parts[2];
 
-    md = ngx_http_apisec_jwt_cache_md_ctx;
+    parts[0] = *keyset;
+    parts[1] = *token;
 
-    if (md == NULL) {
-        md = EVP_MD_CTX_new();
-        if (md == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_http_apisec_jwt_cache_md_ctx = md;
-    }
-
-    if (EVP_DigestInit_ex(md, ngx_http_apisec_jwt_cache_md, NULL) != 1
-        || EVP_DigestUpdate(md, keyset->data, keyset->len) != 1
-        || EVP_DigestUpdate(md, token->data, token->len) != 1
-        || EVP_DigestFinal_ex(md, digest, NULL) != 1)
-    {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
+    return ngx_http_apisec_digest(NGX_HTTP_APISEC_SHA512_256, digest, parts,
+                                  2, 0);
 }
 
 
@@ -514,24 +485,4 @@ ngx_http_apisec_jwt_cache_rbtree_insert_value(ngx_rbtree_node_t *temp,
     node->left = sentinel;
     node->right = sentinel;
     ngx_rbt_red(node);
-}
-
-
-/*
- * At process exit: the digest fetched at configuration and the context of
- * the workers, kept in statics that nginx unloads with the module.
- */
-
-void
-ngx_http_apisec_jwt_cache_exit(void)
-{
-    if (ngx_http_apisec_jwt_cache_md_ctx) {
-        EVP_MD_CTX_free(ngx_http_apisec_jwt_cache_md_ctx);
-        ngx_http_apisec_jwt_cache_md_ctx = NULL;
-    }
-
-    if (ngx_http_apisec_jwt_cache_md) {
-        EVP_MD_free(ngx_http_apisec_jwt_cache_md);
-        ngx_http_apisec_jwt_cache_md = NULL;
-    }
 }

@@ -26,7 +26,6 @@ ngx_int_t ngx_http_apisec_jwt_cache_digest(ngx_str_t *keyset,
     ngx_str_t *token, u_char *digest);
 ngx_int_t ngx_http_apisec_jwt_cache_lookup(ngx_shm_zone_t *zone,
     u_char *digest, time_t *expires);
-void ngx_http_apisec_jwt_cache_exit(void);
 time_t ngx_http_apisec_jwt_cache_store(ngx_shm_zone_t *zone, u_char *digest,
     time_t expires, ngx_log_t *log);
 

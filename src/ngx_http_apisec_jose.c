@@ -1,0 +1,695 @@
+
+/*
+ * Copyright (C) ngx_http_apisec_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "ngx_http_apisec_jose.h"
+
+
+/*
+ * The JOSE core: what a compact JWS is (RFC 7515, 7518, 7519), checked
+ * against a policy, with no request, no configuration and no library
+ * state.  The header members that would bring their own key or point to
+ * one (jwk, jku, x5u, x5c) are never read: a token's keys are the
+ * configured or fetched ones only.
+ */
+
+
+static json_t *ngx_http_apisec_jose_parse(ngx_str_t *text, char **why,
+    char *what);
+static ngx_int_t ngx_http_apisec_jose_type_match(ngx_str_t *a, ngx_str_t *b);
+
+
+ngx_http_apisec_jose_alg_t  ngx_http_apisec_jose_algs[] = {
+    { ngx_string("HS256"), NGX_HTTP_APISEC_KTY_OCT, 0, 0, 0 },
+    { ngx_string("HS384"), NGX_HTTP_APISEC_KTY_OCT, 1, 0, 0 },
+    { ngx_string("HS512"), NGX_HTTP_APISEC_KTY_OCT, 2, 0, 0 },
+    { ngx_string("RS256"), NGX_HTTP_APISEC_KTY_RSA, 0, 0, 0 },
+    { ngx_string("RS384"), NGX_HTTP_APISEC_KTY_RSA, 1, 0, 0 },
+    { ngx_string("RS512"), NGX_HTTP_APISEC_KTY_RSA, 2, 0, 0 },
+    { ngx_string("PS256"), NGX_HTTP_APISEC_KTY_RSA, 0, 0, 1 },
+    { ngx_string("PS384"), NGX_HTTP_APISEC_KTY_RSA, 1, 0, 1 },
+    { ngx_string("PS512"), NGX_HTTP_APISEC_KTY_RSA, 2, 0, 1 },
+    { ngx_string("ES256"), NGX_HTTP_APISEC_KTY_EC, 0, 32, 0 },
+    { ngx_string("ES384"), NGX_HTTP_APISEC_KTY_EC, 1, 48, 0 },
+    { ngx_string("ES512"), NGX_HTTP_APISEC_KTY_EC, 2, 66, 0 },
+    { ngx_string("EdDSA"), NGX_HTTP_APISEC_KTY_ED25519, 0, 0, 0 },
+    { ngx_null_string, 0, 0, 0, 0 }
+};
+
+
+/* RFC 4648, section 5, and nothing else: no padding, no "+" or "/" */
+
+static u_char  ngx_http_apisec_basis64url[] = {
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 62, 77, 77,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 77, 77, 77, 77, 77, 77,
+    77,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 77, 77, 77, 77, 63,
+    77, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 77, 77, 77, 77, 77,
+
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
+    77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77
+};
+
+
+/* RFC 6750, 2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" /
+ * "+" / "/" ) *"=" */
+
+static uint32_t  ngx_http_apisec_b64token[] = {
+    0x00000000, /* 0000 0000 0000 0000  0000 0000 0000 0000 */
+
+                /* ?>=< ;:98 7654 3210  /.-, +*)( '&%$ #"!  */
+    0x03ffe800, /* 0000 0011 1111 1111  1110 1000 0000 0000 */
+
+                /* _^]\ [ZYX WVUT SRQP  ONML KJIH GFED CBA@ */
+    0x87fffffe, /* 1000 0111 1111 1111  1111 1111 1111 1110 */
+
+                /*  ~}| {zyx wvut srqp  onml kjih gfed cba` */
+    0x47fffffe, /* 0100 0111 1111 1111  1111 1111 1111 1110 */
+
+    0x00000000, /* 1111 1111 1111 1111  1111 1111 1111 1111 */
+    0x00000000, /* 1111 1111 1111 1111  1111 1111 1111 1111 */
+    0x00000000, /* 1111 1111 1111 1111  1111 1111 1111 1111 */
+    0x00000000  /* 1111 1111 1111 1111  1111 1111 1111 1111 */
+};
+
+
+/* the index of an algorithm by its name; NGX_ERROR: none */
+
+ngx_int_t
+ngx_http_apisec_jose_alg(u_char *name, size_t len)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_HTTP_APISEC_NALGS; i++) {
+        if (ngx_http_apisec_jose_algs[i].name.len == len
+            && ngx_strncmp(ngx_http_apisec_jose_algs[i].name.data, name, len)
+               == 0)
+        {
+            return i;
+        }
+    }
+
+    return NGX_ERROR;
+}
+
+
+/*
+ * "Bearer" 1*SP b64token, spaces around tolerated, the scheme in any case.
+ * NGX_OK: the token; NGX_DECLINED: another scheme (no bearer credentials);
+ * NGX_ABORT: a token longer than "max"; NGX_ERROR: malformed.
+ */
+
+ngx_int_t
+ngx_http_apisec_jose_bearer(ngx_str_t *value, size_t max, ngx_str_t *token)
+{
+    u_char  *p, *last, *start, *basis;
+
+    p = value->data;
+    last = p + value->len;
+
+    while (p < last && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
+    while (last > p && (last[-1] == ' ' || last[-1] == '\t')) {
+        last--;
+    }
+
+    if (last - p < 6
+        || ngx_strncasecmp(p, (u_char *) "bearer", 6) != 0
+        || (last - p > 6 && p[6] != ' ' && p[6] != '\t'))
+    {
+        return NGX_DECLINED;
+    }
+
+    p += 6;
+
+    while (p < last && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
+    if (p == last) {
+        return NGX_ERROR;
+    }
+
+    if ((size_t) (last - p) > max) {
+        return NGX_ABORT;
+    }
+
+    start = p;
+
+    /*
+     * eight characters at a time while they are all base64url (a subset
+     * of b64token): a token is scanned on every request
+     */
+
+    basis = ngx_http_apisec_basis64url;
+
+    while (last - p >= 8
+           && !((basis[p[0]] | basis[p[1]] | basis[p[2]] | basis[p[3]]
+                 | basis[p[4]] | basis[p[5]] | basis[p[6]] | basis[p[7]])
+                & 0x40))
+    {
+        p += 8;
+    }
+
+    while (p < last
+           && (ngx_http_apisec_b64token[*p >> 5] & (1U << (*p & 0x1f))))
+    {
+        p++;
+
+        while (last - p >= 8
+               && !((basis[p[0]] | basis[p[1]] | basis[p[2]] | basis[p[3]]
+                     | basis[p[4]] | basis[p[5]] | basis[p[6]] | basis[p[7]])
+                    & 0x40))
+        {
+            p += 8;
+        }
+    }
+
+    while (p < last && *p == '=') {
+        p++;
+    }
+
+    if (p != last || p == start || *start == '=') {
+        return NGX_ERROR;
+    }
+
+    token->len = last - start;
+    token->data = start;
+
+    return NGX_OK;
+}
+
+
+/* header.claims.signature, base64url, the signature possibly empty */
+
+ngx_int_t
+ngx_http_apisec_jose_split(ngx_str_t *token, ngx_str_t *seg)
+{
+    u_char      *p, *last, *basis;
+    ngx_uint_t   n;
+
+    n = 0;
+    seg[0].data = token->data;
+
+    last = token->data + token->len;
+
+    basis = ngx_http_apisec_basis64url;
+
+    for (p = token->data; p < last; p++) {
+
+        /* eight base64url characters at a time, the dots one by one */
+
+        while (last - p >= 8
+               && !((basis[p[0]] | basis[p[1]] | basis[p[2]] | basis[p[3]]
+                     | basis[p[4]] | basis[p[5]] | basis[p[6]] | basis[p[7]])
+                    & 0x40))
+        {
+            p += 8;
+        }
+
+        if (p == last) {
+            break;
+        }
+
+        if (*p == '.') {
+            if (n == 2) {
+                return NGX_DECLINED;
+            }
+
+            seg[n].len = p - seg[n].data;
+            seg[++n].data = p + 1;
+            continue;
+        }
+
+        if (basis[*p] == 77) {
+            return NGX_DECLINED;
+        }
+    }
+
+    if (n != 2) {
+        return NGX_DECLINED;
+    }
+
+    seg[2].len = last - seg[2].data;
+
+    /* an empty signature is left for the alg checks to refuse */
+
+    if (seg[0].len == 0 || seg[1].len == 0) {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Strict base64url: the alphabet of RFC 4648, 5, no padding, and the
+ * unused bits of the last character zero, so that one byte string has one
+ * encoding only.  dst->data has room for 3/4 of src->len.
+ */
+
+ngx_int_t
+ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src)
+{
+    u_char   *d, *s, *basis;
+    size_t    len;
+
+    basis = ngx_http_apisec_basis64url;
+
+    s = src->data;
+    len = src->len;
+
+    if (len % 4 == 1) {
+        return NGX_ERROR;
+    }
+
+    for (d = dst->data; len >= 4; len -= 4, s += 4) {
+        if ((basis[s[0]] | basis[s[1]] | basis[s[2]] | basis[s[3]]) & 0x40) {
+            return NGX_ERROR;
+        }
+
+        *d++ = (u_char) (basis[s[0]] << 2 | basis[s[1]] >> 4);
+        *d++ = (u_char) (basis[s[1]] << 4 | basis[s[2]] >> 2);
+        *d++ = (u_char) (basis[s[2]] << 6 | basis[s[3]]);
+    }
+
+    if (len == 2) {
+        if (((basis[s[0]] | basis[s[1]]) & 0x40) || (basis[s[1]] & 0x0f)) {
+            return NGX_ERROR;
+        }
+
+        *d++ = (u_char) (basis[s[0]] << 2 | basis[s[1]] >> 4);
+
+    } else if (len == 3) {
+        if (((basis[s[0]] | basis[s[1]] | basis[s[2]]) & 0x40)
+            || (basis[s[2]] & 0x03))
+        {
+            return NGX_ERROR;
+        }
+
+        *d++ = (u_char) (basis[s[0]] << 2 | basis[s[1]] >> 4);
+        *d++ = (u_char) (basis[s[1]] << 4 | basis[s[2]] >> 2);
+    }
+
+    dst->len = d - dst->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A header or claims segment: base64url-decoded into buf (room for 3/4 of
+ * seg->len), then a JSON object without duplicate member names.  NULL with
+ * *why set when it is not.  what: "header" or "claims".
+ */
+
+json_t *
+ngx_http_apisec_jose_json(ngx_str_t *seg, u_char *buf, char **why,
+    char *what)
+{
+    ngx_str_t  text;
+
+    text.data = buf;
+
+    if (ngx_http_apisec_base64url_decode(&text, seg) != NGX_OK) {
+        *why = (what[0] == 'h') ? "header is not base64url"
+                                : "claims are not base64url";
+        return NULL;
+    }
+
+    return ngx_http_apisec_jose_parse(&text, why, what);
+}
+
+
+static json_t *
+ngx_http_apisec_jose_parse(ngx_str_t *text, char **why, char *what)
+{
+    json_t        *json;
+    json_error_t   err;
+
+    json = json_loadb((char *) text->data, text->len, JSON_REJECT_DUPLICATES,
+                      &err);
+
+    if (json == NULL) {
+        if (json_error_code(&err) == json_error_duplicate_key) {
+            *why = (what[0] == 'h') ? "duplicate member name in header"
+                                    : "duplicate member name in claims";
+        } else {
+            *why = (what[0] == 'h') ? "header is not JSON"
+                                    : "claims are not JSON";
+        }
+
+        return NULL;
+    }
+
+    if (!json_is_object(json)) {
+        json_decref(json);
+        *why = (what[0] == 'h') ? "header is not a JSON object"
+                                : "claims are not a JSON object";
+        return NULL;
+    }
+
+    return json;
+}
+
+
+/*
+ * The JOSE header (RFC 7515, 4.1): kid, when present, a string (*kid; left
+ * as it is when absent); alg known, never "none", and among the policy's;
+ * no crit; typ, when the policy has types, one of them.
+ */
+
+ngx_uint_t
+ngx_http_apisec_jose_check_header(json_t *header,
+    ngx_http_apisec_jose_policy_t *policy, ngx_uint_t *alg, ngx_str_t *kid,
+    char **why)
+{
+    json_t      *v;
+    ngx_int_t    a;
+    ngx_str_t    s, *type;
+    ngx_uint_t   i;
+
+    v = json_object_get(header, "kid");
+
+    if (v) {
+        if (!json_is_string(v)) {
+            *why = "kid is not a string";
+            return NGX_HTTP_APISEC_JWT_MALFORMED;
+        }
+
+        kid->len = json_string_length(v);
+        kid->data = (u_char *) json_string_value(v);
+    }
+
+    v = json_object_get(header, "alg");
+
+    if (!json_is_string(v)) {
+        *why = "no alg in header";
+        return NGX_HTTP_APISEC_JWT_MALFORMED;
+    }
+
+    s.len = json_string_length(v);
+    s.data = (u_char *) json_string_value(v);
+
+    if (s.len == 4 && ngx_strncasecmp(s.data, (u_char *) "none", 4) == 0) {
+        *why = "alg \"none\" is never accepted";
+        return NGX_HTTP_APISEC_JWT_BAD_ALG;
+    }
+
+    a = ngx_http_apisec_jose_alg(s.data, s.len);
+
+    if (a == NGX_ERROR) {
+        *why = "unsupported alg";
+        return NGX_HTTP_APISEC_JWT_BAD_ALG;
+    }
+
+    if (!(policy->algorithms & NGX_HTTP_APISEC_ALG_BIT(a))) {
+        *why = "alg not in apisec_jwt_algorithms";
+        return NGX_HTTP_APISEC_JWT_BAD_ALG;
+    }
+
+    *alg = a;
+
+    /* no extension is understood (RFC 7515, 4.1.11) */
+
+    if (json_object_get(header, "crit")) {
+        *why = "crit names an extension not understood";
+        return NGX_HTTP_APISEC_JWT_CRIT;
+    }
+
+    if (policy->types == NULL) {
+        return NGX_HTTP_APISEC_JWT_OK;
+    }
+
+    v = json_object_get(header, "typ");
+
+    if (!json_is_string(v)) {
+        *why = "no typ in header";
+        return NGX_HTTP_APISEC_JWT_BAD_TYPE;
+    }
+
+    s.len = json_string_length(v);
+    s.data = (u_char *) json_string_value(v);
+
+    if (ngx_http_apisec_jose_strip_media(&s) == NGX_OK) {
+        type = policy->types->elts;
+
+        for (i = 0; i < policy->types->nelts; i++) {
+            if (ngx_http_apisec_jose_type_match(&s, &type[i]) == NGX_OK) {
+                return NGX_HTTP_APISEC_JWT_OK;
+            }
+        }
+    }
+
+    *why = "typ not accepted";
+    return NGX_HTTP_APISEC_JWT_BAD_TYPE;
+}
+
+
+/*
+ * RFC 7519, 4.1: exp, nbf and iat are numbers and are checked against
+ * the policy's "now" with its leeway; iss is one of its issuers; aud, a
+ * string or an array of strings, holds one of its audiences.
+ */
+
+ngx_uint_t
+ngx_http_apisec_jose_check_claims(json_t *claims,
+    ngx_http_apisec_jose_policy_t *policy, char **why)
+{
+    double       t, early, late;
+    json_t      *v, *a;
+    size_t       j, n;
+    ngx_str_t   *s;
+    ngx_uint_t   i;
+
+    early = (double) policy->now - policy->leeway;
+    late = (double) policy->now + policy->leeway;
+
+    v = json_object_get(claims, "exp");
+
+    if (v) {
+        if (!json_is_number(v)) {
+            *why = "exp is not a number";
+            return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
+        }
+
+        t = json_number_value(v);
+
+        if (early >= t) {
+            *why = "token expired";
+            return NGX_HTTP_APISEC_JWT_EXPIRED;
+        }
+    }
+
+    v = json_object_get(claims, "nbf");
+
+    if (v) {
+        if (!json_is_number(v)) {
+            *why = "nbf is not a number";
+            return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
+        }
+
+        if (late < json_number_value(v)) {
+            *why = "token not yet valid (nbf)";
+            return NGX_HTTP_APISEC_JWT_NOT_YET_VALID;
+        }
+    }
+
+    v = json_object_get(claims, "iat");
+
+    if (v) {
+        if (!json_is_number(v)) {
+            *why = "iat is not a number";
+            return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
+        }
+
+        if (late < json_number_value(v)) {
+            *why = "token issued in the future (iat)";
+            return NGX_HTTP_APISEC_JWT_ISSUED_IN_FUTURE;
+        }
+    }
+
+    v = json_object_get(claims, "sub");
+
+    if (v && !json_is_string(v)) {
+        *why = "sub is not a string";
+        return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
+    }
+
+    if (policy->issuers) {
+        v = json_object_get(claims, "iss");
+
+        if (!json_is_string(v)) {
+            *why = "no iss";
+            return NGX_HTTP_APISEC_JWT_BAD_ISSUER;
+        }
+
+        s = policy->issuers->elts;
+
+        for (i = 0; i < policy->issuers->nelts; i++) {
+            if (s[i].len == json_string_length(v)
+                && ngx_memcmp(s[i].data, json_string_value(v), s[i].len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (i == policy->issuers->nelts) {
+            *why = "iss not accepted";
+            return NGX_HTTP_APISEC_JWT_BAD_ISSUER;
+        }
+    }
+
+    if (policy->audiences) {
+        a = json_object_get(claims, "aud");
+
+        if (json_is_string(a)) {
+            n = 1;
+
+        } else if (json_is_array(a)) {
+            n = json_array_size(a);
+
+        } else {
+            *why = a ? "aud is neither a string nor an array" : "no aud";
+            return NGX_HTTP_APISEC_JWT_BAD_AUDIENCE;
+        }
+
+        s = policy->audiences->elts;
+
+        for (j = 0; j < n; j++) {
+            v = json_is_array(a) ? json_array_get(a, j) : a;
+
+            if (!json_is_string(v)) {
+                *why = "aud holds a non-string";
+                return NGX_HTTP_APISEC_JWT_BAD_AUDIENCE;
+            }
+
+            for (i = 0; i < policy->audiences->nelts; i++) {
+                if (s[i].len == json_string_length(v)
+                    && ngx_memcmp(s[i].data, json_string_value(v), s[i].len)
+                       == 0)
+                {
+                    return NGX_HTTP_APISEC_JWT_OK;
+                }
+            }
+        }
+
+        *why = "aud not accepted";
+        return NGX_HTTP_APISEC_JWT_BAD_AUDIENCE;
+    }
+
+    return NGX_HTTP_APISEC_JWT_OK;
+}
+
+
+
+/*
+ * R || S to the DER of ECDSA-Sig-Value; 0 for r = 0 or s = 0, which are
+ * never valid.
+ */
+
+size_t
+ngx_http_apisec_jose_ecdsa_der(u_char *der, u_char *rs, size_t n)
+{
+    u_char      *p, *v;
+    size_t       len[2], total;
+    ngx_uint_t   i, pad[2];
+    u_char      *start[2];
+
+    total = 0;
+
+    for (i = 0; i < 2; i++) {
+        v = rs + i * n;
+        len[i] = n;
+
+        while (len[i] && *v == 0) {
+            v++;
+            len[i]--;
+        }
+
+        if (len[i] == 0) {
+            return 0;
+        }
+
+        start[i] = v;
+        pad[i] = (*v & 0x80) ? 1 : 0;
+        total += 2 + pad[i] + len[i];
+    }
+
+    p = der;
+    *p++ = 0x30;
+
+    if (total > 127) {
+        *p++ = 0x81;
+    }
+
+    *p++ = (u_char) total;
+
+    for (i = 0; i < 2; i++) {
+        *p++ = 0x02;
+        *p++ = (u_char) (len[i] + pad[i]);
+
+        if (pad[i]) {
+            *p++ = 0;
+        }
+
+        p = ngx_cpymem(p, start[i], len[i]);
+    }
+
+    return p - der;
+}
+
+
+/*
+ * RFC 7515, 4.1.9: "application/" may be left out, and is (type->data
+ * moved past it); a type left empty, or with another "/", is NGX_ERROR.
+ * Types are compared in any case.
+ */
+
+ngx_int_t
+ngx_http_apisec_jose_strip_media(ngx_str_t *type)
+{
+    if (type->len > 12
+        && ngx_strncasecmp(type->data, (u_char *) "application/", 12) == 0)
+    {
+        type->data += 12;
+        type->len -= 12;
+    }
+
+    if (type->len == 0
+        || ngx_strlchr(type->data, type->data + type->len, '/') != NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_jose_type_match(ngx_str_t *a, ngx_str_t *b)
+{
+    if (a->len == b->len && ngx_strncasecmp(a->data, b->data, a->len) == 0) {
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
+}
+
+
