@@ -60,16 +60,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
-    /* what the directive's pool cleanup frees */
-
-    if (table->md_ctx) {
-        EVP_MD_CTX_free(table->md_ctx);
-    }
-
-    if (table->md) {
-        EVP_MD_free((EVP_MD *) table->md);
-    }
-
     ngx_destroy_pool(pool);
 
     return 0;

@@ -7,9 +7,9 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include <openssl/evp.h>
 #include <openssl/crypto.h>
 #include "ngx_http_apisec.h"
+#include "ngx_http_apisec_digest.h"
 
 
 #define NGX_HTTP_APISEC_APIKEY_ERRLEN  256
@@ -40,7 +40,6 @@ static ngx_int_t ngx_http_apisec_apikey_parse_time(u_char *p, size_t len,
 static ngx_int_t ngx_http_apisec_apikey_table_build(ngx_pool_t *pool,
     ngx_http_apisec_apikey_table_t *table, ngx_uint_t *line, char *err,
     size_t errlen);
-static void ngx_http_apisec_apikey_table_cleanup(void *data);
 
 
 static ngx_http_apisec_apikey_error_t  ngx_http_apisec_apikey_errors[] = {
@@ -217,7 +216,6 @@ ngx_http_apisec_api_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_str_t                       *value, name;
     ngx_uint_t                       line;
     ngx_file_info_t                  fi;
-    ngx_pool_cleanup_t              *cln;
     ngx_http_apisec_apikey_table_t  *table;
     char                             err[NGX_HTTP_APISEC_APIKEY_ERRLEN];
 
@@ -284,14 +282,6 @@ ngx_http_apisec_api_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     table->file = name;
 
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        goto failed;
-    }
-
-    cln->handler = ngx_http_apisec_apikey_table_cleanup;
-    cln->data = table;
-
     line = 0;
 
     if (ngx_http_apisec_apikey_parse(cf->pool, buf, (size_t) size, table,
@@ -326,21 +316,6 @@ failed:
     }
 
     return NGX_CONF_ERROR;
-}
-
-
-static void
-ngx_http_apisec_apikey_table_cleanup(void *data)
-{
-    ngx_http_apisec_apikey_table_t  *table = data;
-
-    if (table->md_ctx) {
-        EVP_MD_CTX_free(table->md_ctx);
-    }
-
-    if (table->md) {
-        EVP_MD_free((EVP_MD *) table->md);
-    }
 }
 
 
@@ -855,14 +830,6 @@ ngx_http_apisec_apikey_table_build(ngx_pool_t *pool,
         *b = c;
     }
 
-    table->md = EVP_MD_fetch(NULL, "SHA256", NULL);
-    table->md_ctx = EVP_MD_CTX_new();
-
-    if (table->md == NULL || table->md_ctx == NULL) {
-        ngx_snprintf((u_char *) err, errlen, "EVP_MD_fetch() failed%Z");
-        return NGX_ERROR;
-    }
-
     return NGX_OK;
 }
 
@@ -979,7 +946,6 @@ ngx_http_apisec_apikey_authenticate(ngx_http_request_t *r,
     u_char                          *p;
     ngx_str_t                        key;
     ngx_uint_t                       rc, i;
-    unsigned int                     len;
     ngx_http_apisec_consumer_t      *c;
     ngx_http_apisec_apikey_table_t  *table;
     u_char                           digest[EVP_MAX_MD_SIZE];
@@ -1004,9 +970,8 @@ ngx_http_apisec_apikey_authenticate(ngx_http_request_t *r,
         return NGX_HTTP_APISEC_APIKEY_UNKNOWN;
     }
 
-    if (EVP_DigestInit_ex2(table->md_ctx, table->md, NULL) != 1
-        || EVP_DigestUpdate(table->md_ctx, key.data, key.len) != 1
-        || EVP_DigestFinal_ex(table->md_ctx, digest, &len) != 1)
+    if (ngx_http_apisec_digest(NGX_HTTP_APISEC_SHA256, digest, &key, 1, 0)
+        != NGX_OK)
     {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                       "apisec: EVP_Digest() failed");

@@ -10,7 +10,6 @@
 
 #include <ngx_config.h>
 #include <ngx_core.h>
-#include <openssl/evp.h>
 
 
 /* apisec_api_key: where the key is */
@@ -61,8 +60,6 @@ typedef struct {
     ngx_uint_t                  nconsumers;
     ngx_http_apisec_consumer_t **buckets;
     ngx_uint_t                  mask;       /* buckets: mask + 1 */
-    EVP_MD_CTX                 *md_ctx;     /* SHA-256, fetched once */
-    const EVP_MD               *md;
 } ngx_http_apisec_apikey_table_t;
 
 
