@@ -992,16 +992,15 @@ ngx_http_apisec_limit_zone_old_form(ngx_conf_t *cf, ngx_command_t *cmd)
 
 
 /*
- * apisec_limit_zone key zone=name:size rate=<N>r/s|r/m|r/h|r/d;
+ * "<N>r/s", "<N>r/m", "<N>r/h" or "<N>r/d": the one spelling of a rate, in
+ * apisec_limit_zone and in the API-key file (ngx_http_apisec_limit.h)
  */
-
 
 ngx_int_t
 ngx_http_apisec_limit_parse_rate(u_char *p, size_t len, uint64_t *rate)
 {
-    u_char      *last;
-    uint64_t     n;
-    ngx_uint_t   scale;
+    u_char    *last;
+    uint64_t   n, scale;
 
     if (len < 4 || p[len - 3] != 'r' || p[len - 2] != '/') {
         return NGX_ERROR;
@@ -1052,6 +1051,10 @@ ngx_http_apisec_limit_parse_rate(u_char *p, size_t len, uint64_t *rate)
     return NGX_OK;
 }
 
+
+/*
+ * apisec_limit_zone key zone=name:size rate=<N>r/s|r/m|r/h|r/d;
+ */
 
 char *
 ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
