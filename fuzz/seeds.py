@@ -121,17 +121,28 @@ for v, o in [("https://*.example.com", "https://a.b.example.com"),
 w('cors_origin', "a.example\nx-custom, content-type ,, \tauthorization")
 
 
-# limit: rate (8 bytes), burst (4), then ms between requests (4 each)
-def lim(rate, burst, steps):
-    return struct.pack('>QI', rate, burst) + b''.join(
+# limit: rate (8 bytes: the top 2 bits the unit, s m h d, the rest N),
+# burst (4), then ms between requests (4 each)
+S, M, H, D = 0, 1, 2, 3
+
+
+def lim(unit, n, burst, steps):
+    return struct.pack('>QI', unit << 62 | (n - 1), burst) + b''.join(
         struct.pack('>i', s) for s in steps)
 
 
-w('limit', lim(60000 * 10, 5, [0, 0, 0, 0, 0, 0, 0, 100, 100, -50, 1000,
-                               86400001]))
-w('limit', lim(1000, 1000000000, [1] * 10 + [2 ** 31 - 1]))
-w('limit', lim(60000000000, 0, [0, 1, 1, 1, 0, -2 ** 31]))
-w('limit', lim(2 ** 64 - 1, 2 ** 32 - 1, [5, 5, 5, 5]))
+w('limit', lim(S, 10, 5, [0, 0, 0, 0, 0, 0, 0, 100, 100, -50, 1000,
+                          86400001]))
+w('limit', lim(M, 1, 1000000000, [1] * 10 + [2 ** 31 - 1]))
+w('limit', lim(S, 1000000, 0, [0, 1, 1, 1, 0, -2 ** 31]))
+w('limit', struct.pack('>QI', 2 ** 64 - 1, 2 ** 32 - 1)
+           + struct.pack('>iiii', 5, 5, 5, 5))
+# quotas: 1 r/h burst 2 (3 at once, then one an hour); 2 r/d burst 1;
+# 1000 r/d burst 999 idle for a week (no clamp at one day)
+w('limit', lim(H, 1, 2, [0, 0, 0, 0, 3599999, 1, 3600000]))
+w('limit', lim(D, 2, 1, [0, 0, 0, 43199999, 1, 86400000]))
+w('limit', lim(D, 1000, 999, [0] * 1001 + [7 * 86400000] + [0] * 3))
+w('limit', lim(D, 86400000000, 0, [1, 1, 86400, 2 ** 31 - 1]))
 
 
 # apikey: API-key files (apisec_api_key_file)
@@ -147,7 +158,13 @@ w('apikey', '\n'.join([
     kline('carol', 'revoked'),
     kline('erin', 'expires=2999-12-31', 'roles=partner'),
     kline('frank', 'expires=2020-01-01T00:00:00Z', 'rate=10r/s'),
-    kline('alice', 'rate=5r/m'), ""]))
+    kline('alice', 'rate=5r/m'),
+    kline('gus', 'rate=1r/h'), kline('hal', 'rate=1000r/d'),
+    kline('ivy', 'rate=1', 'r/d', 'roles=old'), ""]))
+w('apikey', kline('x', 'rate=1r/w') + "\n")
+w('apikey', kline('x', 'rate=86400000001r/d') + "\n")
+w('apikey', kline('x', 'rate=18446744073709551617', 'r/m') + "\n")
+w('apikey', kline('x', 'rate=') + "\n" + kline('y', 'rate=1 r/'))
 w('apikey', kline('dup') + "\n" + kline('dup') + "\n")
 w('apikey', "x sha256:zz\n")
 w('apikey', "y\tsha256:" + "0" * 64 + "\troles=\tallow=300.1.1.1/40\n")

@@ -323,8 +323,8 @@ failed:
  * The key file: one consumer a line,
  *
  *   name sha256:<64 hex> [roles=a,b] [allow=cidr,...]
- *        [expires=YYYY-MM-DD | YYYY-MM-DDTHH:MM:SSZ] [rate=N r/s | r/m]
- *        [revoked]
+ *        [expires=YYYY-MM-DD | YYYY-MM-DDTHH:MM:SSZ]
+ *        [rate=<N>r/s | <N>r/m | <N>r/h | <N>r/d] [revoked]
  *
  * "#" starts a comment, blank lines are skipped.  A consumer may have
  * several lines (several keys, for rotation); a key may not appear twice.
@@ -415,7 +415,8 @@ ngx_http_apisec_apikey_parse_line(ngx_pool_t *pool, u_char *p, u_char *last,
     ngx_http_apisec_consumer_t *c, char *err, size_t errlen)
 {
     u_char      *s, *e, *q, *v, *r;
-    ngx_int_t    hi, lo, num;
+    u_char       rate[NGX_INT64_LEN + 3];
+    ngx_int_t    hi, lo, rc;
     ngx_str_t    word, item, *role;
     ngx_uint_t   field, i, seen;
     ngx_cidr_t  *cidr;
@@ -647,42 +648,63 @@ ngx_http_apisec_apikey_parse_line(ngx_pool_t *pool, u_char *p, u_char *last,
 
             seen |= NGX_HTTP_APISEC_SEEN_RATE;
 
-            /* "rate=10r/s", or "rate=10 r/s" as two words */
+            /*
+             * "rate=10r/s", the one spelling of limit zones; the older
+             * "rate=10 r/s" (the number, then the unit as a word of its
+             * own) is read too, so that key files written for it still load
+             */
 
             for (q = v; q < p && *q >= '0' && *q <= '9'; q++) {
                 /* void */
             }
 
-            num = ngx_atoi(v, q - v);
+            e = p;
 
             if (q == p) {
-                e = p;
-
                 while (e < last && (*e == ' ' || *e == '\t')) {
                     e++;
                 }
 
-                q = e;
+                r = e;
 
                 while (e < last && *e != ' ' && *e != '\t') {
                     e++;
                 }
 
+                if (e - r != 3 || r[0] != 'r' || r[1] != '/') {
+                    /* not a unit: "rate=10" alone, refused below */
+                    e = p;
+                }
+            }
+
+            if (e == p) {
+                rc = ngx_http_apisec_limit_parse_rate(v, p - v, &c->rate);
+
+            } else if ((size_t) (q - v) > NGX_INT64_LEN) {
+                rc = NGX_DECLINED;
+
+            } else {
+                ngx_memcpy(ngx_cpymem(rate, v, q - v), r, 3);
+
+                rc = ngx_http_apisec_limit_parse_rate(rate, q - v + 3,
+                                                      &c->rate);
                 p = e;
             }
 
-            if (num <= 0 || num > 1000000 || p - q != 3
-                || (ngx_strncmp(q, "r/s", 3) != 0
-                    && ngx_strncmp(q, "r/m", 3) != 0))
-            {
+            if (rc == NGX_DECLINED) {
                 ngx_snprintf((u_char *) err, errlen,
-                             "invalid \"rate=\", expected N r/s or "
-                             "N r/m with 0 < N <= 1000000%Z");
+                             "\"rate=\" too high, the most is "
+                             "rate=1000000r/s%Z");
                 return NGX_ERROR;
             }
 
-            c->rate = (q[2] == 's') ? NGX_HTTP_APISEC_RATE_PER_SEC(num)
-                                    : NGX_HTTP_APISEC_RATE_PER_MIN(num);
+            if (rc != NGX_OK) {
+                ngx_snprintf((u_char *) err, errlen,
+                             "invalid \"rate=\", expected rate=<N>r/s, "
+                             "r/m, r/h or r/d with N > 0%Z");
+                return NGX_ERROR;
+            }
+
             continue;
         }
 

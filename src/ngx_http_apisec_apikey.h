@@ -42,7 +42,7 @@ typedef struct {
     ngx_str_t                   roles_text; /* "a,b": $apisec_roles */
     ngx_array_t                *allow;      /* ngx_cidr_t; NULL: any */
     time_t                      expires;    /* 0: never */
-    uint64_t                    rate;       /* milli-requests a minute; 0 */
+    uint64_t                    rate;       /* requests a day; 0 */
     ngx_uint_t                  line;
     unsigned                    revoked:1;
 } ngx_http_apisec_consumer_t;

@@ -17,18 +17,12 @@
 #define NGX_HTTP_APISEC_LIMIT_DELAYED_DRY_RUN   4
 #define NGX_HTTP_APISEC_LIMIT_REJECTED_DRY_RUN  5
 
-/* a day drains any bucket that a sane burst allows; keeps rate * ms small */
-#define NGX_HTTP_APISEC_LIMIT_MAX_MS            86400000
-
-/* 1,000,000 r/s: rate * NGX_HTTP_APISEC_LIMIT_MAX_MS fits in 64 bits */
-#define NGX_HTTP_APISEC_LIMIT_MAX_RATE          60000000000ULL
-
 #define NGX_HTTP_APISEC_LIMIT_NODELAY           ((uint64_t) -1)
 
 
 typedef struct {
     ngx_http_apisec_shm_ctx_t       shm;        /* first: the helpers' part */
-    uint64_t                        rate;       /* milli-requests a minute */
+    uint64_t                        rate;       /* requests a day */
 } ngx_http_apisec_limit_zone_t;
 
 
@@ -120,23 +114,44 @@ static ngx_http_variable_t  ngx_http_apisec_limit_vars[] = {
 };
 
 
-/* the arithmetic: pure functions, see ngx_http_apisec_limit.h */
+/*
+ * The arithmetic: pure functions, see ngx_http_apisec_limit.h.  The bounds,
+ * with 0 < rate <= NGX_HTTP_APISEC_LIMIT_MAX_RATE (8.64e10 r/d) and a level
+ * of at most 1000 * (NGX_HTTP_APISEC_LIMIT_MAX_BURST + 1) (1e12 + 1000):
+ *
+ *   drain: rate * (ms % 86400) < 8.64e10 * 86400 = 7.5e15, and
+ *          rate * (ms / 86400) is only formed when it is <= level;
+ *   wait:  rem * 86400 + rate < 7.5e15 with rem < rate, and
+ *          (milli / rate) * 86400 <= 1e12 * 86400 = 8.64e16;
+ *
+ * all far below 2^64 (1.8e19), and exact: no clamp of the elapsed time,
+ * so that a bucket of "rate=1r/d" idle for a week drains 7 requests.
+ */
 
 uint64_t
 ngx_http_apisec_limit_drain(uint64_t level, ngx_msec_int_t ms, uint64_t rate)
 {
-    uint64_t  drained;
+    uint64_t  q, drained;
 
     if (ms <= 0) {
         /* the clock went back: nothing drains */
         return level;
     }
 
-    if (ms > NGX_HTTP_APISEC_LIMIT_MAX_MS) {
-        ms = NGX_HTTP_APISEC_LIMIT_MAX_MS;
+    /*
+     * rate * ms / 86400 milli-requests, as
+     * rate * q + rate * (ms % 86400) / 86400 with q = ms / 86400
+     */
+
+    q = (uint64_t) ms / 86400;
+
+    if (q > level / rate) {
+        /* rate * q > level: empty, and the product is never formed */
+        return 0;
     }
 
-    drained = rate * (uint64_t) ms / 60000;
+    level -= rate * q;
+    drained = rate * ((uint64_t) ms % 86400) / 86400;
 
     return (level > drained) ? level - drained : 0;
 }
@@ -147,7 +162,19 @@ ngx_http_apisec_limit_drain(uint64_t level, ngx_msec_int_t ms, uint64_t rate)
 ngx_msec_t
 ngx_http_apisec_limit_wait(uint64_t milli, uint64_t rate)
 {
-    return (ngx_msec_t) ((milli * 60000 + rate - 1) / rate);
+    uint64_t  w;
+
+    /* milli * 86400 / rate, rounded up, without forming milli * 86400 */
+
+    w = milli / rate * 86400 + (milli % rate * 86400 + rate - 1) / rate;
+
+    /* a 32-bit ngx_msec_t: about 24 days at most, never a wrapped value */
+
+    if (w > (uint64_t) NGX_MAX_INT_T_VALUE) {
+        w = NGX_MAX_INT_T_VALUE;
+    }
+
+    return (ngx_msec_t) w;
 }
 
 
@@ -639,10 +666,12 @@ ngx_http_apisec_limit_earlier(ngx_http_request_t *r, ngx_shm_zone_t *shm_zone)
  *     RateLimit-Policy: "zone";q=<requests>;w=<seconds>, ...
  *     RateLimit: "zone";r=<remaining>;t=<seconds>, ...
  *
- * The policy is the zone's (or the API key's) sustained rate, per second
- * (w=1) or per minute (w=60).  RateLimit names the zones the request was
- * counted in: r is how many requests the bucket admits right now, t the
- * whole seconds, rounded up, until the bucket is empty again.
+ * The policy is the zone's (or the API key's) sustained rate, in the
+ * shortest window that holds a whole number of requests: per second (w=1),
+ * minute (w=60), hour (w=3600) or day (w=86400).  RateLimit names the
+ * zones the request was counted in: r is how many requests the bucket
+ * admits right now, t the whole seconds, rounded up, until the bucket is
+ * empty again.
  */
 
 ngx_int_t
@@ -672,7 +701,7 @@ ngx_http_apisec_limit_headers(ngx_http_request_t *r)
     len = 0;
 
     for (i = 0; i < alcf->limits->nelts; i++) {
-        len += sizeof("\"\";q=;w=60, ") - 1 + NGX_INT64_LEN
+        len += sizeof("\"\";q=;w=86400, ") - 1 + NGX_INT64_LEN
                + limits[i].shm_zone->shm.name.len;
     }
 
@@ -769,17 +798,21 @@ ngx_http_apisec_limit_headers(ngx_http_request_t *r)
 static u_char *
 ngx_http_apisec_limit_policy(u_char *p, ngx_str_t *name, uint64_t rate)
 {
-    if (rate % 60000 == 0) {
-        return ngx_sprintf(p, "\"%V\";q=%uL;w=1", name, rate / 60000);
+    /* the shortest window of a whole number of requests: always exact */
+
+    if (rate % 86400 == 0) {
+        return ngx_sprintf(p, "\"%V\";q=%uL;w=1", name, rate / 86400);
     }
 
-    if (rate % 1000 == 0) {
-        return ngx_sprintf(p, "\"%V\";q=%uL;w=60", name, rate / 1000);
+    if (rate % 1440 == 0) {
+        return ngx_sprintf(p, "\"%V\";q=%uL;w=60", name, rate / 1440);
     }
 
-    /* an odd API key rate: per minute, rounded down */
+    if (rate % 24 == 0) {
+        return ngx_sprintf(p, "\"%V\";q=%uL;w=3600", name, rate / 24);
+    }
 
-    return ngx_sprintf(p, "\"%V\";q=%uL;w=60", name, rate / 1000);
+    return ngx_sprintf(p, "\"%V\";q=%uL;w=86400", name, rate);
 }
 
 
@@ -959,19 +992,78 @@ ngx_http_apisec_limit_zone_old_form(ngx_conf_t *cf, ngx_command_t *cmd)
 
 
 /*
- * apisec_limit_zone key zone=name:size rate=<N>r/s|<N>r/m;
+ * "<N>r/s", "<N>r/m", "<N>r/h" or "<N>r/d": the one spelling of a rate, in
+ * apisec_limit_zone and in the API-key file (ngx_http_apisec_limit.h)
+ */
+
+ngx_int_t
+ngx_http_apisec_limit_parse_rate(u_char *p, size_t len, uint64_t *rate)
+{
+    u_char    *last;
+    uint64_t   n, scale;
+
+    if (len < 4 || p[len - 3] != 'r' || p[len - 2] != '/') {
+        return NGX_ERROR;
+    }
+
+    switch (p[len - 1]) {
+    case 's':
+        scale = NGX_HTTP_APISEC_RATE_PER_SEC(1);
+        break;
+    case 'm':
+        scale = NGX_HTTP_APISEC_RATE_PER_MIN(1);
+        break;
+    case 'h':
+        scale = NGX_HTTP_APISEC_RATE_PER_HOUR(1);
+        break;
+    case 'd':
+        scale = NGX_HTTP_APISEC_RATE_PER_DAY(1);
+        break;
+    default:
+        return NGX_ERROR;
+    }
+
+    /* digits only; stops before overflow, then it is too high anyway */
+
+    n = 0;
+    last = p + len - 3;
+
+    for ( /* void */ ; p < last; p++) {
+        if (*p < '0' || *p > '9') {
+            return NGX_ERROR;
+        }
+
+        if (n <= NGX_HTTP_APISEC_LIMIT_MAX_RATE) {
+            n = n * 10 + (*p - '0');
+        }
+    }
+
+    if (n == 0) {
+        return NGX_ERROR;
+    }
+
+    if (n > NGX_HTTP_APISEC_LIMIT_MAX_RATE / scale) {
+        return NGX_DECLINED;
+    }
+
+    *rate = n * scale;
+
+    return NGX_OK;
+}
+
+
+/*
+ * apisec_limit_zone key zone=name:size rate=<N>r/s|r/m|r/h|r/d;
  */
 
 char *
 ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    u_char                            *p;
-    size_t                             len;
     ssize_t                            size;
     uint64_t                           rate;
-    ngx_int_t                          n;
+    ngx_int_t                          rc;
     ngx_str_t                         *value, name;
-    ngx_uint_t                         i, scale;
+    ngx_uint_t                         i;
     ngx_shm_zone_t                    *shm_zone;
     ngx_http_apisec_limit_zone_t      *zone;
     ngx_http_compile_complex_value_t   ccv;
@@ -1016,30 +1108,24 @@ ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         if (ngx_strncmp(value[i].data, "rate=", 5) == 0 && rate == 0) {
 
-            len = value[i].len;
-            p = value[i].data + len - 3;
-            scale = 0;
+            rc = ngx_http_apisec_limit_parse_rate(value[i].data + 5,
+                                                  value[i].len - 5, &rate);
 
-            if (len > 8 && ngx_strncmp(p, "r/s", 3) == 0) {
-                scale = 60000;
-
-            } else if (len > 8 && ngx_strncmp(p, "r/m", 3) == 0) {
-                scale = 1000;
-            }
-
-            n = scale ? ngx_atoi(value[i].data + 5, len - 8) : NGX_ERROR;
-
-            if (n <= 0
-                || (uint64_t) n > NGX_HTTP_APISEC_LIMIT_MAX_RATE / scale)
-            {
+            if (rc == NGX_DECLINED) {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid rate \"%V\", expected "
-                                   "\"rate=<N>r/s\" or \"rate=<N>r/m\"",
-                                   &value[i]);
+                                   "rate \"%V\" is too high, the most is "
+                                   "\"rate=1000000r/s\"", &value[i]);
                 return NGX_CONF_ERROR;
             }
 
-            rate = (uint64_t) n * scale;
+            if (rc != NGX_OK) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid rate \"%V\", expected "
+                                   "\"rate=<N>r/s\", \"rate=<N>r/m\", "
+                                   "\"rate=<N>r/h\" or \"rate=<N>r/d\" "
+                                   "with N > 0", &value[i]);
+                return NGX_CONF_ERROR;
+            }
 
             continue;
         }
@@ -1142,7 +1228,7 @@ ngx_http_apisec_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         if (ngx_strncmp(value[i].data, "burst=", 6) == 0) {
 
             burst = ngx_atoi(value[i].data + 6, value[i].len - 6);
-            if (burst <= 0 || burst > 1000000000) {
+            if (burst <= 0 || burst > NGX_HTTP_APISEC_LIMIT_MAX_BURST) {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                    "invalid burst value \"%V\"", &value[i]);
                 return NGX_CONF_ERROR;
@@ -1154,7 +1240,7 @@ ngx_http_apisec_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         if (ngx_strncmp(value[i].data, "delay=", 6) == 0) {
 
             delay = ngx_atoi(value[i].data + 6, value[i].len - 6);
-            if (delay <= 0 || delay > 1000000000) {
+            if (delay <= 0 || delay > NGX_HTTP_APISEC_LIMIT_MAX_BURST) {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                    "invalid delay value \"%V\"", &value[i]);
                 return NGX_CONF_ERROR;

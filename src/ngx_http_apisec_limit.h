@@ -14,13 +14,36 @@
 
 
 /*
- * Rates are kept as integers in milli-requests per minute, so that both
- * "N r/s" (N * 60000) and "N r/m" (N * 1000) are exact; the bucket level
- * ("excess", as limit_req) is in milli-requests: 1000 is one request.
+ * Rates are kept as integers in requests a day, so that "N r/s"
+ * (N * 86400), "N r/m" (N * 1440), "N r/h" (N * 24) and "N r/d" (N) are
+ * all exact; the bucket level ("excess", as limit_req) is in
+ * milli-requests: 1000 is one request, and a bucket drains
+ * rate * ms / 86400 milli-requests in ms milliseconds.
+ *
+ * The most a rate may be is 1,000,000 r/s (86,400,000,000 r/d), whatever
+ * its spelling: with it, every product of ngx_http_apisec_limit_drain()
+ * and ngx_http_apisec_limit_wait() stays far below 2^64 (see there).
  */
 
-#define NGX_HTTP_APISEC_RATE_PER_SEC(n)  ((uint64_t) (n) * 60000)
-#define NGX_HTTP_APISEC_RATE_PER_MIN(n)  ((uint64_t) (n) * 1000)
+#define NGX_HTTP_APISEC_RATE_PER_SEC(n)   ((uint64_t) (n) * 86400)
+#define NGX_HTTP_APISEC_RATE_PER_MIN(n)   ((uint64_t) (n) * 1440)
+#define NGX_HTTP_APISEC_RATE_PER_HOUR(n)  ((uint64_t) (n) * 24)
+#define NGX_HTTP_APISEC_RATE_PER_DAY(n)   ((uint64_t) (n))
+
+#define NGX_HTTP_APISEC_LIMIT_MAX_RATE    NGX_HTTP_APISEC_RATE_PER_SEC(1000000)
+
+/* the most "burst=" and "delay=" may be, in requests */
+#define NGX_HTTP_APISEC_LIMIT_MAX_BURST   1000000000
+
+
+/*
+ * "<N>r/s", "<N>r/m", "<N>r/h" or "<N>r/d" (what follows "rate=", in
+ * limit zones and in the API-key file alike): NGX_OK and *rate in requests
+ * a day, NGX_DECLINED when above NGX_HTTP_APISEC_LIMIT_MAX_RATE, else
+ * NGX_ERROR (another spelling, N not a positive integer)
+ */
+ngx_int_t ngx_http_apisec_limit_parse_rate(u_char *p, size_t len,
+    uint64_t *rate);
 
 
 /*

@@ -28,6 +28,16 @@ our $FILE = join("\n",
     kline('hal', 'allow=192.0.2.0/24,2001:db8::/32'),
     kline('ivy', 'rate=1', 'r/m')) . "\n";
 
+# quotas (rate=N r/h, r/d), and the older two-word spelling of rate=
+our %Q = map { $_ => "key-quota-$_" } qw(hourly daily oldday plain);
+sub qline { my ($n, @rest) = @_;
+            return join(' ', $n, 'sha256:' . sha256_hex($Q{$n}), @rest) }
+our $QUOTA = join("\n",
+    qline('hourly', 'rate=1r/h'),
+    qline('daily', 'roles=a', 'rate=1r/d', 'allow=127.0.0.1'),
+    qline('oldday', 'rate=1', 'r/d', 'roles=b'),
+    qline('plain')) . "\n";
+
 # 100,000 consumers; the key of consumer N is "big-N"
 our $BIG = join('', map { "c$_ sha256:" . sha256_hex("big-$_") . " roles=r$_\n" }
                     1 .. 100000);
@@ -794,7 +804,7 @@ qr/\[emerg\] .*invalid API key file ".*k1", line 1: invalid consumer name/
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*invalid API key file ".*k1", line 1: invalid "rate=", expected N r\/s or N r\/m/
+qr/\[emerg\] .*invalid API key file ".*k1", line 1: invalid "rate=", expected rate=<N>r\/s, r\/m, r\/h or r\/d with N > 0/
 
 
 
@@ -1048,3 +1058,154 @@ the mapping itself: a signed "192 << 24" in nginx 1.22.1's core)
 --- response_headers eval
 ["X-Consumer: hal", "X-Consumer: ", "X-Consumer: fay", "X-Consumer: ",
  "X-Consumer: gus"]
+
+
+
+=== TEST 43: rate=1r/h replaces the zone's rate for its consumer: Retry-After and RateLimit-Policy in hours
+(the refusals' log lines, checked after each request here, are asserted
+in t/limit.t TEST 38 and 39)
+--- user_files eval
+[["keys", $::QUOTA]]
+--- http_config
+    apisec_limit_zone $apisec_consumer zone=per_consumer:1m rate=100r/s;
+--- config
+    location /api {
+        apisec_api_key on;
+        apisec_api_key_file $TEST_NGINX_HTML_DIR/keys;
+        apisec_limit zone=per_consumer burst=1 nodelay;
+        apisec_limit_headers on;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api", "GET /api"]
+--- more_headers eval
+"X-API-Key: $::Q{hourly}"
+--- error_code eval
+[200, 200, 429]
+--- response_headers eval
+["RateLimit-Policy: \"per_consumer\";q=1;w=3600\nRateLimit: \"per_consumer\";r=1;t=3600",
+ "RateLimit-Policy: \"per_consumer\";q=1;w=3600\nRateLimit: \"per_consumer\";r=0;t=7200",
+ "RateLimit-Policy: \"per_consumer\";q=1;w=3600\nRetry-After: 3600"]
+
+
+
+=== TEST 44: rate=1r/d, among other parameters, in days
+--- user_files eval
+[["keys", $::QUOTA]]
+--- http_config
+    apisec_limit_zone $apisec_consumer zone=per_consumer:1m rate=100r/s;
+--- config
+    location /api {
+        apisec_api_key on;
+        apisec_api_key_file $TEST_NGINX_HTML_DIR/keys;
+        apisec_limit zone=per_consumer burst=1 nodelay;
+        apisec_limit_headers on;
+        add_header X-Roles $apisec_roles always;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api", "GET /api"]
+--- more_headers eval
+"X-API-Key: $::Q{daily}"
+--- error_code eval
+[200, 200, 429]
+--- response_headers eval
+["RateLimit-Policy: \"per_consumer\";q=1;w=86400\nRateLimit: \"per_consumer\";r=1;t=86400\nX-Roles: a",
+ "RateLimit-Policy: \"per_consumer\";q=1;w=86400\nRateLimit: \"per_consumer\";r=0;t=172800\nX-Roles: a",
+ "RateLimit-Policy: \"per_consumer\";q=1;w=86400\nRetry-After: 86400\nX-Roles: a"]
+
+
+
+=== TEST 45: a consumer of the same file without rate= keeps the zone's rate
+--- user_files eval
+[["keys", $::QUOTA]]
+--- http_config
+    apisec_limit_zone $apisec_consumer zone=per_consumer:1m rate=100r/s;
+--- config
+    location /api {
+        apisec_api_key on;
+        apisec_api_key_file $TEST_NGINX_HTML_DIR/keys;
+        apisec_limit zone=per_consumer burst=1 nodelay;
+        apisec_limit_headers on;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api"]
+--- more_headers eval
+"X-API-Key: $::Q{plain}"
+--- error_code eval
+[200, 200]
+--- response_headers eval
+["RateLimit-Policy: \"per_consumer\";q=100;w=1\n!Retry-After",
+ "RateLimit-Policy: \"per_consumer\";q=100;w=1\n!Retry-After"]
+
+
+
+=== TEST 46: the older two-word spelling "rate=1 r/d" is still read, as "rate=1r/d"
+--- user_files eval
+[["keys", $::QUOTA]]
+--- http_config
+    apisec_limit_zone $apisec_consumer zone=per_consumer:1m rate=100r/s;
+--- config
+    location /api {
+        apisec_api_key on;
+        apisec_api_key_file $TEST_NGINX_HTML_DIR/keys;
+        apisec_limit zone=per_consumer;
+        apisec_limit_headers on;
+        add_header X-Roles $apisec_roles always;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api"]
+--- more_headers eval
+"X-API-Key: $::Q{oldday}"
+--- error_code eval
+[200, 429]
+--- response_headers eval
+["RateLimit-Policy: \"per_consumer\";q=1;w=86400\nX-Roles: b",
+ "Retry-After: 86400\nX-Roles: b"]
+
+
+
+=== TEST 47: a key file's rate in an unknown unit is refused, with the one spelling
+--- user_files eval
+[["k1", "alice sha256:" . ('a' x 64) . " rate=1r/w\n"]]
+--- config
+    location /api {
+        apisec_api_key on;
+        apisec_api_key_file $TEST_NGINX_HTML_DIR/k1;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid API key file ".*k1", line 1: invalid "rate=", expected rate=<N>r\/s, r\/m, r\/h or r\/d with N > 0/
+
+
+
+=== TEST 48: ... in the two-word spelling too
+--- user_files eval
+[["k1", "alice sha256:" . ('a' x 64) . " rate=1 r/w\n"]]
+--- config
+    location /api {
+        apisec_api_key on;
+        apisec_api_key_file $TEST_NGINX_HTML_DIR/k1;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid API key file ".*k1", line 1: invalid "rate=", expected rate=<N>r\/s, r\/m, r\/h or r\/d with N > 0/
+
+
+
+=== TEST 49: a key file's rate above the zones' bound is refused
+--- user_files eval
+[["k1", "alice sha256:" . ('a' x 64) . "\nbob sha256:" . ('b' x 64) . " rate=86400000001r/d\n"]]
+--- config
+    location /api {
+        apisec_api_key on;
+        apisec_api_key_file $TEST_NGINX_HTML_DIR/k1;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid API key file ".*k1", line 2: "rate=" too high, the most is rate=1000000r\/s/

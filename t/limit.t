@@ -419,11 +419,11 @@ qr/zone "zone=one:16k" is too small in .*nginx\.conf:\d+/
 
 === TEST 20: an invalid rate is refused
 --- http_config
-    apisec_limit_zone $http_x_user zone=one:1m rate=10r/h;
+    apisec_limit_zone $http_x_user zone=one:1m rate=10r/w;
 --- config
 --- must_die
 --- error_log eval
-qr/invalid rate "rate=10r\/h", expected "rate=<N>r\/s" or "rate=<N>r\/m" in .*nginx\.conf:\d+/
+qr/invalid rate "rate=10r\/w", expected "rate=<N>r\/s", "rate=<N>r\/m", "rate=<N>r\/h" or "rate=<N>r\/d" with N > 0 in .*nginx\.conf:\d+/
 
 
 
@@ -632,3 +632,130 @@ limiting requests, excess: 1.000 by zone "all"
 --- must_die
 --- error_log eval
 qr/invalid parameter "key=\$arg_k" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 38: rate=1r/h burst=2 nodelay: exactly 3 admitted, then 429 with Retry-After: 3600
+--- http_config
+    apisec_limit_zone $http_x_user zone=one:1m rate=1r/h;
+--- config
+    location /api {
+        apisec_limit zone=one burst=2 nodelay;
+        apisec_limit_headers on;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api", "GET /api", "GET /api"]
+--- more_headers
+X-User: hourly
+--- error_code eval
+[200, 200, 200, 429]
+--- response_headers eval
+["RateLimit-Policy: \"one\";q=1;w=3600\nRateLimit: \"one\";r=2;t=3600\n!Retry-After",
+ "RateLimit-Policy: \"one\";q=1;w=3600\nRateLimit: \"one\";r=1;t=7200\n!Retry-After",
+ "RateLimit-Policy: \"one\";q=1;w=3600\nRateLimit: \"one\";r=0;t=10800\n!Retry-After",
+ "RateLimit-Policy: \"one\";q=1;w=3600\nRateLimit: \"one\";r=0;t=10800\nRetry-After: 3600"]
+--- error_log
+limiting requests, excess: 3.000 by zone "one"
+
+
+
+=== TEST 39: rate=2r/d burst=1 nodelay: exactly 2 admitted, then 429 with Retry-After: 43200
+--- http_config
+    apisec_limit_zone $http_x_user zone=one:1m rate=2r/d;
+--- config
+    location /api {
+        apisec_limit zone=one burst=1 nodelay;
+        apisec_limit_headers on;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api", "GET /api"]
+--- more_headers
+X-User: daily
+--- error_code eval
+[200, 200, 429]
+--- response_headers eval
+["RateLimit-Policy: \"one\";q=2;w=86400\nRateLimit: \"one\";r=1;t=43200",
+ "RateLimit-Policy: \"one\";q=2;w=86400\nRateLimit: \"one\";r=0;t=86400",
+ "RateLimit-Policy: \"one\";q=2;w=86400\nRateLimit: \"one\";r=0;t=86400\nRetry-After: 43200"]
+--- error_log
+limiting requests, excess: 2.000 by zone "one"
+
+
+
+=== TEST 40: RateLimit-Policy: the shortest window of a whole number of requests, for each spelling
+--- http_config
+    apisec_limit_zone $arg_a zone=a:1m rate=90r/h;
+    apisec_limit_zone $arg_b zone=b:1m rate=1000r/d;
+    apisec_limit_zone $arg_c zone=c:1m rate=24r/d;
+    apisec_limit_zone $arg_d zone=d:1m rate=120r/h;
+    apisec_limit_zone $arg_e zone=e:1m rate=3600r/h;
+    apisec_limit_zone $arg_f zone=f:1m rate=86400000000r/d;
+--- config
+    location /api {
+        apisec_limit zone=a;
+        apisec_limit zone=b;
+        apisec_limit zone=c;
+        apisec_limit zone=d;
+        apisec_limit zone=e;
+        apisec_limit zone=f;
+        apisec_limit_headers on;
+        empty_gif;
+    }
+--- request
+GET /api
+--- error_code: 200
+--- response_headers
+RateLimit-Policy: "a";q=90;w=3600, "b";q=1000;w=86400, "c";q=1;w=3600, "d";q=2;w=60, "e";q=1;w=1, "f";q=1000000;w=1
+!RateLimit
+
+
+
+=== TEST 41: a zero rate is refused, in any unit
+--- http_config
+    apisec_limit_zone $http_x_user zone=one:1m rate=0r/h;
+--- config
+--- must_die
+--- error_log eval
+qr/invalid rate "rate=0r\/h", expected "rate=<N>r\/s", "rate=<N>r\/m", "rate=<N>r\/h" or "rate=<N>r\/d" with N > 0 in .*nginx\.conf:\d+/
+
+
+
+=== TEST 42: the two-word spelling "rate=1 r/h" is not a zone's: the message names the one spelling
+--- http_config
+    apisec_limit_zone $http_x_user zone=one:1m rate=1 r/h;
+--- config
+--- must_die
+--- error_log eval
+qr/invalid rate "rate=1", expected "rate=<N>r\/s", "rate=<N>r\/m", "rate=<N>r\/h" or "rate=<N>r\/d" with N > 0 in .*nginx\.conf:\d+/
+
+
+
+=== TEST 43: a rate above 1000000r/s is refused
+--- http_config
+    apisec_limit_zone $http_x_user zone=one:1m rate=1000001r/s;
+--- config
+--- must_die
+--- error_log eval
+qr/rate "rate=1000001r\/s" is too high, the most is "rate=1000000r\/s" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 44: the same bound in requests a day
+--- http_config
+    apisec_limit_zone $http_x_user zone=one:1m rate=86400000001r/d;
+--- config
+--- must_die
+--- error_log eval
+qr/rate "rate=86400000001r\/d" is too high, the most is "rate=1000000r\/s" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 45: a rate of 2^64 + 1 requests a minute is too high, not 1 r/m wrapped around
+--- http_config
+    apisec_limit_zone $http_x_user zone=one:1m rate=18446744073709551617r/m;
+--- config
+--- must_die
+--- error_log eval
+qr/rate "rate=18446744073709551617r\/m" is too high, the most is "rate=1000000r\/s" in .*nginx\.conf:\d+/
