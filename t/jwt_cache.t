@@ -611,3 +611,38 @@ qr/\[emerg\] .*zero size shared memory zone "nosize"/
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*invalid number of arguments in "apisec_jwt_cache" directive in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 32: a reload that turns the zone into an introspection cache fails
+Both caches are zones of the module: same name, same size, nginx offers the
+old zone to the new directive.  Its nodes have another layout, so the
+reload is refused and the running configuration keeps serving.
+--- skip_eval: 3: $Test::Apisec::Backend ne 'Test::Apisec::Runner'
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub;
+        apisec_jwt_cache zone=shared:1m;
+        add_header X-Cache $apisec_jwt_cache_status always;
+        empty_gif;
+    }
+--- reload_http_config
+    apisec_introspect_cache zone=shared:1m;
+--- reload_config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub;
+        empty_gif;
+    }
+--- reload_fails
+--- reload_after: 0
+--- more_headers eval
+"Authorization: Bearer $::T{rs_nokid}"
+--- request
+GET /api
+--- error_code: 200
+--- response_headers
+X-Cache: MISS
+--- error_log eval
+qr/\[emerg\] .*apisec_introspect_cache "shared" uses the zone while previously apisec_jwt_cache used it/
