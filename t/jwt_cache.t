@@ -7,7 +7,11 @@
 use lib 't/lib';
 use Test::Apisec 'no_plan';
 use ApisecJwt;
+use ApisecLimit;
 use MIME::Base64 ();
+
+# --- final_error_log (TEST 11)
+add_response_body_check(\&ApisecLimit::check_final_log);
 
 my $D = $DATA;
 my @rs = ('--alg', 'RS256', '--key', "$D/rsa.key", '--kid', 'rsa1');
@@ -303,7 +307,7 @@ main::bearer($::T{noexp}, $::T{noexp})
 
 
 
-=== TEST 11: a small zone evicts the least recently used token
+=== TEST 11: a small zone evicts the least recently used token, and says so
 --- config
     location /api {
         apisec_jwt on;
@@ -320,6 +324,8 @@ main::bearer(@$::LRU_TOK, $::T{rs}, $::T{es})
 [(200) x (@$::LRU_TOK + 2)]
 --- response_headers eval
 [(map { "X-Cache: $_" } @$::LRU_CACHE), "X-Cache: HIT", "X-Cache: MISS"]
+--- final_error_log eval
+qr/\[warn\] .*zone is full, \d+ least recently used entries evicted \(\d+ in all\) in apisec_jwt_cache "small"/
 --- no_error_log
 [alert]
 [crit]
