@@ -264,9 +264,9 @@ ngx_http_apisec_shm_touch(ngx_http_apisec_shm_ctx_t *ctx,
  * nodes go first; while the slab is still full, the least recently used
  * node that the zone does not keep goes by force (its key loses its
  * state, which is reported at most once a minute), up to
- * NGX_HTTP_APISEC_SHM_EVICT of them.  A kept node (a ban in force) never
- * goes: when no room is found, the new key is refused, NULL, and that is
- * an ALERT at most once a minute.
+ * NGX_HTTP_APISEC_SHM_EVICT of them for a value of fixed size.  A kept
+ * node (a ban in force) never goes: when no room is found, the new key is
+ * refused, NULL, and that is an ALERT at most once a minute.
  */
 
 ngx_http_apisec_shm_node_t *
@@ -274,7 +274,7 @@ ngx_http_apisec_shm_alloc(ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash,
     ngx_str_t *key, size_t tail, ngx_msec_t now, ngx_log_t *log)
 {
     size_t                        size;
-    ngx_uint_t                    n;
+    ngx_uint_t                    n, max;
     ngx_rbtree_node_t            *node;
     ngx_http_apisec_shm_node_t   *sn;
     ngx_http_apisec_shm_shctx_t  *sh;
@@ -288,7 +288,15 @@ ngx_http_apisec_shm_alloc(ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash,
 
     node = ngx_slab_alloc_locked(ctx->shpool, size);
 
-    for (n = 0; node == NULL && n < NGX_HTTP_APISEC_SHM_EVICT; n++) {
+    /*
+     * a value of variable size (an introspection answer) may need a page
+     * of its slab class, or a run of pages, which only frees when every
+     * entry on them goes: it may evict as many entries as the zone holds
+     */
+
+    max = tail ? sh->nodes : NGX_HTTP_APISEC_SHM_EVICT;
+
+    for (n = 0; node == NULL && n < max; n++) {
 
         if (ngx_http_apisec_shm_expire(ctx, 1, now) == 0) {
             break;
