@@ -11,14 +11,19 @@
 #include "ngx_http_apisec_shm.h"
 
 
-/*
- * A ban zone's nodes: "a" counts the authentication failures of the
- * current window, "b" is when that window began, "until" the end of a
- * ban (0: none).  All in ngx_current_msec.
- */
+/* a key's failures and ban: the value of a ban zone's store node */
+typedef struct {
+    ngx_msec_t                      banned_until;   /* 0: no ban */
+    ngx_msec_t                      window_start;
+    ngx_uint_t                      failures;       /* in this window */
+} ngx_http_apisec_ban_node_t;
+
+#define ngx_http_apisec_ban_node(sn)                                          \
+    ((ngx_http_apisec_ban_node_t *) ngx_http_apisec_shm_value(sn))
+
 
 typedef struct {
-    ngx_http_apisec_shm_ctx_t       shm;        /* first: the helpers' part */
+    ngx_http_apisec_shm_ctx_t       shm;        /* first: the store's part */
     ngx_uint_t                      threshold;
     ngx_msec_t                      window;
     ngx_msec_t                      duration;
@@ -33,7 +38,12 @@ static ngx_uint_t ngx_http_apisec_ban_keep(void *data,
 
 static ngx_uint_t  ngx_http_apisec_ban_tag;
 
-static ngx_str_t  ngx_http_apisec_ban_kind = ngx_string("apisec_ban_zone");
+static ngx_http_apisec_shm_kind_t  ngx_http_apisec_ban_kind = {
+    ngx_string("apisec_ban_zone"),
+    sizeof(ngx_http_apisec_ban_node_t),
+    ngx_http_apisec_ban_idle,
+    ngx_http_apisec_ban_keep
+};
 
 static ngx_str_t  ngx_http_apisec_ban_retry_after = ngx_string("Retry-After");
 static ngx_str_t  ngx_http_apisec_ban_cache_control =
@@ -60,6 +70,7 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
     ngx_shm_zone_t              **zones;
     ngx_http_apisec_loc_conf_t   *alcf;
     ngx_http_apisec_ban_zone_t   *zone;
+    ngx_http_apisec_ban_node_t   *bn;
     ngx_http_apisec_shm_node_t   *node;
     u_char                        buf[NGX_HTTP_APISEC_SHM_LOG_KEY_LEN];
 
@@ -88,14 +99,16 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
 
         node = ngx_http_apisec_shm_lookup(&zone->shm, hash, &key);
 
-        if (node && node->until) {
+        bn = node ? ngx_http_apisec_ban_node(node) : NULL;
 
-            if ((ngx_msec_int_t) (node->until - now) > 0) {
-                wait = node->until - now;
+        if (bn && bn->banned_until) {
+
+            if ((ngx_msec_int_t) (bn->banned_until - now) > 0) {
+                wait = bn->banned_until - now;
 
             } else {
-                node->until = 0;
-                node->a = 0;
+                bn->banned_until = 0;
+                bn->failures = 0;
                 lifted = 1;
             }
         }
@@ -165,6 +178,7 @@ ngx_http_apisec_ban_failure(ngx_http_request_t *r)
     ngx_shm_zone_t              **zones;
     ngx_http_apisec_loc_conf_t   *alcf;
     ngx_http_apisec_ban_zone_t   *zone;
+    ngx_http_apisec_ban_node_t   *bn;
     ngx_http_apisec_shm_node_t   *node;
     u_char                        buf[NGX_HTTP_APISEC_SHM_LOG_KEY_LEN];
 
@@ -196,7 +210,7 @@ ngx_http_apisec_ban_failure(ngx_http_request_t *r)
             ngx_http_apisec_shm_touch(&zone->shm, node);
 
         } else {
-            node = ngx_http_apisec_shm_alloc(&zone->shm, hash, &key, now,
+            node = ngx_http_apisec_shm_alloc(&zone->shm, hash, &key, 0, now,
                                              r->connection->log);
             if (node == NULL) {
                 ngx_shmtx_unlock(&zone->shm.shpool->mutex);
@@ -204,22 +218,24 @@ ngx_http_apisec_ban_failure(ngx_http_request_t *r)
             }
         }
 
-        node->last = now;
+        bn = ngx_http_apisec_ban_node(node);
 
-        if (node->until && (ngx_msec_int_t) (node->until - now) > 0) {
+        if (bn->banned_until
+            && (ngx_msec_int_t) (bn->banned_until - now) > 0)
+        {
             /* banned meanwhile by another request */
             ngx_shmtx_unlock(&zone->shm.shpool->mutex);
             continue;
         }
 
-        if (node->a == 0 || now - node->b >= zone->window) {
-            node->a = 0;
-            node->b = now;
+        if (bn->failures == 0 || now - bn->window_start >= zone->window) {
+            bn->failures = 0;
+            bn->window_start = now;
         }
 
-        if (++node->a >= zone->threshold) {
-            node->until = now + zone->duration;
-            node->a = 0;
+        if (++bn->failures >= zone->threshold) {
+            bn->banned_until = now + zone->duration;
+            bn->failures = 0;
             banned = 1;
         }
 
@@ -244,7 +260,12 @@ static ngx_uint_t
 ngx_http_apisec_ban_keep(void *data, ngx_http_apisec_shm_node_t *node,
     ngx_msec_t now)
 {
-    return (node->until && (ngx_msec_int_t) (node->until - now) > 0);
+    ngx_http_apisec_ban_node_t  *bn;
+
+    bn = ngx_http_apisec_ban_node(node);
+
+    return (bn->banned_until
+            && (ngx_msec_int_t) (bn->banned_until - now) > 0);
 }
 
 
@@ -254,11 +275,15 @@ ngx_http_apisec_ban_idle(void *data, ngx_http_apisec_shm_node_t *node,
 {
     ngx_http_apisec_ban_zone_t *zone = data;
 
-    if (node->until && (ngx_msec_int_t) (node->until - now) > 0) {
+    ngx_http_apisec_ban_node_t  *bn;
+
+    bn = ngx_http_apisec_ban_node(node);
+
+    if (bn->banned_until && (ngx_msec_int_t) (bn->banned_until - now) > 0) {
         return 0;
     }
 
-    return (now - node->b >= zone->window);
+    return (now - bn->window_start >= zone->window);
 }
 
 
@@ -371,9 +396,7 @@ ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    zone->shm.kind = ngx_http_apisec_ban_kind;
-    zone->shm.idle = ngx_http_apisec_ban_idle;
-    zone->shm.keep = ngx_http_apisec_ban_keep;
+    zone->shm.kind = &ngx_http_apisec_ban_kind;
 
     shm_zone = ngx_shared_memory_add(cf, &name, size,
                                      &ngx_http_apisec_ban_tag);

@@ -24,32 +24,21 @@
 #define NGX_HTTP_APISEC_INTROSPECT_HOST_MAX   256
 
 
-/* one cached answer: a token's digest, never the token */
+/*
+ * One cached answer: the value of a cache zone's store node, whose key is
+ * a token's digest, never the token.  kind.size is the head; the answer's
+ * compact JSON follows it.
+ */
 typedef struct {
-    u_char                        color;
-    u_char                        active;
-    u_short                       len;      /* of data: the JSON, or 0 */
-    ngx_queue_t                   queue;
     time_t                        expires;
     ngx_uint_t                    seq;      /* which answer, zone-wide */
-    u_char                        digest[NGX_HTTP_APISEC_DIGEST_LEN];
-    u_char                        data[1];
+    u_short                       len;      /* of answer: the JSON, or 0 */
+    u_char                        active;
+    u_char                        answer[1];
 } ngx_http_apisec_introspect_node_t;
 
-
-typedef struct {
-    ngx_rbtree_t                  rbtree;
-    ngx_rbtree_node_t             sentinel;
-    ngx_queue_t                   queue;
-    time_t                        warned;
-    ngx_uint_t                    seq;
-} ngx_http_apisec_introspect_sh_t;
-
-
-typedef struct {
-    ngx_http_apisec_introspect_sh_t  *sh;
-    ngx_slab_pool_t                  *shpool;
-} ngx_http_apisec_introspect_zone_t;
+#define ngx_http_apisec_introspect_node(sn)                                   \
+    ((ngx_http_apisec_introspect_node_t *) ngx_http_apisec_shm_value(sn))
 
 
 /*
@@ -102,16 +91,8 @@ static ngx_uint_t ngx_http_apisec_introspect_checked(ngx_http_request_t *r,
 static void ngx_http_apisec_introspect_store(
     ngx_http_apisec_introspect_cache_t *ic, u_char *digest, json_t *json,
     time_t ttl, ngx_log_t *log);
-static ngx_http_apisec_introspect_node_t *ngx_http_apisec_introspect_find(
-    ngx_http_apisec_introspect_zone_t *zone, u_char *digest);
-static void ngx_http_apisec_introspect_free(
-    ngx_http_apisec_introspect_zone_t *zone,
-    ngx_http_apisec_introspect_node_t *node);
-static void ngx_http_apisec_introspect_rbtree_insert_value(
-    ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
-    ngx_rbtree_node_t *sentinel);
-static ngx_int_t ngx_http_apisec_introspect_init_zone(
-    ngx_shm_zone_t *shm_zone, void *data);
+static ngx_uint_t ngx_http_apisec_introspect_idle(void *data,
+    ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
 static void ngx_http_apisec_introspect_cleanup(void *data);
 
 
@@ -119,6 +100,14 @@ static ngx_conf_enum_t  ngx_http_apisec_introspect_jwt[] = {
     { ngx_string("local"), NGX_HTTP_APISEC_INTROSPECT_LOCAL },
     { ngx_string("introspect"), NGX_HTTP_APISEC_INTROSPECT_ALL },
     { ngx_null_string, 0 }
+};
+
+
+static ngx_http_apisec_shm_kind_t  ngx_http_apisec_introspect_kind = {
+    ngx_string("apisec_introspect_cache"),
+    offsetof(ngx_http_apisec_introspect_node_t, answer),
+    ngx_http_apisec_introspect_idle,
+    NULL
 };
 
 
@@ -403,6 +392,7 @@ ngx_http_apisec_introspect_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_str_t                           *value, name, s;
     ngx_uint_t                           i;
     ngx_shm_zone_t                      *shm_zone;
+    ngx_http_apisec_shm_ctx_t           *zone;
     ngx_http_apisec_introspect_cache_t  *ic;
 
     if (alcf->jwt.introspect_cache != NGX_CONF_UNSET_PTR) {
@@ -488,72 +478,20 @@ ngx_http_apisec_introspect_cache(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    shm_zone->data = ngx_pcalloc(cf->pool,
-                                 sizeof(ngx_http_apisec_introspect_zone_t));
-    if (shm_zone->data == NULL) {
+    zone = ngx_pcalloc(cf->pool, sizeof(ngx_http_apisec_shm_ctx_t));
+    if (zone == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    shm_zone->init = ngx_http_apisec_introspect_init_zone;
+    zone->kind = &ngx_http_apisec_introspect_kind;
+
+    shm_zone->data = zone;
+    shm_zone->init = ngx_http_apisec_shm_init_zone;
 
     ic->shm_zone = shm_zone;
     alcf->jwt.introspect_cache = ic;
 
     return NGX_CONF_OK;
-}
-
-
-static ngx_int_t
-ngx_http_apisec_introspect_init_zone(ngx_shm_zone_t *shm_zone, void *data)
-{
-    ngx_http_apisec_introspect_zone_t  *ozone = data;
-
-    size_t                              len;
-    ngx_http_apisec_introspect_zone_t  *zone;
-
-    zone = shm_zone->data;
-
-    if (ozone) {
-        zone->sh = ozone->sh;
-        zone->shpool = ozone->shpool;
-        return NGX_OK;
-    }
-
-    zone->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
-
-    if (shm_zone->shm.exists) {
-        zone->sh = zone->shpool->data;
-        return NGX_OK;
-    }
-
-    zone->sh = ngx_slab_alloc(zone->shpool,
-                              sizeof(ngx_http_apisec_introspect_sh_t));
-    if (zone->sh == NULL) {
-        return NGX_ERROR;
-    }
-
-    zone->shpool->data = zone->sh;
-
-    ngx_rbtree_init(&zone->sh->rbtree, &zone->sh->sentinel,
-                    ngx_http_apisec_introspect_rbtree_insert_value);
-
-    ngx_queue_init(&zone->sh->queue);
-
-    len = sizeof(" in apisec_introspect_cache zone \"\"")
-          + shm_zone->shm.name.len;
-
-    zone->shpool->log_ctx = ngx_slab_alloc(zone->shpool, len);
-    if (zone->shpool->log_ctx == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_sprintf(zone->shpool->log_ctx,
-                " in apisec_introspect_cache zone \"%V\"%Z",
-                &shm_zone->shm.name);
-
-    zone->shpool->log_nomem = 0;
-
-    return NGX_OK;
 }
 
 
@@ -924,9 +862,12 @@ ngx_http_apisec_introspect_lookup(ngx_http_apisec_introspect_cache_t *ic,
     char                                 *why;
     u_char                               *copy;
     size_t                                len;
+    uint32_t                              hash;
+    ngx_str_t                             key;
     ngx_uint_t                            i, seq, active;
-    ngx_http_apisec_introspect_node_t    *node;
-    ngx_http_apisec_introspect_zone_t    *zone;
+    ngx_http_apisec_shm_ctx_t            *zone;
+    ngx_http_apisec_shm_node_t           *node;
+    ngx_http_apisec_introspect_node_t    *in;
     ngx_http_apisec_introspect_parsed_t  *p;
     u_char                                buf[1024];
 
@@ -934,26 +875,31 @@ ngx_http_apisec_introspect_lookup(ngx_http_apisec_introspect_cache_t *ic,
     copy = NULL;
     len = 0;
 
+    key.len = NGX_HTTP_APISEC_DIGEST_LEN;
+    key.data = digest;
+    ngx_memcpy(&hash, digest, sizeof(uint32_t));
+
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    node = ngx_http_apisec_introspect_find(zone, digest);
+    node = ngx_http_apisec_shm_lookup(zone, hash, &key);
 
     if (node == NULL) {
         ngx_shmtx_unlock(&zone->shpool->mutex);
         return NGX_AGAIN;
     }
 
-    if (node->expires <= ngx_time()) {
-        ngx_http_apisec_introspect_free(zone, node);
+    in = ngx_http_apisec_introspect_node(node);
+
+    if (in->expires <= ngx_time()) {
+        ngx_http_apisec_shm_free(zone, node);
         ngx_shmtx_unlock(&zone->shpool->mutex);
         return NGX_AGAIN;
     }
 
-    ngx_queue_remove(&node->queue);
-    ngx_queue_insert_head(&zone->sh->queue, &node->queue);
+    ngx_http_apisec_shm_touch(zone, node);
 
-    active = node->active;
-    seq = node->seq;
+    active = in->active;
+    seq = in->seq;
 
     if (!active) {
         ngx_shmtx_unlock(&zone->shpool->mutex);
@@ -972,11 +918,11 @@ ngx_http_apisec_introspect_lookup(ngx_http_apisec_introspect_cache_t *ic,
         }
     }
 
-    len = node->len;
+    len = in->len;
     copy = (len <= sizeof(buf)) ? buf : ngx_pnalloc(pool, len);
 
     if (copy) {
-        ngx_memcpy(copy, node->data, len);
+        ngx_memcpy(copy, in->answer, len);
     }
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
@@ -1009,19 +955,19 @@ ngx_http_apisec_introspect_lookup(ngx_http_apisec_introspect_cache_t *ic,
 }
 
 
+/* a new answer replaces the token's old one, if any */
+
 static void
 ngx_http_apisec_introspect_store(ngx_http_apisec_introspect_cache_t *ic,
     u_char *digest, json_t *json, time_t ttl, ngx_log_t *log)
 {
     char                               *text;
-    size_t                              len, size;
-    time_t                              now;
-    uint32_t                            key;
-    ngx_uint_t                          i;
-    ngx_queue_t                        *q;
-    ngx_rbtree_node_t                  *rn;
-    ngx_http_apisec_introspect_node_t  *node;
-    ngx_http_apisec_introspect_zone_t  *zone;
+    size_t                              len;
+    uint32_t                            hash;
+    ngx_str_t                           key;
+    ngx_http_apisec_shm_ctx_t          *zone;
+    ngx_http_apisec_shm_node_t         *node;
+    ngx_http_apisec_introspect_node_t  *in;
 
     zone = ic->shm_zone->data;
     text = NULL;
@@ -1045,82 +991,34 @@ ngx_http_apisec_introspect_store(ngx_http_apisec_introspect_cache_t *ic,
         }
     }
 
-    size = offsetof(ngx_rbtree_node_t, color)
-           + offsetof(ngx_http_apisec_introspect_node_t, data) + len;
-
-    now = ngx_time();
+    key.len = NGX_HTTP_APISEC_DIGEST_LEN;
+    key.data = digest;
+    ngx_memcpy(&hash, digest, sizeof(uint32_t));
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    node = ngx_http_apisec_introspect_find(zone, digest);
+    node = ngx_http_apisec_shm_lookup(zone, hash, &key);
     if (node) {
-        ngx_http_apisec_introspect_free(zone, node);
+        ngx_http_apisec_shm_free(zone, node);
     }
 
-    /* as limit_req: a couple of expired entries go on each store */
+    /* no room: the answer was used all the same, just not kept */
 
-    for (i = 0; i < 2 && !ngx_queue_empty(&zone->sh->queue); i++) {
-        q = ngx_queue_last(&zone->sh->queue);
-        node = ngx_queue_data(q, ngx_http_apisec_introspect_node_t, queue);
+    node = ngx_http_apisec_shm_alloc(zone, hash, &key, len, ngx_current_msec,
+                                     log);
 
-        if (node->expires > now) {
-            break;
-        }
+    if (node) {
+        in = ngx_http_apisec_introspect_node(node);
 
-        ngx_http_apisec_introspect_free(zone, node);
-    }
+        in->active = (json != NULL);
+        in->len = (u_short) len;
+        in->expires = ngx_time() + ttl;
+        in->seq = zone->sh->inserted;
 
-    for ( ;; ) {
-        rn = ngx_slab_alloc_locked(zone->shpool, size);
-
-        if (rn || ngx_queue_empty(&zone->sh->queue)) {
-            break;
-        }
-
-        /* full: the least recently used answer goes */
-
-        q = ngx_queue_last(&zone->sh->queue);
-        node = ngx_queue_data(q, ngx_http_apisec_introspect_node_t, queue);
-        ngx_http_apisec_introspect_free(zone, node);
-
-        if (zone->sh->warned != now) {
-            zone->sh->warned = now;
-            ngx_log_error(NGX_LOG_WARN, log, 0,
-                          "apisec: introspection cache \"%V\" is full, "
-                          "the least recently used answers are evicted",
-                          &ic->shm_zone->shm.name);
+        if (len) {
+            ngx_memcpy(in->answer, text, len);
         }
     }
-
-    if (rn == NULL) {
-        ngx_shmtx_unlock(&zone->shpool->mutex);
-
-        ngx_log_error(NGX_LOG_ALERT, log, 0,
-                      "apisec: could not allocate an entry in "
-                      "introspection cache \"%V\"", &ic->shm_zone->shm.name);
-
-        free(text);
-        return;
-    }
-
-    node = (ngx_http_apisec_introspect_node_t *) &rn->color;
-
-    node->active = (json != NULL);
-    node->len = (u_short) len;
-    node->expires = now + ttl;
-    node->seq = ++zone->sh->seq;
-    ngx_memcpy(node->digest, digest, NGX_HTTP_APISEC_DIGEST_LEN);
-
-    if (len) {
-        ngx_memcpy(node->data, text, len);
-    }
-
-    ngx_memcpy(&key, digest, sizeof(uint32_t));
-    rn->key = key;
-
-    ngx_rbtree_insert(&zone->sh->rbtree, rn);
-
-    ngx_queue_insert_head(&zone->sh->queue, &node->queue);
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
 
@@ -1128,99 +1026,11 @@ ngx_http_apisec_introspect_store(ngx_http_apisec_introspect_cache_t *ic,
 }
 
 
-static ngx_http_apisec_introspect_node_t *
-ngx_http_apisec_introspect_find(ngx_http_apisec_introspect_zone_t *zone,
-    u_char *digest)
+static ngx_uint_t
+ngx_http_apisec_introspect_idle(void *data, ngx_http_apisec_shm_node_t *node,
+    ngx_msec_t now)
 {
-    uint32_t                            key;
-    ngx_int_t                           rc;
-    ngx_rbtree_node_t                  *node, *sentinel;
-    ngx_http_apisec_introspect_node_t  *in;
-
-    key = 0;
-    ngx_memcpy(&key, digest, sizeof(uint32_t));
-
-    node = zone->sh->rbtree.root;
-    sentinel = zone->sh->rbtree.sentinel;
-
-    while (node != sentinel) {
-
-        if (key < node->key) {
-            node = node->left;
-            continue;
-        }
-
-        if (key > node->key) {
-            node = node->right;
-            continue;
-        }
-
-        in = (ngx_http_apisec_introspect_node_t *) &node->color;
-
-        rc = ngx_memcmp(digest, in->digest, NGX_HTTP_APISEC_DIGEST_LEN);
-
-        if (rc == 0) {
-            return in;
-        }
-
-        node = (rc < 0) ? node->left : node->right;
-    }
-
-    return NULL;
-}
-
-
-static void
-ngx_http_apisec_introspect_free(ngx_http_apisec_introspect_zone_t *zone,
-    ngx_http_apisec_introspect_node_t *in)
-{
-    ngx_rbtree_node_t  *node;
-
-    node = (ngx_rbtree_node_t *) ((u_char *) in
-                                  - offsetof(ngx_rbtree_node_t, color));
-
-    ngx_queue_remove(&in->queue);
-    ngx_rbtree_delete(&zone->sh->rbtree, node);
-    ngx_slab_free_locked(zone->shpool, node);
-}
-
-
-static void
-ngx_http_apisec_introspect_rbtree_insert_value(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
-{
-    ngx_rbtree_node_t                  **p;
-    ngx_http_apisec_introspect_node_t   *in, *int_;
-
-    for ( ;; ) {
-
-        if (node->key < temp->key) {
-            p = &temp->left;
-
-        } else if (node->key > temp->key) {
-            p = &temp->right;
-
-        } else {
-            in = (ngx_http_apisec_introspect_node_t *) &node->color;
-            int_ = (ngx_http_apisec_introspect_node_t *) &temp->color;
-
-            p = (ngx_memcmp(in->digest, int_->digest,
-                            NGX_HTTP_APISEC_DIGEST_LEN) < 0)
-                ? &temp->left : &temp->right;
-        }
-
-        if (*p == sentinel) {
-            break;
-        }
-
-        temp = *p;
-    }
-
-    *p = node;
-    node->parent = temp;
-    node->left = sentinel;
-    node->right = sentinel;
-    ngx_rbt_red(node);
+    return ngx_http_apisec_introspect_node(node)->expires <= ngx_time();
 }
 
 

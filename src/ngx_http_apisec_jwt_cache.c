@@ -9,43 +9,42 @@
 #include <ngx_http.h>
 #include "ngx_http_apisec.h"
 #include "ngx_http_apisec_jwt_cache.h"
+#include "ngx_http_apisec_shm.h"
 
 
 #define NGX_HTTP_APISEC_JWT_CACHE_VALID  300
 
 
+/*
+ * A verified token: the value of a cache zone's store node, whose key is
+ * SHA-512/256(key set fingerprint || token), never the token itself.
+ */
 typedef struct {
-    ngx_rbtree_node_t                    node;   /* key: digest's 1st word */
-    ngx_queue_t                          queue;
     time_t                               expires;
-    u_char                               digest[NGX_HTTP_APISEC_DIGEST_LEN];
 } ngx_http_apisec_jwt_cache_node_t;
 
-
-typedef struct {
-    ngx_rbtree_t                         rbtree;
-    ngx_rbtree_node_t                    sentinel;
-    ngx_queue_t                          queue;
-    time_t                               nomem_logged;
-} ngx_http_apisec_jwt_cache_shctx_t;
+#define ngx_http_apisec_jwt_cache_node(sn)                                    \
+    ((ngx_http_apisec_jwt_cache_node_t *) ngx_http_apisec_shm_value(sn))
 
 
 typedef struct {
-    ngx_http_apisec_jwt_cache_shctx_t   *sh;
-    ngx_slab_pool_t                     *shpool;
+    ngx_http_apisec_shm_ctx_t            shm;    /* first: the store's */
     time_t                               valid;
 } ngx_http_apisec_jwt_cache_ctx_t;
 
 
 static ngx_int_t ngx_http_apisec_jwt_cache_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
-static void ngx_http_apisec_jwt_cache_rbtree_insert_value(
-    ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
-    ngx_rbtree_node_t *sentinel);
-static ngx_http_apisec_jwt_cache_node_t *ngx_http_apisec_jwt_cache_find(
-    ngx_http_apisec_jwt_cache_shctx_t *sh, u_char *digest);
-static void ngx_http_apisec_jwt_cache_expire(
-    ngx_http_apisec_jwt_cache_ctx_t *ctx, ngx_uint_t n);
+static ngx_uint_t ngx_http_apisec_jwt_cache_idle(void *data,
+    ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
+
+
+static ngx_http_apisec_shm_kind_t  ngx_http_apisec_jwt_cache_kind = {
+    ngx_string("apisec_jwt_cache"),
+    sizeof(ngx_http_apisec_jwt_cache_node_t),
+    ngx_http_apisec_jwt_cache_idle,
+    NULL
+};
 
 
 /* apisec_jwt_cache off | zone=name[:size] [valid=time]; */
@@ -139,6 +138,7 @@ ngx_http_apisec_jwt_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
 
         ctx->valid = NGX_CONF_UNSET;
+        ctx->shm.kind = &ngx_http_apisec_jwt_cache_kind;
 
         zone->init = ngx_http_apisec_jwt_cache_init_zone;
         zone->data = ctx;
@@ -176,9 +176,6 @@ ngx_http_apisec_jwt_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 static ngx_int_t
 ngx_http_apisec_jwt_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
-    ngx_http_apisec_jwt_cache_ctx_t  *octx = data;
-
-    size_t                            len;
     ngx_http_apisec_jwt_cache_ctx_t  *ctx;
 
     ctx = shm_zone->data;
@@ -187,48 +184,9 @@ ngx_http_apisec_jwt_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         ctx->valid = NGX_HTTP_APISEC_JWT_CACHE_VALID;
     }
 
-    if (octx) {
-        /* a reload: the tree of the previous cycle is kept as it is */
-        ctx->sh = octx->sh;
-        ctx->shpool = octx->shpool;
-        return NGX_OK;
-    }
+    /* a reload keeps the entries: each is bound to its key set */
 
-    ctx->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
-
-    if (shm_zone->shm.exists) {
-        ctx->sh = ctx->shpool->data;
-        return NGX_OK;
-    }
-
-    ctx->sh = ngx_slab_alloc(ctx->shpool,
-                             sizeof(ngx_http_apisec_jwt_cache_shctx_t));
-    if (ctx->sh == NULL) {
-        return NGX_ERROR;
-    }
-
-    ctx->shpool->data = ctx->sh;
-
-    ngx_rbtree_init(&ctx->sh->rbtree, &ctx->sh->sentinel,
-                    ngx_http_apisec_jwt_cache_rbtree_insert_value);
-
-    ngx_queue_init(&ctx->sh->queue);
-
-    ctx->sh->nomem_logged = 0;
-
-    len = sizeof(" in apisec_jwt_cache zone \"\"") + shm_zone->shm.name.len;
-
-    ctx->shpool->log_ctx = ngx_slab_alloc(ctx->shpool, len);
-    if (ctx->shpool->log_ctx == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_sprintf(ctx->shpool->log_ctx, " in apisec_jwt_cache zone \"%V\"%Z",
-                &shm_zone->shm.name);
-
-    ctx->shpool->log_nomem = 0;
-
-    return NGX_OK;
+    return ngx_http_apisec_shm_init_zone(shm_zone, data);
 }
 
 
@@ -259,32 +217,38 @@ ngx_int_t
 ngx_http_apisec_jwt_cache_lookup(ngx_shm_zone_t *zone, u_char *digest,
     time_t *expires)
 {
+    uint32_t                           hash;
     ngx_int_t                          rc;
+    ngx_str_t                          key;
+    ngx_http_apisec_shm_node_t        *node;
     ngx_http_apisec_jwt_cache_ctx_t   *ctx;
-    ngx_http_apisec_jwt_cache_node_t  *node;
+    ngx_http_apisec_jwt_cache_node_t  *jn;
 
     ctx = zone->data;
     rc = NGX_DECLINED;
 
-    ngx_shmtx_lock(&ctx->shpool->mutex);
+    key.len = NGX_HTTP_APISEC_DIGEST_LEN;
+    key.data = digest;
+    ngx_memcpy(&hash, digest, sizeof(uint32_t));
 
-    node = ngx_http_apisec_jwt_cache_find(ctx->sh, digest);
+    ngx_shmtx_lock(&ctx->shm.shpool->mutex);
+
+    node = ngx_http_apisec_shm_lookup(&ctx->shm, hash, &key);
 
     if (node) {
-        if (node->expires > ngx_time()) {
-            *expires = node->expires;
-            ngx_queue_remove(&node->queue);
-            ngx_queue_insert_head(&ctx->sh->queue, &node->queue);
+        jn = ngx_http_apisec_jwt_cache_node(node);
+
+        if (jn->expires > ngx_time()) {
+            *expires = jn->expires;
+            ngx_http_apisec_shm_touch(&ctx->shm, node);
             rc = NGX_OK;
 
         } else {
-            ngx_queue_remove(&node->queue);
-            ngx_rbtree_delete(&ctx->sh->rbtree, &node->node);
-            ngx_slab_free_locked(ctx->shpool, node);
+            ngx_http_apisec_shm_free(&ctx->shm, node);
         }
     }
 
-    ngx_shmtx_unlock(&ctx->shpool->mutex);
+    ngx_shmtx_unlock(&ctx->shm.shpool->mutex);
 
     return rc;
 }
@@ -301,9 +265,10 @@ ngx_http_apisec_jwt_cache_store(ngx_shm_zone_t *zone, u_char *digest,
     time_t expires, ngx_log_t *log)
 {
     time_t                             now, limit;
-    ngx_uint_t                         tries;
+    uint32_t                           hash;
+    ngx_str_t                          key;
+    ngx_http_apisec_shm_node_t        *node;
     ngx_http_apisec_jwt_cache_ctx_t   *ctx;
-    ngx_http_apisec_jwt_cache_node_t  *node;
 
     ctx = zone->data;
     now = ngx_time();
@@ -318,171 +283,34 @@ ngx_http_apisec_jwt_cache_store(ngx_shm_zone_t *zone, u_char *digest,
         return 0;
     }
 
-    ngx_shmtx_lock(&ctx->shpool->mutex);
+    key.len = NGX_HTTP_APISEC_DIGEST_LEN;
+    key.data = digest;
+    ngx_memcpy(&hash, digest, sizeof(uint32_t));
 
-    if (ngx_http_apisec_jwt_cache_find(ctx->sh, digest) != NULL) {
-        ngx_shmtx_unlock(&ctx->shpool->mutex);
-        return expires;
-    }
+    ngx_shmtx_lock(&ctx->shm.shpool->mutex);
 
-    ngx_http_apisec_jwt_cache_expire(ctx, 1);
+    node = ngx_http_apisec_shm_lookup(&ctx->shm, hash, &key);
 
-    for (tries = 0; /* void */; tries++) {
+    if (node == NULL) {
+        node = ngx_http_apisec_shm_alloc(&ctx->shm, hash, &key, 0,
+                                         ngx_current_msec, log);
 
-        node = ngx_slab_alloc_locked(ctx->shpool,
-                                     sizeof(ngx_http_apisec_jwt_cache_node_t));
+        /* no room: the token was verified all the same, just not kept */
+
         if (node) {
-            break;
+            ngx_http_apisec_jwt_cache_node(node)->expires = expires;
         }
-
-        if (tries == 8 || ngx_queue_empty(&ctx->sh->queue)) {
-            if (ctx->sh->nomem_logged + 60 <= now) {
-                ctx->sh->nomem_logged = now;
-                ngx_log_error(NGX_LOG_ALERT, log, 0,
-                              "could not allocate node%s",
-                              ctx->shpool->log_ctx);
-            }
-
-            ngx_shmtx_unlock(&ctx->shpool->mutex);
-            return expires;
-        }
-
-        /* full: the least recently used entries make room */
-        ngx_http_apisec_jwt_cache_expire(ctx, 0);
     }
 
-    ngx_memcpy(node->digest, digest, NGX_HTTP_APISEC_DIGEST_LEN);
-    ngx_memcpy(&node->node.key, digest, sizeof(uint32_t));
-    node->expires = expires;
-
-    ngx_rbtree_insert(&ctx->sh->rbtree, &node->node);
-    ngx_queue_insert_head(&ctx->sh->queue, &node->queue);
-
-    ngx_shmtx_unlock(&ctx->shpool->mutex);
+    ngx_shmtx_unlock(&ctx->shm.shpool->mutex);
 
     return expires;
 }
 
 
-static ngx_http_apisec_jwt_cache_node_t *
-ngx_http_apisec_jwt_cache_find(ngx_http_apisec_jwt_cache_shctx_t *sh,
-    u_char *digest)
+static ngx_uint_t
+ngx_http_apisec_jwt_cache_idle(void *data, ngx_http_apisec_shm_node_t *node,
+    ngx_msec_t now)
 {
-    ngx_int_t                          rc;
-    ngx_rbtree_key_t                   key;
-    ngx_rbtree_node_t                 *node, *sentinel;
-    ngx_http_apisec_jwt_cache_node_t  *n;
-
-    key = 0;
-    ngx_memcpy(&key, digest, sizeof(uint32_t));
-
-    node = sh->rbtree.root;
-    sentinel = sh->rbtree.sentinel;
-
-    while (node != sentinel) {
-
-        if (key < node->key) {
-            node = node->left;
-            continue;
-        }
-
-        if (key > node->key) {
-            node = node->right;
-            continue;
-        }
-
-        /* key == node->key */
-
-        n = (ngx_http_apisec_jwt_cache_node_t *) node;
-
-        rc = ngx_memcmp(digest, n->digest, NGX_HTTP_APISEC_DIGEST_LEN);
-
-        if (rc == 0) {
-            return n;
-        }
-
-        node = (rc < 0) ? node->left : node->right;
-    }
-
-    return NULL;
-}
-
-
-/*
- * n == 1: free up to two expired entries from the LRU tail (as limit_req);
- * n == 0: free the least recently used entry whatever its expiry.
- */
-
-static void
-ngx_http_apisec_jwt_cache_expire(ngx_http_apisec_jwt_cache_ctx_t *ctx,
-    ngx_uint_t n)
-{
-    time_t                             now;
-    ngx_uint_t                         i;
-    ngx_queue_t                       *q;
-    ngx_http_apisec_jwt_cache_node_t  *node;
-
-    now = ngx_time();
-
-    for (i = 0; i < 2; i++) {
-
-        if (ngx_queue_empty(&ctx->sh->queue)) {
-            return;
-        }
-
-        q = ngx_queue_last(&ctx->sh->queue);
-
-        node = ngx_queue_data(q, ngx_http_apisec_jwt_cache_node_t, queue);
-
-        if (n && node->expires > now) {
-            return;
-        }
-
-        ngx_queue_remove(q);
-        ngx_rbtree_delete(&ctx->sh->rbtree, &node->node);
-        ngx_slab_free_locked(ctx->shpool, node);
-
-        if (n == 0) {
-            return;
-        }
-    }
-}
-
-
-static void
-ngx_http_apisec_jwt_cache_rbtree_insert_value(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
-{
-    ngx_rbtree_node_t                 **p;
-    ngx_http_apisec_jwt_cache_node_t   *n, *t;
-
-    for ( ;; ) {
-
-        if (node->key < temp->key) {
-            p = &temp->left;
-
-        } else if (node->key > temp->key) {
-            p = &temp->right;
-
-        } else { /* node->key == temp->key */
-
-            n = (ngx_http_apisec_jwt_cache_node_t *) node;
-            t = (ngx_http_apisec_jwt_cache_node_t *) temp;
-
-            p = (ngx_memcmp(n->digest, t->digest, NGX_HTTP_APISEC_DIGEST_LEN)
-                 < 0) ? &temp->left : &temp->right;
-        }
-
-        if (*p == sentinel) {
-            break;
-        }
-
-        temp = *p;
-    }
-
-    *p = node;
-    node->parent = temp;
-    node->left = sentinel;
-    node->right = sentinel;
-    ngx_rbt_red(node);
+    return ngx_http_apisec_jwt_cache_node(node)->expires <= ngx_time();
 }

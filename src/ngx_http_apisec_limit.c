@@ -21,9 +21,20 @@
 
 
 typedef struct {
-    ngx_http_apisec_shm_ctx_t       shm;        /* first: the helpers' part */
+    ngx_http_apisec_shm_ctx_t       shm;        /* first: the store's part */
     uint64_t                        rate;       /* requests a day */
 } ngx_http_apisec_limit_zone_t;
+
+
+/* a key's bucket: the value of a limit zone's store node */
+typedef struct {
+    uint64_t                        excess;     /* milli-requests */
+    uint64_t                        rate;       /* last counted with */
+    ngx_msec_t                      last;       /* last drained */
+} ngx_http_apisec_limit_node_t;
+
+#define ngx_http_apisec_limit_node(sn)                                        \
+    ((ngx_http_apisec_limit_node_t *) ngx_http_apisec_shm_value(sn))
 
 
 typedef struct {
@@ -86,8 +97,12 @@ static ngx_int_t ngx_http_apisec_limit_status_variable(ngx_http_request_t *r,
 /* a tag of its own: a limit zone and a ban zone may not share a name */
 static ngx_uint_t  ngx_http_apisec_limit_tag;
 
-static ngx_str_t  ngx_http_apisec_limit_kind =
-    ngx_string("apisec_limit_zone");
+static ngx_http_apisec_shm_kind_t  ngx_http_apisec_limit_kind = {
+    ngx_string("apisec_limit_zone"),
+    sizeof(ngx_http_apisec_limit_node_t),
+    ngx_http_apisec_limit_idle,
+    NULL
+};
 
 static ngx_str_t  ngx_http_apisec_limit_statuses[] = {
     ngx_null_string,
@@ -215,6 +230,7 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
     ngx_http_apisec_loc_conf_t     *alcf;
     ngx_http_apisec_shm_node_t     *node;
     ngx_http_apisec_limit_req_t    *lr;
+    ngx_http_apisec_limit_node_t   *ln;
     ngx_http_apisec_limit_zone_t   *zone;
     ngx_http_apisec_limit_state_t  *st;
 
@@ -320,7 +336,7 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
             ngx_http_apisec_shm_touch(&zone->shm, node);
 
         } else {
-            node = ngx_http_apisec_shm_alloc(&zone->shm, hash, &key, now,
+            node = ngx_http_apisec_shm_alloc(&zone->shm, hash, &key, 0, now,
                                              r->connection->log);
             if (node == NULL) {
                 ngx_shmtx_unlock(&zone->shm.shpool->mutex);
@@ -338,6 +354,8 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
 
                 continue;
             }
+
+            ngx_http_apisec_limit_node(node)->last = now;
         }
 
         /*
@@ -347,9 +365,11 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
          * admit more than the rate)
          */
 
-        ms = (ngx_msec_int_t) (now - node->last);
+        ln = ngx_http_apisec_limit_node(node);
 
-        x = ngx_http_apisec_limit_drain(node->a, ms, st->rate);
+        ms = (ngx_msec_int_t) (now - ln->last);
+
+        x = ngx_http_apisec_limit_drain(ln->excess, ms, st->rate);
         st->excess = x;
 
         if (x > limit->burst) {
@@ -357,11 +377,11 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
             st->level = x;
 
         } else {
-            node->a = x + 1000;
-            node->b = st->rate;
+            ln->excess = x + 1000;
+            ln->rate = st->rate;
 
             if (ms > 0) {
-                node->last = now;
+                ln->last = now;
             }
 
             st->charged = 1;
@@ -585,6 +605,7 @@ ngx_http_apisec_limit_unpin(ngx_http_apisec_limit_req_t *lr,
     ngx_uint_t                      i;
     ngx_slab_pool_t                *shpool;
     ngx_http_apisec_shm_node_t     *node;
+    ngx_http_apisec_limit_node_t   *ln;
     ngx_http_apisec_limit_state_t  *st;
 
     for (i = 0; i < lr->nstates; i++) {
@@ -610,7 +631,8 @@ ngx_http_apisec_limit_unpin(ngx_http_apisec_limit_req_t *lr,
         ngx_shmtx_lock(&shpool->mutex);
 
         if (refund) {
-            node->a = (node->a > 1000) ? node->a - 1000 : 0;
+            ln = ngx_http_apisec_limit_node(node);
+            ln->excess = (ln->excess > 1000) ? ln->excess - 1000 : 0;
             st->charged = 0;
             st->level = (st->level > 1000) ? st->level - 1000 : 0;
         }
@@ -820,17 +842,18 @@ static ngx_uint_t
 ngx_http_apisec_limit_idle(void *data, ngx_http_apisec_shm_node_t *node,
     ngx_msec_t now)
 {
-    ngx_msec_int_t  ms;
+    ngx_msec_int_t                 ms;
+    ngx_http_apisec_limit_node_t  *ln;
 
-    ms = (ngx_msec_int_t) (now - node->last);
+    ln = ngx_http_apisec_limit_node(node);
+
+    ms = (ngx_msec_int_t) (now - ln->last);
 
     if (ms < 60000) {
         return 0;
     }
 
-    /* node->b: the rate the key was last counted with */
-
-    return ngx_http_apisec_limit_drain(node->a, ms, node->b) == 0;
+    return ngx_http_apisec_limit_drain(ln->excess, ms, ln->rate) == 0;
 }
 
 
@@ -1150,8 +1173,7 @@ ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     zone->rate = rate;
-    zone->shm.kind = ngx_http_apisec_limit_kind;
-    zone->shm.idle = ngx_http_apisec_limit_idle;
+    zone->shm.kind = &ngx_http_apisec_limit_kind;
 
     shm_zone = ngx_shared_memory_add(cf, &name, size,
                                      &ngx_http_apisec_limit_tag);

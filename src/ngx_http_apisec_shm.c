@@ -10,9 +10,16 @@
 #include "ngx_http_apisec_shm.h"
 
 
+/*
+ * The store (see ngx_http_apisec_shm.h): one tree, one lookup, one
+ * insert, one eviction policy and one "zone is full" policy for every
+ * shared zone of the module.
+ */
+
+
 static void ngx_http_apisec_shm_rbtree_insert_value(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
-static void ngx_http_apisec_shm_expire(ngx_http_apisec_shm_ctx_t *ctx,
+static ngx_uint_t ngx_http_apisec_shm_expire(ngx_http_apisec_shm_ctx_t *ctx,
     ngx_uint_t force, ngx_msec_t now);
 
 
@@ -152,8 +159,9 @@ ngx_http_apisec_shm_rbtree_insert_value(ngx_rbtree_node_t *temp,
 
 
 /*
- * On a reload the zone's data are reused when the key is the same (a
- * zone of another size is a new zone: nginx maps new memory for it).
+ * On a reload the zone's data are reused when the kind and the key are the
+ * same (a zone of another size is a new zone: nginx maps new memory for
+ * it); anything else fails the reload, as limit_req does.
  */
 
 ngx_int_t
@@ -167,6 +175,20 @@ ngx_http_apisec_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     ctx = shm_zone->data;
 
     if (octx) {
+        if (octx->kind->size != ctx->kind->size
+            || octx->kind->name.len != ctx->kind->name.len
+            || ngx_strncmp(octx->kind->name.data, ctx->kind->name.data,
+                           ctx->kind->name.len)
+               != 0)
+        {
+            ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
+                          "%V \"%V\" uses the zone "
+                          "while previously %V used it",
+                          &ctx->kind->name, &shm_zone->shm.name,
+                          &octx->kind->name);
+            return NGX_ERROR;
+        }
+
         if (ctx->key.value.len != octx->key.value.len
             || ngx_strncmp(ctx->key.value.data, octx->key.value.data,
                            ctx->key.value.len)
@@ -175,8 +197,8 @@ ngx_http_apisec_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
             ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
                           "%V \"%V\" uses the \"%V\" key "
                           "while previously it used the \"%V\" key",
-                          &ctx->kind, &shm_zone->shm.name, &ctx->key.value,
-                          &octx->key.value);
+                          &ctx->kind->name, &shm_zone->shm.name,
+                          &ctx->key.value, &octx->key.value);
             return NGX_ERROR;
         }
 
@@ -194,12 +216,13 @@ ngx_http_apisec_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         return NGX_OK;
     }
 
-    ctx->sh = ngx_slab_alloc(ctx->shpool, sizeof(ngx_http_apisec_shm_sh_t));
+    ctx->sh = ngx_slab_alloc(ctx->shpool,
+                             sizeof(ngx_http_apisec_shm_shctx_t));
     if (ctx->sh == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_memzero(ctx->sh, sizeof(ngx_http_apisec_shm_sh_t));
+    ngx_memzero(ctx->sh, sizeof(ngx_http_apisec_shm_shctx_t));
 
     ctx->shpool->data = ctx->sh;
 
@@ -208,7 +231,7 @@ ngx_http_apisec_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     ngx_queue_init(&ctx->sh->queue);
 
-    len = sizeof(" in  \"\"") + ctx->kind.len + shm_zone->shm.name.len;
+    len = sizeof(" in  \"\"") + ctx->kind->name.len + shm_zone->shm.name.len;
 
     ctx->shpool->log_ctx = ngx_slab_alloc(ctx->shpool, len);
     if (ctx->shpool->log_ctx == NULL) {
@@ -216,7 +239,7 @@ ngx_http_apisec_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     }
 
     ngx_sprintf(ctx->shpool->log_ctx, " in %V \"%V\"%Z",
-                &ctx->kind, &shm_zone->shm.name);
+                &ctx->kind->name, &shm_zone->shm.name);
 
     ctx->shpool->log_nomem = 0;
 
@@ -305,27 +328,28 @@ ngx_http_apisec_shm_touch(ngx_http_apisec_shm_ctx_t *ctx,
 
 
 /*
- * Under the zone's mutex: a new node, zeroed but for its key.  Up to two
- * idle nodes go first; when the slab is still full, the least recently
- * used node that the zone does not keep goes by force (its key loses its
- * state, which is reported at most once a minute).  A kept node (a ban in
- * force) never goes: when nothing can, the new key is refused, NULL, and
- * that is an ALERT at most once a minute.
+ * Under the zone's mutex: a new node for the key, with kind->size + tail
+ * bytes of value, the first kind->size of them zeroed.  Up to two idle
+ * nodes go first; while the slab is still full, the least recently used
+ * node that the zone does not keep goes by force (its key loses its
+ * state, which is reported at most once a minute), up to
+ * NGX_HTTP_APISEC_SHM_EVICT of them for a value of fixed size.  A kept
+ * node (a ban in force) never goes: when no room is found, the new key is
+ * refused, NULL, and that is an ALERT at most once a minute.
  */
 
 ngx_http_apisec_shm_node_t *
 ngx_http_apisec_shm_alloc(ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash,
-    ngx_str_t *key, ngx_msec_t now, ngx_log_t *log)
+    ngx_str_t *key, size_t tail, ngx_msec_t now, ngx_log_t *log)
 {
-    size_t                       size;
-    ngx_uint_t                   n;
-    ngx_rbtree_node_t           *node;
-    ngx_http_apisec_shm_sh_t    *sh;
-    ngx_http_apisec_shm_node_t  *sn;
+    size_t                        size;
+    ngx_uint_t                    n, max;
+    ngx_rbtree_node_t            *node;
+    ngx_http_apisec_shm_node_t   *sn;
+    ngx_http_apisec_shm_shctx_t  *sh;
 
-    size = offsetof(ngx_rbtree_node_t, color)
-           + offsetof(ngx_http_apisec_shm_node_t, data)
-           + key->len;
+    size = NGX_HTTP_APISEC_SHM_NODE + ngx_align(key->len, 8)
+           + ctx->kind->size + tail;
 
     sh = ctx->sh;
 
@@ -333,10 +357,32 @@ ngx_http_apisec_shm_alloc(ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash,
 
     node = ngx_slab_alloc_locked(ctx->shpool, size);
 
-    for (n = 0; node == NULL && n < 2; n++) {
-        ngx_http_apisec_shm_expire(ctx, 1, now);
+    /*
+     * a value of variable size (an introspection answer) may need a page
+     * of its slab class, or a run of pages, which only frees when every
+     * entry on them goes: it may evict as many entries as the zone holds
+     */
+
+    max = tail ? sh->nodes : NGX_HTTP_APISEC_SHM_EVICT;
+
+    for (n = 0; node == NULL && n < max; n++) {
+
+        if (ngx_http_apisec_shm_expire(ctx, 1, now) == 0) {
+            break;
+        }
 
         node = ngx_slab_alloc_locked(ctx->shpool, size);
+    }
+
+    if (sh->evicted && now - sh->warned >= NGX_HTTP_APISEC_SHM_WARN_INTERVAL)
+    {
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "zone is full, %ui least recently used entries "
+                      "evicted (%ui in all)%s",
+                      sh->evicted, sh->evicted_total, ctx->shpool->log_ctx);
+
+        sh->warned = now;
+        sh->evicted = 0;
     }
 
     if (node == NULL) {
@@ -348,8 +394,8 @@ ngx_http_apisec_shm_alloc(ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash,
         {
             ngx_log_error(NGX_LOG_ALERT, log, 0,
                           "could not allocate node%s: the zone is full and "
-                          "no entry could be evicted, %uA new keys refused "
-                          "(%uA in all)", ctx->shpool->log_ctx,
+                          "no entry could be evicted, %ui new keys refused "
+                          "(%ui in all)", ctx->shpool->log_ctx,
                           sh->refused, sh->refused_total);
 
             sh->alerted = now ? now : 1;
@@ -359,37 +405,43 @@ ngx_http_apisec_shm_alloc(ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash,
         return NULL;
     }
 
-    if (sh->evicted && now - sh->warned >= NGX_HTTP_APISEC_SHM_WARN_INTERVAL)
-    {
-        ngx_log_error(NGX_LOG_WARN, log, 0,
-                      "zone is full, %uA least recently used entries "
-                      "evicted (%uA in all)%s",
-                      sh->evicted, sh->evicted_total, ctx->shpool->log_ctx);
-
-        sh->warned = now;
-        sh->evicted = 0;
-    }
-
     node->key = hash;
 
     sn = (ngx_http_apisec_shm_node_t *) &node->color;
 
     sn->len = (u_short) key->len;
-    sn->last = now;
-    sn->until = 0;
-    sn->a = 0;
-    sn->b = 0;
     sn->count = 0;
 
     ngx_memcpy(sn->data, key->data, key->len);
+    ngx_memzero(ngx_http_apisec_shm_value(sn), ctx->kind->size);
 
     ngx_rbtree_insert(&sh->rbtree, node);
 
     ngx_queue_insert_head(&sh->queue, &sn->queue);
 
     sh->nodes++;
+    sh->inserted++;
 
     return sn;
+}
+
+
+/* under the zone's mutex: a node goes (an expired cache entry) */
+
+void
+ngx_http_apisec_shm_free(ngx_http_apisec_shm_ctx_t *ctx,
+    ngx_http_apisec_shm_node_t *sn)
+{
+    ngx_rbtree_node_t  *node;
+
+    node = (ngx_rbtree_node_t *)
+               ((u_char *) sn - offsetof(ngx_rbtree_node_t, color));
+
+    ngx_queue_remove(&sn->queue);
+    ngx_rbtree_delete(&ctx->sh->rbtree, node);
+    ngx_slab_free_locked(ctx->shpool, node);
+
+    ctx->sh->nodes--;
 }
 
 
@@ -397,27 +449,30 @@ ngx_http_apisec_shm_alloc(ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash,
  * force == 0 frees one or two idle nodes at the LRU end;
  * force == 1 frees the least recently used node whatever its state,
  *            then one or two idle nodes.
- * Neither frees a node the zone keeps: such a node is moved to the head
- * of the queue, out of the way, up to NGX_HTTP_APISEC_SHM_SKIP of them
- * a pass, so that the nodes behind it may go.
+ * Neither frees a pinned node, nor a node the zone keeps: a kept node is
+ * moved to the head of the queue, out of the way, up to
+ * NGX_HTTP_APISEC_SHM_SKIP of them a pass, so that the nodes behind it may
+ * go.  Returns how many nodes went.
  */
 
-static void
+static ngx_uint_t
 ngx_http_apisec_shm_expire(ngx_http_apisec_shm_ctx_t *ctx, ngx_uint_t force,
     ngx_msec_t now)
 {
-    ngx_uint_t                   n, skipped;
+    ngx_uint_t                   n, skipped, freed;
     ngx_queue_t                 *q;
-    ngx_rbtree_node_t           *node;
+    ngx_http_apisec_shm_kind_t  *kind;
     ngx_http_apisec_shm_node_t  *sn;
 
+    kind = ctx->kind;
     n = force ? 0 : 1;
     skipped = 0;
+    freed = 0;
 
     while (n < 3) {
 
         if (ngx_queue_empty(&ctx->sh->queue)) {
-            return;
+            return freed;
         }
 
         q = ngx_queue_last(&ctx->sh->queue);
@@ -431,13 +486,13 @@ ngx_http_apisec_shm_expire(ngx_http_apisec_shm_ctx_t *ctx, ngx_uint_t force,
              * are bumped on lookup, so there is no sense looking further
              */
 
-            return;
+            return freed;
         }
 
-        if (ctx->keep && ctx->keep(ctx, sn, now)) {
+        if (kind->keep && kind->keep(ctx, sn, now)) {
 
             if (++skipped > NGX_HTTP_APISEC_SHM_SKIP) {
-                return;
+                return freed;
             }
 
             ngx_queue_remove(q);
@@ -447,26 +502,21 @@ ngx_http_apisec_shm_expire(ngx_http_apisec_shm_ctx_t *ctx, ngx_uint_t force,
         }
 
         if (n++ != 0) {
-            if (!ctx->idle(ctx, sn, now)) {
-                return;
+            if (!kind->idle(ctx, sn, now)) {
+                return freed;
             }
 
-        } else if (!ctx->idle(ctx, sn, now)) {
+        } else if (!kind->idle(ctx, sn, now)) {
             ctx->sh->evicted++;
             ctx->sh->evicted_total++;
         }
 
-        ngx_queue_remove(q);
+        ngx_http_apisec_shm_free(ctx, sn);
 
-        node = (ngx_rbtree_node_t *)
-                   ((u_char *) sn - offsetof(ngx_rbtree_node_t, color));
-
-        ngx_rbtree_delete(&ctx->sh->rbtree, node);
-
-        ngx_slab_free_locked(ctx->shpool, node);
-
-        ctx->sh->nodes--;
+        freed++;
     }
+
+    return freed;
 }
 
 

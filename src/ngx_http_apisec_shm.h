@@ -13,11 +13,37 @@
 #include <ngx_http.h>
 
 
+/*
+ * The store: the one shared-memory key/value store of the module, under
+ * the rate limits, the bans, the verified-token cache and the
+ * introspection cache.  A zone is a slab pool holding one
+ * ngx_http_apisec_shm_shctx_t (rbtree, sentinel, LRU queue, counters) and
+ * the nodes; its kind (ngx_http_apisec_shm_kind_t) says how big a value
+ * is and which nodes may go.
+ *
+ * A node, in one slab allocation (64-bit sizes):
+ *
+ *     ngx_rbtree_node_t up to color  32  key: hash of the key
+ *     ngx_http_apisec_shm_node_t     24  color, key length, pins, LRU link
+ *     key bytes                       len, rounded up to 8
+ *     value                           kind->size (+ a variable tail)
+ *
+ * so NGX_HTTP_APISEC_SHM_NODE (56) + ngx_align(len, 8) + value bytes,
+ * which the slab rounds up to a power of two (8 .. 2048 bytes), or to
+ * whole 4 KiB pages above 2048.  The values are each kind's typed view
+ * (ngx_http_apisec_limit_node_t, ...).  Only numbers and bytes live
+ * here: no pointer to conf, pool or worker memory.
+ */
+
+
 /* a forced eviction or a refused entry is reported at most this often */
 #define NGX_HTTP_APISEC_SHM_WARN_INTERVAL  60000
 
 /* how many kept nodes one eviction pass steps over before it gives up */
 #define NGX_HTTP_APISEC_SHM_SKIP           32
+
+/* how many forced evictions one new node may cost at most */
+#define NGX_HTTP_APISEC_SHM_EVICT          8
 
 /* a key in a log line: this many bytes of it at most, each as \xHH */
 #define NGX_HTTP_APISEC_SHM_LOG_KEY        64
@@ -25,25 +51,26 @@
     (NGX_HTTP_APISEC_SHM_LOG_KEY * 4 + sizeof("...") - 1)
 
 
-/*
- * One key of a limit or ban zone, as limit_req's node: it follows the
- * rbtree node's "color" byte.  The meaning of a, b and until is the
- * zone's (limit: excess and rate; ban: failures and window start).
- * Only numbers live here: no pointer to conf, pool or worker memory.
- */
+/* follows the rbtree node's "color" byte, as limit_req's node */
 
 typedef struct {
     u_char                        color;
     u_char                        dummy;
-    u_short                       len;
-    ngx_queue_t                   queue;
-    ngx_msec_t                    last;
-    ngx_msec_t                    until;
-    uint64_t                      a;
-    uint64_t                      b;
-    ngx_uint_t                    count;    /* pinned by a pending request */
-    u_char                        data[1];
+    u_short                       len;      /* of the key */
+    uint32_t                      count;    /* pinned by pending requests */
+    ngx_queue_t                   queue;    /* LRU: most recent at head */
+    u_char                        data[1];  /* the key, then the value */
 } ngx_http_apisec_shm_node_t;
+
+
+/* bytes of a node before its key */
+#define NGX_HTTP_APISEC_SHM_NODE                                              \
+    (offsetof(ngx_rbtree_node_t, color)                                       \
+     + offsetof(ngx_http_apisec_shm_node_t, data))
+
+/* the value area of a node: after the key, 8-byte aligned */
+#define ngx_http_apisec_shm_value(node)                                       \
+    ((void *) ((node)->data + ngx_align((node)->len, 8)))
 
 
 typedef struct {
@@ -51,33 +78,39 @@ typedef struct {
     ngx_rbtree_node_t             sentinel;
     ngx_queue_t                   queue;
     ngx_msec_t                    warned;   /* last eviction warning */
-    ngx_atomic_uint_t             evicted;  /* since the last warning */
-    ngx_atomic_uint_t             evicted_total;
-    ngx_atomic_uint_t             nodes;
     ngx_msec_t                    alerted;  /* last "refused" alert */
-    ngx_atomic_uint_t             refused;  /* since the last alert */
-    ngx_atomic_uint_t             refused_total;
-} ngx_http_apisec_shm_sh_t;
+    ngx_uint_t                    evicted;  /* since the last warning */
+    ngx_uint_t                    evicted_total;
+    ngx_uint_t                    refused;  /* since the last alert */
+    ngx_uint_t                    refused_total;
+    ngx_uint_t                    nodes;
+    ngx_uint_t                    inserted; /* serial number of the last */
+} ngx_http_apisec_shm_shctx_t;
 
 
-/* a node may go when it is idle and its state carries nothing any more */
-typedef ngx_uint_t (*ngx_http_apisec_shm_idle_pt)(void *data,
+/*
+ * idle: the node may go without loss (drained, expired);
+ * keep: the node must never go, not even by force (a ban in force).
+ * data is the zone's ctx.
+ */
+typedef ngx_uint_t (*ngx_http_apisec_shm_test_pt)(void *data,
     ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
 
 
-/* a node that must never be evicted, not even by force (a ban in force) */
-typedef ngx_uint_t (*ngx_http_apisec_shm_keep_pt)(void *data,
-    ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
-
-
-/* the part of a zone's ctx (conf pool) the helpers use; first member */
 typedef struct {
-    ngx_http_apisec_shm_sh_t     *sh;
+    ngx_str_t                     name;     /* "apisec_limit_zone", ... */
+    size_t                        size;     /* of a value, or of its head */
+    ngx_http_apisec_shm_test_pt   idle;
+    ngx_http_apisec_shm_test_pt   keep;     /* NULL: anything may go */
+} ngx_http_apisec_shm_kind_t;
+
+
+/* a zone, in the conf pool: the first member of each kind's zone ctx */
+typedef struct {
+    ngx_http_apisec_shm_shctx_t  *sh;
     ngx_slab_pool_t              *shpool;
-    ngx_http_complex_value_t      key;
-    ngx_str_t                     kind;     /* "apisec_limit_zone", ... */
-    ngx_http_apisec_shm_idle_pt   idle;
-    ngx_http_apisec_shm_keep_pt   keep;     /* NULL: anything may go */
+    ngx_http_complex_value_t      key;      /* limit and ban zones */
+    ngx_http_apisec_shm_kind_t   *kind;
 } ngx_http_apisec_shm_ctx_t;
 
 
@@ -93,7 +126,9 @@ ngx_http_apisec_shm_node_t *ngx_http_apisec_shm_lookup(
     ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash, ngx_str_t *key);
 ngx_http_apisec_shm_node_t *ngx_http_apisec_shm_alloc(
     ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash, ngx_str_t *key,
-    ngx_msec_t now, ngx_log_t *log);
+    size_t tail, ngx_msec_t now, ngx_log_t *log);
+void ngx_http_apisec_shm_free(ngx_http_apisec_shm_ctx_t *ctx,
+    ngx_http_apisec_shm_node_t *node);
 size_t ngx_http_apisec_shm_log_key(ngx_http_apisec_shm_ctx_t *ctx,
     ngx_str_t *key, u_char *buf);
 void ngx_http_apisec_shm_touch(ngx_http_apisec_shm_ctx_t *ctx,

@@ -7,7 +7,11 @@
 use lib 't/lib';
 use Test::Apisec 'no_plan';
 use ApisecJwt;
+use ApisecLimit;
 use MIME::Base64 ();
+
+# --- final_error_log (TEST 11)
+add_response_body_check(\&ApisecLimit::check_final_log);
 
 my $D = $DATA;
 my @rs = ('--alg', 'RS256', '--key', "$D/rsa.key", '--kid', 'rsa1');
@@ -303,7 +307,7 @@ main::bearer($::T{noexp}, $::T{noexp})
 
 
 
-=== TEST 11: a small zone evicts the least recently used token
+=== TEST 11: a small zone evicts the least recently used token, and says so
 --- config
     location /api {
         apisec_jwt on;
@@ -320,6 +324,8 @@ main::bearer(@$::LRU_TOK, $::T{rs}, $::T{es})
 [(200) x (@$::LRU_TOK + 2)]
 --- response_headers eval
 [(map { "X-Cache: $_" } @$::LRU_CACHE), "X-Cache: HIT", "X-Cache: MISS"]
+--- final_error_log eval
+qr/\[warn\] .*zone is full, \d+ least recently used entries evicted \(\d+ in all\) in apisec_jwt_cache "small"/
 --- no_error_log
 [alert]
 [crit]
@@ -611,3 +617,38 @@ qr/\[emerg\] .*zero size shared memory zone "nosize"/
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*invalid number of arguments in "apisec_jwt_cache" directive in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 32: a reload that turns the zone into an introspection cache fails
+Both caches are zones of the module: same name, same size, nginx offers the
+old zone to the new directive.  Its nodes have another layout, so the
+reload is refused and the running configuration keeps serving.
+--- skip_eval: 3: $Test::Apisec::Backend ne 'Test::Apisec::Runner'
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub;
+        apisec_jwt_cache zone=shared:1m;
+        add_header X-Cache $apisec_jwt_cache_status always;
+        empty_gif;
+    }
+--- reload_http_config
+    apisec_introspect_cache zone=shared:1m;
+--- reload_config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub;
+        empty_gif;
+    }
+--- reload_fails
+--- reload_after: 0
+--- more_headers eval
+"Authorization: Bearer $::T{rs_nokid}"
+--- request
+GET /api
+--- error_code: 200
+--- response_headers
+X-Cache: MISS
+--- error_log eval
+qr/\[emerg\] .*apisec_introspect_cache "shared" uses the zone while previously apisec_jwt_cache used it/
