@@ -23,31 +23,6 @@ static ngx_uint_t ngx_http_apisec_shm_expire(ngx_http_apisec_shm_ctx_t *ctx,
     ngx_uint_t force, ngx_msec_t now);
 
 
-/* "name:size" or "size" as in limit_req's zone=; 8 pages at least */
-
-char *
-ngx_http_apisec_shm_parse_size(ngx_conf_t *cf, ngx_str_t *value,
-    ssize_t *size)
-{
-    *size = ngx_parse_size(value);
-
-    if (*size == NGX_ERROR) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid zone size \"%V\"", value);
-        return NGX_CONF_ERROR;
-    }
-
-    if (*size < (ssize_t) (8 * ngx_pagesize)) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "zone size \"%V\" is too small, at least %uz "
-                           "bytes are needed", value, 8 * ngx_pagesize);
-        return NGX_CONF_ERROR;
-    }
-
-    return NGX_CONF_OK;
-}
-
-
 /*
  * "zone=name:size" as limit_req_zone's, for every zone directive: the
  * name printable ASCII without quotes or backslashes (it goes into log

@@ -114,8 +114,6 @@ typedef struct {
 } ngx_http_apisec_shm_ctx_t;
 
 
-char *ngx_http_apisec_shm_parse_size(ngx_conf_t *cf, ngx_str_t *value,
-    ssize_t *size);
 char *ngx_http_apisec_shm_zone_param(ngx_conf_t *cf, ngx_str_t *value,
     ngx_str_t *name, ssize_t *size, ngx_uint_t optional);
 ngx_int_t ngx_http_apisec_shm_init_zone(ngx_shm_zone_t *shm_zone,
