@@ -17,6 +17,9 @@ static ngx_int_t ngx_http_apisec_body_filter(ngx_http_request_t *r,
 static void *ngx_http_apisec_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
+static char *ngx_http_apisec_merge_check(ngx_conf_t *cf,
+    ngx_http_apisec_loc_conf_t *conf);
+static ngx_uint_t ngx_http_apisec_merge_returns(ngx_conf_t *cf);
 static ngx_int_t ngx_http_apisec_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_apisec_init(ngx_conf_t *cf);
 static void ngx_http_apisec_exit(ngx_cycle_t *cycle);
@@ -706,6 +709,14 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     /* rate limits and bans: "apisec_limit off" leaves NULL */
 
+    if (conf->limits == NGX_CONF_UNSET_PTR) {
+        conf->limit_pos = prev->limit_pos;
+    }
+
+    if (conf->bans == NGX_CONF_UNSET_PTR) {
+        conf->ban_pos = prev->ban_pos;
+    }
+
     ngx_conf_merge_ptr_value(conf->limits, prev->limits, NULL);
     ngx_conf_merge_ptr_value(conf->bans, prev->bans, NULL);
     ngx_conf_merge_value(conf->limit_headers, prev->limit_headers, 0);
@@ -748,6 +759,10 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->steps |= NGX_HTTP_APISEC_STEP_LIMIT;
     }
 
+    if (ngx_http_apisec_merge_check(cf, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     /*
      * nginx's own error pages become problem+json where the module does
      * something, or where apisec_error_format says so explicitly
@@ -757,6 +772,132 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                     || conf->error_format != NGX_CONF_UNSET_UINT);
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * Configurations that pass every directive's own checks and still leave a
+ * hole or a dead feature: refused where the result would be a hole (a
+ * limit or ban that limits nothing), warned where it fails closed or may
+ * be meant (a requirement nobody can meet refuses every request).
+ */
+
+static char *
+ngx_http_apisec_merge_check(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *conf)
+{
+    ngx_uint_t       i;
+    ngx_shm_zone_t  *zone, **bans;
+
+    if (conf->steps && ngx_http_apisec_merge_returns(cf)) {
+        ngx_http_apisec_merge_error(cf, NGX_LOG_WARN, NULL,
+                                    "\"return\" answers in the rewrite "
+                                    "phase, before the access phase: the "
+                                    "apisec checks of this location never "
+                                    "run for what it answers");
+    }
+
+    if (conf->steps & NGX_HTTP_APISEC_STEP_AUTHN) {
+        return NGX_CONF_OK;
+    }
+
+    if (conf->steps & NGX_HTTP_APISEC_STEP_AUTHZ) {
+        ngx_http_apisec_merge_error(cf, NGX_LOG_WARN, &conf->authz.pos,
+                                    "a requirement of \"apisec_require_*\" "
+                                    "without \"apisec_jwt\", "
+                                    "\"apisec_introspect\" or "
+                                    "\"apisec_api_key\": every request is "
+                                    "refused with 403");
+    }
+
+    zone = ngx_http_apisec_limit_identity(conf->limits);
+
+    if (zone) {
+        ngx_http_apisec_merge_error(cf, NGX_LOG_EMERG, &conf->limit_pos,
+                                    "apisec_limit_zone \"%V\" is keyed on "
+                                    "the caller's identity, but nothing "
+                                    "authenticates here (\"apisec_jwt\", "
+                                    "\"apisec_introspect\", "
+                                    "\"apisec_api_key\"): the key is empty "
+                                    "and the zone would limit nothing",
+                                    &zone->shm.name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->bans) {
+        bans = conf->bans->elts;
+
+        for (i = 0; i < conf->bans->nelts; i++) {
+            if (!ngx_http_apisec_shm_identity_key(bans[i])) {
+                continue;
+            }
+
+            ngx_http_apisec_merge_error(cf, NGX_LOG_EMERG, &conf->ban_pos,
+                                        "apisec_ban_zone \"%V\" is keyed on "
+                                        "the caller's identity, but nothing "
+                                        "authenticates here: the key is "
+                                        "empty and the zone would ban "
+                                        "nothing", &bans[i]->shm.name);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Whether the rewrite module answers in this location ("return", also
+ * inside "if"): its compiled codes hold ngx_http_script_return_code().
+ * The rewrite module keeps its conf private; its first member, the codes,
+ * has been the same since nginx 0.6.
+ */
+
+typedef struct {
+    ngx_array_t                *codes;
+} ngx_http_apisec_rewrite_loc_conf_t;
+
+
+static ngx_uint_t
+ngx_http_apisec_merge_returns(ngx_conf_t *cf)
+{
+    u_char                              *p, *last;
+    uintptr_t                            code;
+    ngx_uint_t                           i;
+    ngx_module_t                       **modules;
+    ngx_http_apisec_rewrite_loc_conf_t  *rlcf;
+
+    modules = cf->cycle->modules;
+
+    for (i = 0; modules[i]; i++) {
+        if (ngx_strcmp(modules[i]->name, "ngx_http_rewrite_module") == 0) {
+            break;
+        }
+    }
+
+    if (modules[i] == NULL) {
+        return 0;
+    }
+
+    rlcf = ((ngx_http_conf_ctx_t *) cf->ctx)->loc_conf[modules[i]->ctx_index];
+
+    if (rlcf == NULL || rlcf->codes == NULL) {
+        return 0;
+    }
+
+    p = rlcf->codes->elts;
+    last = p + rlcf->codes->nelts * rlcf->codes->size;
+
+    for ( /* void */ ; p + sizeof(uintptr_t) <= last;
+         p += sizeof(uintptr_t))
+    {
+        ngx_memcpy(&code, p, sizeof(uintptr_t));
+
+        if (code == (uintptr_t) ngx_http_script_return_code) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -13,6 +13,7 @@
 #include <ngx_http.h>
 #include <jansson.h>
 
+#include "ngx_http_apisec_conf.h"
 #include "ngx_http_apisec_keys.h"
 #include "ngx_http_apisec_remote.h"
 #include "ngx_http_apisec_jwt.h"
@@ -78,6 +79,7 @@ typedef struct ngx_http_apisec_cors_s  ngx_http_apisec_cors_t;
 
 typedef struct {
     ngx_array_t                *origins;        /* NULL: off */
+    ngx_http_apisec_conf_pos_t  origins_pos;
     ngx_array_t                *methods;        /* ngx_str_t */
     ngx_array_t                *headers;        /* ngx_str_t */
     ngx_array_t                *expose;         /* ngx_str_t */
@@ -128,6 +130,8 @@ struct ngx_http_apisec_loc_conf_s {
 
     /* rate limits and bans: src/ngx_http_apisec_limit.c, _ban.c */
     ngx_array_t                *limits;         /* NULL: off */
+    ngx_http_apisec_conf_pos_t  limit_pos;
+    ngx_http_apisec_conf_pos_t  ban_pos;
     ngx_array_t                *bans;           /* ngx_shm_zone_t *; NULL */
     ngx_flag_t                  limit_headers;
     ngx_uint_t                  limit_status;

@@ -84,6 +84,7 @@ ngx_http_apisec_apikey_merge_conf(ngx_conf_t *cf,
 {
     if (conf->mode == NGX_CONF_UNSET_UINT) {
         conf->mode = prev->mode;
+        conf->mode_pos = prev->mode_pos;
         conf->name = prev->name;
         conf->strip = prev->strip;
     }
@@ -97,9 +98,9 @@ ngx_http_apisec_apikey_merge_conf(ngx_conf_t *cf,
     ngx_conf_merge_ptr_value(conf->table, prev->table, NULL);
 
     if (conf->mode != NGX_HTTP_APISEC_APIKEY_OFF && conf->table == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"apisec_api_key\" is on, but no "
-                           "\"apisec_api_key_file\" is set");
+        ngx_http_apisec_merge_error(cf, NGX_LOG_EMERG, &conf->mode_pos,
+                                    "\"apisec_api_key\" is on, but no "
+                                    "\"apisec_api_key_file\" is set");
         return NGX_CONF_ERROR;
     }
 
@@ -123,6 +124,10 @@ ngx_http_apisec_api_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     value = cf->args->elts;
+
+    if (ngx_http_apisec_conf_pos(cf, &alcf->apikey.mode_pos) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     alcf->apikey.strip = 0;
     alcf->apikey.name = ngx_http_apisec_apikey_default_header;

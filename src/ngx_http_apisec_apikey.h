@@ -11,6 +11,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
+#include "ngx_http_apisec_conf.h"
+
 
 /* apisec_api_key: where the key is */
 #define NGX_HTTP_APISEC_APIKEY_OFF        0
@@ -65,6 +67,7 @@ typedef struct {
 
 typedef struct {
     ngx_uint_t                  mode;       /* NGX_HTTP_APISEC_APIKEY_* */
+    ngx_http_apisec_conf_pos_t  mode_pos;
     ngx_str_t                   name;       /* header or argument name */
     ngx_flag_t                  strip;
     ngx_http_apisec_apikey_table_t  *table;

@@ -97,6 +97,10 @@ ngx_http_apisec_authz_merge_conf(ngx_conf_t *cf,
         ngx_str_set(&conf->roles_claim, "roles");
     }
 
+    if (conf->pos.file.data == NULL) {
+        conf->pos = prev->pos;
+    }
+
     ngx_conf_merge_ptr_value(conf->roles, prev->roles, NULL);
     ngx_conf_merge_ptr_value(conf->scopes, prev->scopes, NULL);
     ngx_conf_merge_ptr_value(conf->claims, prev->claims, NULL);
@@ -169,6 +173,14 @@ ngx_http_apisec_require_list(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (*a == NULL) {
         return "is duplicate";
+    }
+
+    if (((ngx_http_apisec_loc_conf_t *) conf)->authz.pos.file.data == NULL
+        && ngx_http_apisec_conf_pos(cf,
+                           &((ngx_http_apisec_loc_conf_t *) conf)->authz.pos)
+           != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
     }
 
     for (i = 1; i < cf->args->nelts; i++) {
@@ -258,6 +270,12 @@ ngx_http_apisec_require_claim(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (alcf->authz.claims == NULL) {
         return "is duplicate";
+    }
+
+    if (alcf->authz.pos.file.data == NULL
+        && ngx_http_apisec_conf_pos(cf, &alcf->authz.pos) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
     }
 
     if (cf->args->nelts < 3) {

@@ -12,6 +12,8 @@
 #include <ngx_core.h>
 #include <jansson.h>
 
+#include "ngx_http_apisec_conf.h"
+
 
 /* apisec_require_claim operators */
 #define NGX_HTTP_APISEC_OP_EQ        1
@@ -80,6 +82,7 @@ typedef struct {
     ngx_array_t                *roles;      /* _authz_line_t; NULL: none */
     ngx_array_t                *scopes;     /* _authz_line_t; NULL: none */
     ngx_array_t                *claims;     /* _claim_cond_t; NULL: none */
+    ngx_http_apisec_conf_pos_t  pos;        /* the first requirement */
 } ngx_http_apisec_authz_conf_t;
 
 

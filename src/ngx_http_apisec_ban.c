@@ -443,6 +443,12 @@ ngx_http_apisec_ban(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return "is duplicate";
     }
 
+    if (alcf->ban_pos.file.data == NULL
+        && ngx_http_apisec_conf_pos(cf, &alcf->ban_pos) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
     if (ngx_strncmp(value[1].data, "zone=", 5) != 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid parameter \"%V\"", &value[1]);

@@ -597,6 +597,10 @@ ngx_http_apisec_cors_origins(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return "is duplicate";
     }
 
+    if (ngx_http_apisec_conf_pos(cf, &alcf->cors.origins_pos) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     value = cf->args->elts;
 
     if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
@@ -769,6 +773,7 @@ ngx_http_apisec_cors_merge(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *prev,
 
     if (conf->cors.origins == NGX_CONF_UNSET_PTR) {
         conf->cors.origins = prev->cors.origins;
+        conf->cors.origins_pos = prev->cors.origins_pos;
         conf->cors.any_origin = prev->cors.any_origin;
     }
 
@@ -807,11 +812,12 @@ ngx_http_apisec_cors_merge(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *prev,
     cors->credentials = conf->cors.credentials;
 
     if (cors->any_origin && cors->credentials) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"apisec_cors_origins *\" cannot be used with "
-                           "\"apisec_cors_credentials on\": browsers refuse "
-                           "credentialed responses for \"*\"; list the "
-                           "origins");
+        ngx_http_apisec_merge_error(cf, NGX_LOG_EMERG,
+                                    &conf->cors.origins_pos,
+                                    "\"apisec_cors_origins *\" cannot be "
+                                    "used with \"apisec_cors_credentials "
+                                    "on\": browsers refuse credentialed "
+                                    "responses for \"*\"; list the origins");
         return NGX_CONF_ERROR;
     }
 

@@ -261,3 +261,72 @@ ngx_http_apisec_problem_json(ngx_pool_t *pool, ngx_uint_t status,
 
     return NGX_OK;
 }
+
+
+/*
+ * Configuration mistakes found at merge time are reported where the
+ * directive was read (ngx_conf_log_error() would name the closing "}" of
+ * http), with the server and location the merge found them in.
+ */
+
+ngx_int_t
+ngx_http_apisec_conf_pos(ngx_conf_t *cf, ngx_http_apisec_conf_pos_t *pos)
+{
+    /* an included file's name lives as long as the glob that found it */
+
+    pos->file.len = cf->conf_file->file.name.len;
+    pos->file.data = ngx_pstrdup(cf->pool, &cf->conf_file->file.name);
+    if (pos->file.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    pos->line = cf->conf_file->line;
+
+    return NGX_OK;
+}
+
+
+void ngx_cdecl
+ngx_http_apisec_merge_error(ngx_conf_t *cf, ngx_uint_t level,
+    ngx_http_apisec_conf_pos_t *pos, const char *fmt, ...)
+{
+    u_char                    *p, *last;
+    va_list                    args;
+    ngx_str_t                 *server;
+    ngx_http_core_loc_conf_t  *clcf;
+    ngx_http_core_srv_conf_t  *cscf;
+    u_char                     errstr[NGX_MAX_CONF_ERRSTR];
+
+    last = errstr + NGX_MAX_CONF_ERRSTR;
+
+    va_start(args, fmt);
+    p = ngx_vslprintf(errstr, last, fmt, args);
+    va_end(args);
+
+    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    server = (cscf && cscf->server_name.len) ? &cscf->server_name : NULL;
+
+    if (clcf && clcf->name.len) {
+        p = ngx_slprintf(p, last, " (location \"%V\"", &clcf->name);
+
+    } else {
+        p = ngx_slprintf(p, last, " (server level");
+    }
+
+    if (server) {
+        p = ngx_slprintf(p, last, " of server \"%V\")", server);
+
+    } else {
+        p = ngx_slprintf(p, last, ")");
+    }
+
+    if (pos == NULL || pos->file.data == NULL) {
+        ngx_conf_log_error(level, cf, 0, "%*s", p - errstr, errstr);
+        return;
+    }
+
+    ngx_log_error(level, cf->log, 0, "%*s in %V:%ui",
+                  p - errstr, errstr, &pos->file, pos->line);
+}

@@ -61,6 +61,10 @@ ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
     ngx_http_apisec_jwks_t  *k;
 
     ngx_conf_merge_str_value(conf->key_request, prev->key_request, "");
+    if (conf->discovery.data == NULL) {
+        conf->discovery_pos = prev->discovery_pos;
+    }
+
     ngx_conf_merge_str_value(conf->discovery, prev->discovery, "");
     ngx_conf_merge_sec_value(conf->key_cache, prev->key_cache, 600);
     ngx_conf_merge_sec_value(conf->key_refetch, prev->key_refetch,
@@ -72,10 +76,10 @@ ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
                              NULL);
 
     if (conf->discovery.len && conf->key_request.len == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"apisec_jwt_discovery\" needs "
-                           "\"apisec_jwt_key_request\" (a location that "
-                           "proxies to $apisec_jwks_uri)");
+        ngx_http_apisec_merge_error(cf, NGX_LOG_EMERG, &conf->discovery_pos,
+                                    "\"apisec_jwt_discovery\" needs "
+                                    "\"apisec_jwt_key_request\" (a location "
+                                    "that proxies to $apisec_jwks_uri)");
         return NGX_CONF_ERROR;
     }
 
@@ -172,12 +176,20 @@ ngx_http_apisec_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     char  *p = conf;
 
-    ngx_str_t  *value, *field;
+    ngx_str_t                   *value, *field;
+    ngx_http_apisec_loc_conf_t  *alcf;
 
+    alcf = conf;
     field = (ngx_str_t *) (p + cmd->offset);
 
     if (field->data) {
         return "is duplicate";
+    }
+
+    if (field == &alcf->jwt.discovery
+        && ngx_http_apisec_conf_pos(cf, &alcf->jwt.discovery_pos) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
     }
 
     value = cf->args->elts;

@@ -157,6 +157,10 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
 
     set = (conf->algorithms != NGX_CONF_UNSET_UINT);
 
+    if (!set) {
+        conf->algorithms_pos = prev->algorithms_pos;
+    }
+
     /*
      * remote keys (ngx_http_apisec_jwks.c), then the introspection
      * endpoint bound to this server (ngx_http_apisec_introspect.c)
@@ -180,6 +184,7 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
     if (conf->enable == NGX_CONF_UNSET && prev->enable_set) {
         conf->enable = prev->enable;
         conf->realm = prev->realm;
+        conf->enable_pos = prev->enable_pos;
     }
 
     if (conf->enable == NGX_CONF_UNSET) {
@@ -218,11 +223,11 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
     if ((conf->keys == NULL || conf->keys->nelts == 0)
         && conf->jwks == NULL && conf->introspect == NULL)
     {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"apisec_jwt\" is on, but no "
-                           "\"apisec_jwt_key_file\" is set (nor "
-                           "\"apisec_jwt_key_request\", "
-                           "\"apisec_introspect\")");
+        ngx_http_apisec_merge_error(cf, NGX_LOG_EMERG, &conf->enable_pos,
+                                    "\"apisec_jwt\" is on, but no "
+                                    "\"apisec_jwt_key_file\" is set (nor "
+                                    "\"apisec_jwt_key_request\", "
+                                    "\"apisec_introspect\")");
         return NGX_CONF_ERROR;
     }
 
@@ -241,17 +246,32 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
         algs |= key[i]->algs;
     }
 
-    /* fetched keys are not known yet: any algorithm may come with them */
+    /*
+     * fetched keys are not known yet: any algorithm may come with them;
+     * without any, a list no key can serve refuses every token
+     */
+
+    if (conf->algorithms_pos.file.data && conf->jwks == NULL
+        && conf->introspect == NULL && conf->keys->nelts
+        && (conf->algorithms & algs) == 0)
+    {
+        ngx_http_apisec_merge_error(cf, NGX_LOG_EMERG, &conf->algorithms_pos,
+                                    "no key can verify any of "
+                                    "\"apisec_jwt_algorithms\": every "
+                                    "token would be refused");
+        return NGX_CONF_ERROR;
+    }
 
     if (set && conf->jwks == NULL && conf->keys->nelts) {
         for (i = 0; i < NGX_HTTP_APISEC_NALGS; i++) {
             if ((conf->algorithms & NGX_HTTP_APISEC_ALG_BIT(i))
                 && !(algs & NGX_HTTP_APISEC_ALG_BIT(i)))
             {
-                ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                                   "no key can verify \"%V\" of "
-                                   "\"apisec_jwt_algorithms\"",
-                                   &ngx_http_apisec_jose_algs[i].name);
+                ngx_http_apisec_merge_error(cf, NGX_LOG_WARN,
+                                            &conf->algorithms_pos,
+                                            "no key can verify \"%V\" of "
+                                            "\"apisec_jwt_algorithms\"",
+                                        &ngx_http_apisec_jose_algs[i].name);
             }
         }
     }
@@ -308,6 +328,10 @@ ngx_http_apisec_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     value = cf->args->elts;
 
     alcf->jwt.enable_set = 1;
+
+    if (ngx_http_apisec_conf_pos(cf, &alcf->jwt.enable_pos) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     if (ngx_strcmp(value[1].data, "off") == 0) {
         alcf->jwt.enable = 0;
@@ -418,6 +442,10 @@ ngx_http_apisec_jwt_algorithms(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     alcf->jwt.algorithms = 0;
+
+    if (ngx_http_apisec_conf_pos(cf, &alcf->jwt.algorithms_pos) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     value = cf->args->elts;
 

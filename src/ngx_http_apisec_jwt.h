@@ -12,6 +12,7 @@
 #include <ngx_core.h>
 #include <jansson.h>
 
+#include "ngx_http_apisec_conf.h"
 #include "ngx_http_apisec_jose.h"
 #include "ngx_http_apisec_remote.h"
 
@@ -33,6 +34,9 @@
 typedef struct {
     ngx_flag_t                  enable;
     ngx_flag_t                  enable_set; /* apisec_jwt at some level */
+    ngx_http_apisec_conf_pos_t  enable_pos;
+    ngx_http_apisec_conf_pos_t  algorithms_pos;
+    ngx_http_apisec_conf_pos_t  discovery_pos;
     ngx_str_t                   realm;
     ngx_int_t                   token;      /* variable index, or HEADER */
     ngx_array_t                *keys;       /* ngx_http_apisec_jwt_key_t * */

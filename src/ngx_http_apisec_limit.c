@@ -1225,6 +1225,12 @@ ngx_http_apisec_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return "is duplicate";
     }
 
+    if (alcf->limit_pos.file.data == NULL
+        && ngx_http_apisec_conf_pos(cf, &alcf->limit_pos) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
     shm_zone = NULL;
     burst = 0;
     delay = 0;
@@ -1335,4 +1341,33 @@ ngx_http_apisec_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     limit->dry_run = dry_run;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * The first zone of "limits" keyed on the module's identity variables
+ * ($apisec_subject, $apisec_consumer, ...), or NULL: a location that
+ * authenticates nobody gives such a zone an empty key, and the zone then
+ * limits nothing.
+ */
+
+ngx_shm_zone_t *
+ngx_http_apisec_limit_identity(ngx_array_t *limits)
+{
+    ngx_uint_t                 i;
+    ngx_http_apisec_limit_t   *limit;
+
+    if (limits == NULL) {
+        return NULL;
+    }
+
+    limit = limits->elts;
+
+    for (i = 0; i < limits->nelts; i++) {
+        if (ngx_http_apisec_shm_identity_key(limit[i].shm_zone)) {
+            return limit[i].shm_zone;
+        }
+    }
+
+    return NULL;
 }

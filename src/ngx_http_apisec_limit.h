@@ -72,6 +72,7 @@ ngx_int_t ngx_http_apisec_limit_add_variables(ngx_conf_t *cf);
 /* the access pipeline: bans before authentication, limits after it */
 ngx_int_t ngx_http_apisec_ban_access(ngx_http_request_t *r);
 ngx_int_t ngx_http_apisec_limit_access(ngx_http_request_t *r);
+ngx_shm_zone_t *ngx_http_apisec_limit_identity(ngx_array_t *limits);
 
 /* an authentication failure (a 401 of this module), for the ban zones */
 void ngx_http_apisec_ban_failure(ngx_http_request_t *r);

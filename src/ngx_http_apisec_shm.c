@@ -550,3 +550,26 @@ ngx_http_apisec_shm_log_key(ngx_http_apisec_shm_ctx_t *ctx, ngx_str_t *key,
 
     return p - buf;
 }
+
+
+/* a zone keyed on one of the module's identity variables, "$apisec_..." */
+
+ngx_uint_t
+ngx_http_apisec_shm_identity_key(ngx_shm_zone_t *shm_zone)
+{
+    ngx_str_t                  *src;
+    ngx_http_apisec_shm_ctx_t  *ctx;
+
+    ctx = shm_zone->data;
+
+    if (ctx == NULL) {
+        return 0;
+    }
+
+    src = &ctx->key.value;
+
+    return (ngx_strlcasestrn(src->data, src->data + src->len,
+                             (u_char *) "$apisec_", 8 - 1) != NULL
+            || ngx_strlcasestrn(src->data, src->data + src->len,
+                                (u_char *) "${apisec_", 9 - 1) != NULL);
+}

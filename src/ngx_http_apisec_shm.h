@@ -114,6 +114,7 @@ typedef struct {
 } ngx_http_apisec_shm_ctx_t;
 
 
+ngx_uint_t ngx_http_apisec_shm_identity_key(ngx_shm_zone_t *shm_zone);
 char *ngx_http_apisec_shm_zone_param(ngx_conf_t *cf, ngx_str_t *value,
     ngx_str_t *name, ssize_t *size, ngx_uint_t optional);
 ngx_int_t ngx_http_apisec_shm_init_zone(ngx_shm_zone_t *shm_zone,

@@ -3,6 +3,7 @@
 
 use lib 't/lib';
 use Test::Apisec 'no_plan';
+use ApisecJwt;                       # $TEST_NGINX_DATA
 
 no_shuffle();
 run_tests();
@@ -177,3 +178,187 @@ qr/\[emerg\] .*invalid number of arguments in "apisec_csp" directive in \S+nginx
 --- request
 GET /nothing/here
 --- error_code: 404
+
+
+
+=== TEST 17: a mistake found at merge time is reported where it was made, in an included file
+--- user_files
+>>> shop.conf
+location /shop {
+    apisec_jwt on;
+    empty_gif;
+}
+--- config
+    include $TEST_NGINX_HTML_DIR/shop.conf;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"apisec_jwt" is on, but no "apisec_jwt_key_file" is set \(nor "apisec_jwt_key_request", "apisec_introspect"\) \(location "\/shop" of server "localhost"\) in \S+\/shop\.conf:2$/m
+
+
+
+=== TEST 18: apisec_api_key without a key file, in an included file
+--- user_files
+>>> shop.conf
+
+location /partners {
+    apisec_api_key header=X-Key;
+    empty_gif;
+}
+--- config
+    include $TEST_NGINX_HTML_DIR/shop.conf;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"apisec_api_key" is on, but no "apisec_api_key_file" is set \(location "\/partners" of server "localhost"\) in \S+\/shop\.conf:3$/m
+
+
+
+=== TEST 19: CORS "*" with credentials, reported at apisec_cors_origins
+--- user_files
+>>> shop.conf
+location /spa {
+    apisec_cors_credentials on;
+    apisec_cors_origins *;
+    empty_gif;
+}
+--- config
+    include $TEST_NGINX_HTML_DIR/shop.conf;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"apisec_cors_origins \*" cannot be used with "apisec_cors_credentials on".* \(location "\/spa" of server "localhost"\) in \S+\/shop\.conf:3$/m
+
+
+
+=== TEST 20: an inherited apisec_jwt is reported at the level that set it, naming the location
+--- user_files
+>>> shop.conf
+apisec_jwt on;
+location /a { empty_gif; }
+--- config
+    include $TEST_NGINX_HTML_DIR/shop.conf;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"apisec_jwt" is on, but no "apisec_jwt_key_file" is set .* in \S+\/shop\.conf:1$/m
+
+
+
+=== TEST 21: apisec_jwt_algorithms that no key can verify, without a remote key source
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_jwt_algorithms RS256 ES256;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*no key can verify any of "apisec_jwt_algorithms": every token would be refused \(location "\/api" of server "localhost"\) in \S+nginx\.conf:\d+$/m
+
+
+
+=== TEST 22: one algorithm no key can verify is a warning at the directive
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_jwt_algorithms HS256 ES256;
+        empty_gif;
+    }
+--- request
+GET /api
+--- error_code: 401
+--- error_log eval
+qr/\[warn\] .*no key can verify "ES256" of "apisec_jwt_algorithms" \(location "\/api" of server "localhost"\) in \S+nginx\.conf:\d+$/m
+
+
+
+=== TEST 23: a limit keyed on the caller's identity where nothing authenticates is refused
+--- http_config
+    apisec_limit_zone $apisec_subject zone=per_user:1m rate=10r/s;
+--- config
+    location /api {
+        apisec_limit zone=per_user;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*apisec_limit_zone "per_user" is keyed on the caller's identity, but nothing authenticates here .* \(location "\/api" of server "localhost"\) in \S+nginx\.conf:\d+$/m
+
+
+
+=== TEST 24: a ban keyed on the caller's identity where nothing authenticates is refused
+--- http_config
+    apisec_ban_zone ${apisec_consumer} zone=brute:1m threshold=3 window=1m
+                    duration=1m;
+--- config
+    location /api {
+        apisec_ban zone=brute;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*apisec_ban_zone "brute" is keyed on the caller's identity, but nothing authenticates here.* in \S+nginx\.conf:\d+$/m
+
+
+
+=== TEST 25: the same limit where the location authenticates starts
+--- http_config
+    apisec_limit_zone $apisec_subject zone=per_user:1m rate=10r/s;
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_limit zone=per_user;
+        empty_gif;
+    }
+--- request
+GET /api
+--- error_code: 401
+--- no_error_log
+[emerg]
+keyed on the caller's identity
+
+
+
+=== TEST 26: a requirement without an authenticator warns, and refuses every request
+--- config
+    location /api {
+        apisec_require_role admin;
+        empty_gif;
+    }
+--- request
+GET /api
+--- error_code: 403
+--- error_log eval
+[qr/\[warn\] .*a requirement of "apisec_require_\*" without "apisec_jwt", "apisec_introspect" or "apisec_api_key": every request is refused with 403 \(location "\/api" of server "localhost"\) in \S+nginx\.conf:\d+$/m,
+ qr/access denied: not authenticated/]
+
+
+
+=== TEST 27: "return" in a protected location is a warning: the access phase never runs for it
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        return 200 "open\n";
+    }
+--- request
+GET /api
+--- error_code: 200
+--- response_body
+open
+--- error_log eval
+qr/\[warn\] .*"return" answers in the rewrite phase, before the access phase: the apisec checks of this location never run for what it answers \(location "\/api" of server "localhost"\)/
+
+
+
+=== TEST 28: "return" where the module does nothing is not warned about
+--- config
+    location /api {
+        apisec_security_headers on;
+        return 200 "open\n";
+    }
+--- request
+GET /api
+--- error_code: 200
+--- no_error_log
+answers in the rewrite phase

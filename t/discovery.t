@@ -290,7 +290,7 @@ apisec: the last discovery document from "/_oidc" serves on
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*"apisec_jwt_discovery" needs "apisec_jwt_key_request" \(a location that proxies to \$apisec_jwks_uri\) in .*nginx.conf:\d+/
+qr/\[emerg\] .*"apisec_jwt_discovery" needs "apisec_jwt_key_request" \(a location that proxies to \$apisec_jwks_uri\) \(location "\/api" of server "localhost"\) in .*nginx.conf:\d+/
 
 
 
