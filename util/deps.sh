@@ -17,6 +17,8 @@ pkgs=(
     python3-jwt python3-cryptography  # tokens minted by a library we did not write
     chromium                        # t/cors_browser.t: CORS in a real browser
     wrk                             # t/reload_load.t: reloads under load
+    libnginx-mod-http-modsecurity   # t/waf.t: ModSecurity beside the module
+    modsecurity-crs                 # ... with the OWASP Core Rule Set
 )
 
 for extra in "$@"; do
