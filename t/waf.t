@@ -15,7 +15,8 @@
 #     phases), the module after it (access phase): a clean request gets
 #     the module's 401/403/204/429 unchanged, an attack gets ModSecurity's
 #     403 with or without credentials, banned or not, and ModSecurity's
-#     403s are not counted by apisec_ban;
+#     403s are not counted by apisec_ban, nor by limit_req (which runs
+#     after ModSecurity in the preaccess phase);
 #   - a rule excluded for one location (ctl:ruleRemoveTargetById in the
 #     rules, or modsecurity_rules in the location).
 #
@@ -41,44 +42,14 @@ if (!-f $MODSEC || !-d $CRS || !-f $CRS_SETUP) {
 
 my $dir = tempdir('apisec-waf-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 
-# The configuration of docs/waf.md ("The ModSecurity configuration"), and
-# the test's exclusion for /search/.
+# docs/modsecurity-api.conf, the configuration docs/waf.md shows, and the
+# test's exclusion for /search/ (a phase 1 rule: it runs before the CRS's
+# phase 2 rule 942100 even though it comes after the Include).
+our $API_CONF = "$Test::Apisec::RepoRoot/docs/modsecurity-api.conf";
 my $conf = <<"EOF";
-SecRuleEngine On
-SecRequestBodyAccess On
-SecRule REQUEST_HEADERS:Content-Type "^application/(?:[a-z.+-]+\\+)?json" \\
-    "id:200001,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON"
-SecRequestBodyLimit 1048576
-SecRequestBodyNoFilesLimit 131072
-SecRequestBodyLimitAction Reject
-SecRequestBodyJsonDepthLimit 64
-SecArgumentsLimit 1000
-SecRule &ARGS "\@ge 1000" \\
-    "id:200007,phase:2,t:none,log,deny,status:400,msg:'Failed to fully parse request body due to large argument count'"
-SecRule REQBODY_ERROR "!\@eq 0" \\
-    "id:200002,phase:2,t:none,log,deny,status:400,msg:'Failed to parse request body.',logdata:'%{reqbody_error_msg}'"
-SecPcreMatchLimit 1000
-SecPcreMatchLimitRecursion 1000
-SecRule TX:/^MSC_/ "!\@streq 0" \\
-    "id:200005,phase:2,t:none,deny,msg:'ModSecurity internal error flagged: %{MATCHED_VAR_NAME}'"
-SecResponseBodyAccess Off
-SecAuditEngine Off
-SecArgumentSeparator &
-SecCookieFormat 0
-SecUnicodeMapFile /etc/nginx/unicode.mapping 20127
-
-Include $CRS_SETUP
-SecAction "id:900000,phase:1,pass,nolog,t:none,setvar:tx.paranoia_level=1"
-SecAction "id:900110,phase:1,pass,nolog,t:none,setvar:tx.inbound_anomaly_score_threshold=5,setvar:tx.outbound_anomaly_score_threshold=4"
-SecAction "id:900200,phase:1,pass,nolog,t:none,setvar:'tx.allowed_methods=GET HEAD POST OPTIONS PUT PATCH DELETE'"
-SecAction "id:900220,phase:1,pass,nolog,t:none,setvar:'tx.allowed_request_content_type=|application/x-www-form-urlencoded| |multipart/form-data| |application/json| |application/merge-patch+json| |application/json-patch+json| |application/vnd.api+json| |application/cloudevents+json| |application/cloudevents-batch+json|'"
-
+Include $API_CONF
 SecRule REQUEST_FILENAME "\@beginsWith /search/" \\
     "id:1000,phase:1,pass,nolog,ctl:ruleRemoveTargetById=942100;ARGS:q"
-
-Include /etc/modsecurity/crs/REQUEST-900-EXCLUSION-RULES-BEFORE-CRS.conf
-Include $CRS/*.conf
-Include /etc/modsecurity/crs/RESPONSE-999-EXCLUSION-RULES-AFTER-CRS.conf
 EOF
 
 open my $fh, '>', "$dir/modsecurity.conf" or die "$dir: $!";
@@ -123,17 +94,22 @@ Referrer-Policy: no-referrer
 Access-Control-Allow-Origin: https://app.example.com
 Vary: Origin
 EOF
-our $FORBIDDEN = qr/^\{"type":"about:blank","title":"Forbidden","status":403\}$/;
+our $FORBIDDEN =
+    qr/^\{"type":"about:blank","title":"Forbidden","status":403\}$/;
 
 # ModSecurity refuses in phase 2 (CRS's blocking evaluation, 949110), the
 # transaction named by $request_id (modsecurity_transaction_id).
-our $DENIED = qr/\[error\] .*ModSecurity: Access denied with code 403 \(phase 2\)\. .*\[id "949110"\] .*\[unique_id "[0-9a-f]{32}"\]/;
+our $DENIED = join '', '\[error\] .*ModSecurity: Access denied with code ',
+                      '403 \(phase 2\)\. .*\[id "949110"\] .*',
+                      '\[unique_id "[0-9a-f]{32}"\]';
+$DENIED = qr/$DENIED/;
 
 our $MAIN = "load_module $MODSEC;";
 
 our $HTTP = <<'EOF';
     apisec_ban_zone brute key=$binary_remote_addr size=32k threshold=2
                     window=1m duration=1m;
+    limit_req_zone $binary_remote_addr zone=perip:1m rate=1r/m;
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
         location / {
@@ -178,6 +154,12 @@ our $CONF = <<'EOF';
         proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
     }
 
+    location /limited/ {
+        limit_req zone=perip;
+        apisec_jwt on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+
     # the rules exclude 942100 for the argument q under /search/
     location /search/ {
         apisec_jwt on;
@@ -200,6 +182,18 @@ our $JSON = '{"name":"O\'Brien\'s order","note":"Please deliver before '
     . '"items":[{"sku":"A-1","qty":2,"price":9.99},{"sku":"B/2","qty":1}],'
     . '"tags":["select","update","drop-off","union"],'
     . '"when":"2026-12-03T09:00:00Z","gift":true,"comment":null}';
+
+# docs/waf.md shows docs/modsecurity-api.conf whole
+{
+    local $/;
+    open my $f, '<', $API_CONF or die "$API_CONF: $!";
+    my $file = <$f>;
+    my $md = "$Test::Apisec::RepoRoot/docs/waf.md";
+    open my $d, '<', $md or die "$md: $!";
+    my $doc = <$d>;
+    ok(index($doc, "\n$file```\n") >= 0,
+       'docs/waf.md shows docs/modsecurity-api.conf as it is');
+}
 
 no_shuffle();
 run_tests();
@@ -627,3 +621,45 @@ ModSecurity:
 --- error_code: 403
 --- error_log eval
 [$::DENIED, qr/\[id "941100"\] /]
+
+
+
+=== TEST 23: limit_req (1r/m) runs after ModSecurity: three refused attacks ...
+--- main_config eval: $::MAIN
+--- http_config eval: $::HTTP
+--- config eval: $::CONF
+--- user_files eval
+[["keys", $::KEYS]]
+--- request eval
+["GET /limited/x?id=$::SQLI_Q", "GET /limited/x?id=$::SQLI_Q",
+ "GET /limited/x?id=$::SQLI_Q"]
+--- error_code eval
+[403, 403, 403]
+--- error_log eval
+$::DENIED
+--- no_error_log
+limiting requests
+
+
+
+=== TEST 24: ... were not counted: the first clean request passes
+--- request
+GET /limited/x
+--- more_headers eval
+"Authorization: Bearer $::T{hs}"
+--- error_code: 200
+--- response_body
+backend
+--- no_error_log
+limiting requests
+
+
+
+=== TEST 25: ... and the second is limited (limit_req works here)
+--- request
+GET /limited/x
+--- more_headers eval
+"Authorization: Bearer $::T{hs}"
+--- error_code: 503
+--- error_log eval
+qr/\[error\] .*limiting requests, excess: (?:0\.9\d\d|1\.000) by zone "perip"/
