@@ -134,6 +134,7 @@ our $CONF = <<'EOF';
 
     location /api/ {
         apisec_jwt on;
+        add_header X-Auth $apisec_auth_result always;
         proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
     }
 
@@ -222,7 +223,7 @@ apisec: JWT refused
 
 
 
-=== TEST 2: XSS in the query, with a valid token: refused all the same
+=== TEST 2: XSS in the query, with a valid token: refused all the same, the token never looked at ($apisec_auth_result empty)
 --- main_config eval: $::MAIN
 --- http_config eval: $::HTTP
 --- config eval: $::CONF
@@ -234,7 +235,7 @@ apisec: JWT refused
 "$::ORIGIN\nAuthorization: Bearer $::T{hs}"
 --- error_code: 403
 --- response_headers eval
-$::REFUSED_HEADERS
+$::REFUSED_HEADERS . "X-Auth:\n"
 --- response_body_like eval
 $::FORBIDDEN
 --- error_log eval
@@ -419,6 +420,7 @@ $::ORIGIN
 WWW-Authenticate: Bearer realm="api"
 Content-Type: application/problem+json
 Access-Control-Allow-Origin: https://app.example.com
+X-Auth: missing
 --- error_log
 apisec: JWT refused: no Authorization header
 --- no_error_log
