@@ -100,15 +100,20 @@ def parse_case(path, env, port):
         "stem": stem, "name": short, "file": os.path.relpath(path, env["@ROOT@"]),
         "uri": "/" + short, "method": "GET", "body": None, "expect": "2xx",
         "expect_headers": [], "headers": [], "http": [], "skip": None,
+        "main": [], "requires": [],
     }
     for line in text.splitlines():
-        mm = re.match(r"\s*#\s*(http|expect|expect-header|uri|method|body)\s*:\s?(.*)$",
-                      line)
+        mm = re.match(r"\s*#\s*(http|main|requires|expect|expect-header|uri|method|body)"
+                      r"\s*:\s?(.*)$", line)
         if not mm:
             continue
         key, val = mm.group(1), mm.group(2).rstrip()
         if key == "http":
             case["http"].append(val)
+        elif key == "main":
+            case["main"].append(subst(val, env))
+        elif key == "requires":
+            case["requires"].append(subst(val.strip(), env))
         elif key == "expect":
             case["expect"] = parse_expect(val, path)
         elif key == "expect-header":
@@ -210,6 +215,10 @@ def nginx_conf(cases, port, tmp, module):
     lines = []
     if module:
         lines.append("load_module %s;" % module)
+    for c in cases:                     # "# main:" lines, each once
+        for m in c["main"]:
+            if m not in lines:
+                lines.append(m)
     lines += [
         "worker_processes 1;",
         "pid %s/nginx.pid;" % tmp,
@@ -290,6 +299,10 @@ def cmd_prepare(a):
     for path in sorted(glob.glob(os.path.join(casedir, "*.conf"))):
         c = parse_case(path, env, port)
         if only and c["name"] != BASELINE and not only.search(c["stem"]):
+            continue
+        missing = [r for r in c["requires"] if not os.path.exists(r)]
+        if missing:
+            notes.append("skipped %s: %s not found" % (c["stem"], ", ".join(missing)))
             continue
         if c["needs_module"] and not module_ok:
             why = ("--no-module" if a.no_module else

@@ -23,6 +23,8 @@ test_pkgs=(
     libtest-base-perl perl          # the test runner
     chromium                        # t/cors_browser.t: CORS in a real browser
     wrk                             # t/reload_load.t: reloads under load
+    libnginx-mod-http-modsecurity   # t/waf.t: ModSecurity beside the module
+    modsecurity-crs                 # ... with the OWASP Core Rule Set
 )
 
 if [ "${1:-}" = demo ]; then
