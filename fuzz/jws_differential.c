@@ -16,7 +16,7 @@
  * is a compact JWS, mutated from seeds signed with those keys
  * (fuzz/seeds.py).  For the pair (alg, key):
  *
- *   the module: ngx_http_apisec_jwt_split(), the signature's
+ *   the module: ngx_http_apisec_jose_split(), the signature's
  *   ngx_http_apisec_base64url_decode(), ngx_http_apisec_jwt_verify_key()
  *   with the key as the module's loader parsed it, and the alg pinned: the
  *   signature verdict of ngx_http_apisec_jwt_authenticate(), without its
@@ -341,7 +341,7 @@ ngx_http_apisec_fuzz_report(void)
     for (i = 0; i < NGX_HTTP_APISEC_FUZZ_NPAIRS; i++) {
         fprintf(stderr, "jws_differential: %s (%s): %lu valid, %lu invalid, "
                 "%lu unpinned, %lu malformed\n",
-                ngx_http_apisec_jwt_algs[ngx_http_apisec_fuzz_pairs[i].alg]
+                ngx_http_apisec_jose_algs[ngx_http_apisec_fuzz_pairs[i].alg]
                     .name.data,
                 ngx_http_apisec_fuzz_pairs[i].file,
                 (unsigned long) ngx_http_apisec_fuzz_seen[i][0],
@@ -428,7 +428,7 @@ ngx_http_apisec_fuzz_module(ngx_pool_t *pool,
 
     *stage = NGX_HTTP_APISEC_FUZZ_SPLIT;
 
-    if (ngx_http_apisec_jwt_split(token, seg) != NGX_OK) {
+    if (ngx_http_apisec_jose_split(token, seg) != NGX_OK) {
         return NGX_DECLINED;
     }
 
