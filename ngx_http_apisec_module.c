@@ -338,6 +338,22 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       0,
       NULL },
 
+    /* counters: src/ngx_http_apisec_status.c */
+
+    { ngx_string("apisec_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_apisec_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_status_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_apisec_status_zone,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -346,7 +362,8 @@ static ngx_http_module_t  ngx_http_apisec_module_ctx = {
     ngx_http_apisec_preconfiguration,      /* preconfiguration */
     ngx_http_apisec_init,                  /* postconfiguration */
 
-    NULL,                                  /* create main configuration */
+    ngx_http_apisec_status_create_main_conf,
+                                           /* create main configuration */
     NULL,                                  /* init main configuration */
 
     NULL,                                  /* create server configuration */
@@ -416,9 +433,15 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /*
+     * each step that refuses names its reason ($apisec_refusal, the status
+     * counters): ngx_http_apisec_refusal() keeps the first
+     */
+
     if (steps & NGX_HTTP_APISEC_STEP_HTTPS) {
         rc = ngx_http_apisec_https_access(r, alcf);
         if (rc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, rc, NGX_HTTP_APISEC_REFUSAL_HTTPS, 0);
             return rc;
         }
     }
@@ -428,6 +451,11 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
     if (steps & NGX_HTTP_APISEC_STEP_CORS) {
         rc = ngx_http_apisec_cors_access(r, alcf);
         if (rc != NGX_DECLINED) {
+            if (rc != NGX_HTTP_NO_CONTENT) {
+                ngx_http_apisec_refusal(r, rc, NGX_HTTP_APISEC_REFUSAL_CORS,
+                                        0);
+            }
+
             return rc;
         }
     }
@@ -435,6 +463,7 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
     if (steps & NGX_HTTP_APISEC_STEP_CSRF) {
         rc = ngx_http_apisec_csrf_access(r, alcf);
         if (rc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, rc, NGX_HTTP_APISEC_REFUSAL_CSRF, 0);
             return rc;
         }
     }
@@ -444,6 +473,7 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
     if (steps & NGX_HTTP_APISEC_STEP_BAN) {
         rc = ngx_http_apisec_ban_access(r);
         if (rc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, rc, NGX_HTTP_APISEC_REFUSAL_BANNED, 0);
             return rc;
         }
     }
@@ -464,10 +494,21 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
         {
             ngx_http_apisec_ban_failure(r);
         }
+
+        if (rc != NGX_DECLINED && rc != NGX_AGAIN) {
+            ngx_http_apisec_refusal(r, rc, ngx_http_apisec_refusal_authn(r),
+                                    rc == NGX_HTTP_UNAUTHORIZED
+                                    || rc == NGX_HTTP_FORBIDDEN);
+        }
     }
 
     if (rc == NGX_DECLINED && (steps & NGX_HTTP_APISEC_STEP_AUTHZ)) {
         rc = ngx_http_apisec_authz_access(r, alcf);
+
+        if (rc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, rc, ngx_http_apisec_refusal_authz(r),
+                                    rc == NGX_HTTP_FORBIDDEN);
+        }
     }
 
     if (rc != NGX_DECLINED) {
@@ -501,6 +542,8 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
     if (steps & NGX_HTTP_APISEC_STEP_LIMIT) {
         lrc = ngx_http_apisec_limit_access(r);
         if (lrc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, lrc,
+                                    NGX_HTTP_APISEC_REFUSAL_RATE_LIMITED, 0);
             return lrc;
         }
     }
@@ -626,6 +669,10 @@ ngx_http_apisec_create_loc_conf(ngx_conf_t *cf)
     conf->limit_status = NGX_CONF_UNSET_UINT;
     conf->limit_log_level = NGX_CONF_UNSET_UINT;
 
+    /* counters */
+    conf->status_tag = NGX_CONF_UNSET_UINT;
+    conf->status_format = NGX_CONF_UNSET_UINT;
+
     return conf;
 }
 
@@ -635,6 +682,8 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 {
     ngx_http_apisec_loc_conf_t *prev = parent;
     ngx_http_apisec_loc_conf_t *conf = child;
+
+    ngx_uint_t  status;
 
     ngx_conf_merge_value(conf->security_headers, prev->security_headers, 0);
 
@@ -697,6 +746,13 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->limit_log_level, prev->limit_log_level,
                               NGX_LOG_INFO);
 
+    ngx_conf_merge_uint_value(conf->status_tag, prev->status_tag, 0);
+
+    /* an apisec_status location's errors (405) are problem+json too */
+
+    status = (conf->status_format != NGX_CONF_UNSET_UINT);
+    ngx_conf_merge_uint_value(conf->status_format, prev->status_format, 0);
+
     conf->steps = 0;
 
     if (conf->apikey.strip) {
@@ -737,7 +793,7 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
      */
 
     conf->filter = (conf->headers != NULL || conf->steps || conf->cors.prepared
-                    || conf->error_format != NGX_CONF_UNSET_UINT);
+                    || conf->error_format != NGX_CONF_UNSET_UINT || status);
 
     return NGX_CONF_OK;
 }
@@ -779,7 +835,9 @@ ngx_http_apisec_init(ngx_conf_t *cf)
     ngx_http_next_body_filter = ngx_http_top_body_filter;
     ngx_http_top_body_filter = ngx_http_apisec_body_filter;
 
-    return NGX_OK;
+    /* $apisec_refusal under "satisfy any", the counters */
+
+    return ngx_http_apisec_status_init(cf, ngx_http_apisec_access_handler);
 }
 
 
