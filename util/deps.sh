@@ -17,6 +17,7 @@ pkgs=(
     python3-jwt python3-cryptography  # tokens minted by a library we did not write
     chromium                        # t/cors_browser.t: CORS in a real browser
     wrk                             # t/reload_load.t: reloads under load
+    prometheus                      # t/status.t: promtool, a real scrape
 )
 
 for extra in "$@"; do
