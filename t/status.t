@@ -23,6 +23,9 @@ our $BADSIG = mint(@hs, '--claims', '{"sub":"alice","roles":["reader"]}',
 our $EXPIRED = mint(@hs, '--claims', '{"sub":"alice","roles":["reader"]}',
                     '--exp', -600);
 
+our $EC = mint('--alg', 'ES256', '--key', "$DATA/ec256.key", '--kid', 'ec256',
+               '--claims', '{"sub":"alice"}', '--exp', 600);
+
 our $PROMTOOL = -x '/usr/bin/promtool' ? '/usr/bin/promtool' : undef;
 our $PROMETHEUS = -x '/usr/bin/prometheus' ? '/usr/bin/prometheus' : undef;
 
@@ -538,7 +541,54 @@ $::BADSIG
 
 
 
-=== TEST 12: bad configuration
+=== TEST 12: the JWT cache's hits and misses; key sets: keys, age, failures
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_cache zone=jwt:1m;
+        empty_gif;
+    }
+    location /down {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_request /_down;
+        empty_gif;
+    }
+    location = /_jwks {
+        internal;
+        default_type application/json;
+        alias $TEST_NGINX_DATA/jwks.json;
+    }
+    location = /_down {
+        internal;
+        return 500;
+    }
+    location = /status {
+        apisec_status;
+    }
+--- request eval
+["GET /api?t=$::EC", "GET /api?t=$::EC", "GET /api?t=$::EC",
+ "GET /down?t=$::EC", "GET /status"]
+--- error_code eval
+[200, 200, 200, 503, 200]
+--- response_body_like eval
+[qr//, qr//, qr//, qr//, main::samples(
+    'apisec_jwt_cache_requests_total{result="hit"}' => 2,
+    'apisec_jwt_cache_requests_total{result="miss"}' => 1,
+    'apisec_key_set_keys{source="/_jwks"}' => 5,    # the oct key is not taken
+    'apisec_key_set_age_seconds{source="/_jwks"}' => '[0-2]',
+    'apisec_key_set_keys{source="/_down"}' => 0,
+    'apisec_key_fetch_failures_total{source="/_jwks"}' => 0,
+    'apisec_key_fetch_failures_total{source="/_down"}' => 1,
+    'apisec_refusals_total{reason="unavailable"}' => 1)]
+--- response_body_unlike eval
+[qr/^$/, qr/^$/, qr/^$/, qr/^$/, qr/apisec_key_set_age_seconds\{source="\/_down"\}/]
+
+
+
+=== TEST 13: bad configuration
 --- config
     location = /status {
         apisec_status format=xml;
@@ -549,7 +599,7 @@ invalid parameter "format=xml": expected "format=json" or "format=prometheus"
 
 
 
-=== TEST 13: a tag is a bounded, configuration-time name
+=== TEST 14: a tag is a bounded, configuration-time name
 --- config
     location /api {
         apisec_status_zone "a b";
