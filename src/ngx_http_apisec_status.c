@@ -199,8 +199,9 @@ void
 ngx_http_apisec_refusal(ngx_http_request_t *r, ngx_int_t rc,
     ngx_uint_t reason, ngx_uint_t waivable)
 {
-    ngx_http_apisec_ctx_t  *ctx;
-    ngx_http_apisec_req_t  *req;
+    ngx_http_apisec_ctx_t     *ctx;
+    ngx_http_apisec_req_t     *req;
+    ngx_http_core_loc_conf_t  *clcf;
 
     if (rc == NGX_DECLINED || rc == NGX_AGAIN || rc == NGX_OK) {
         return;
@@ -209,6 +210,11 @@ ngx_http_apisec_refusal(ngx_http_request_t *r, ngx_int_t rc,
     if (rc == NGX_HTTP_INTERNAL_SERVER_ERROR || rc == NGX_ERROR) {
         reason = NGX_HTTP_APISEC_REFUSAL_ERROR;
         waivable = 0;
+    }
+
+    if (waivable) {
+        clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+        waivable = (clcf->satisfy != NGX_HTTP_SATISFY_ALL);
     }
 
     ctx = ngx_http_apisec_get_ctx(r);

@@ -424,7 +424,32 @@ $::BADSIG
 
 
 
-=== TEST 8: satisfy any: a 401 another access module waived is no refusal
+=== TEST 8: the first refusal stays when the error page's location refuses too
+--- http_config
+    log_format audit escape=json '{"uri":"$uri","refusal":"$apisec_refusal"}';
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        error_page 401 /plain/401;
+        empty_gif;
+    }
+    location /plain/ {
+        access_log logs/access.log audit;
+        apisec_https_only reject;
+        empty_gif;
+    }
+--- request
+GET /api
+--- error_code: 403
+--- access_log
+{"uri":"/plain/401","refusal":"missing_credentials"}
+--- error_log
+apisec: plain HTTP request refused, HTTPS required
+
+
+
+=== TEST 9: satisfy any: a 401 another access module waived is no refusal
 --- http_config
     log_format audit escape=json '{"uri":"$uri","refusal":"$apisec_refusal"}';
 --- config
@@ -453,7 +478,7 @@ $::BADSIG
 
 
 
-=== TEST 9: a "return" before the access phase is not counted, nor the status itself
+=== TEST 10: a "return" before the access phase is not counted, nor the status itself
 --- config
     location /r {
         apisec_jwt on;
@@ -472,7 +497,7 @@ $::BADSIG
 
 
 
-=== TEST 10: a reload keeps the counters; a new tag is added beside the old ones
+=== TEST 11: a reload keeps the counters; a new tag is added beside the old ones
 --- skip_eval: 3: Test::Apisec::cpan_skip('reload in the middle of a block')
 --- config
     location /api {
@@ -518,7 +543,7 @@ $::BADSIG
 
 
 
-=== TEST 11: a real Prometheus server scrapes the status and holds the series
+=== TEST 12: a real Prometheus server scrapes the status and holds the series
 --- skip_eval: 2: !defined $::PROMETHEUS
 --- config
     location /api {
@@ -541,7 +566,7 @@ $::BADSIG
 
 
 
-=== TEST 12: the JWT cache's hits and misses; key sets: keys, age, failures
+=== TEST 13: the JWT cache's hits and misses; key sets: keys, age, failures
 --- config
     location /api {
         apisec_jwt on;
@@ -588,7 +613,7 @@ $::BADSIG
 
 
 
-=== TEST 13: bad configuration
+=== TEST 14: bad configuration
 --- config
     location = /status {
         apisec_status format=xml;
@@ -599,7 +624,7 @@ invalid parameter "format=xml": expected "format=json" or "format=prometheus"
 
 
 
-=== TEST 14: a tag is a bounded, configuration-time name
+=== TEST 15: a tag is a bounded, configuration-time name
 --- config
     location /api {
         apisec_status_zone "a b";
