@@ -26,6 +26,8 @@ our $EXPIRED = mint(@hs, '--claims', '{"sub":"alice","roles":["reader"]}',
 our $EC = mint('--alg', 'ES256', '--key', "$DATA/ec256.key", '--kid', 'ec256',
                '--claims', '{"sub":"alice"}', '--exp', 600);
 
+our $DOCS = "$DATA/../../docs";
+
 our $PROMTOOL = -x '/usr/bin/promtool' ? '/usr/bin/promtool' : undef;
 our $PROMETHEUS = -x '/usr/bin/prometheus' ? '/usr/bin/prometheus' : undef;
 
@@ -170,11 +172,36 @@ _EOC_
     return $out;
 }
 
-# the rules shipped in docs/ are valid
+# the rules shipped in docs/ are valid, and fire on the series they are for
 SKIP: {
-    skip 'no promtool (apt-get install prometheus)', 1 unless $PROMTOOL;
-    my $out = `$PROMTOOL check rules docs/prometheus-rules.yml 2>&1`;
+    skip 'no promtool (apt-get install prometheus)', 2 unless $PROMTOOL;
+    my $out = `$PROMTOOL check rules $DOCS/prometheus-rules.yml 2>&1`;
     is($?, 0, "promtool check rules docs/prometheus-rules.yml") or diag $out;
+    $out = `cd $DOCS && $PROMTOOL test rules prometheus-rules.test.yml 2>&1`;
+    is($?, 0, "promtool test rules docs/prometheus-rules.test.yml")
+        or diag $out;
+}
+
+# every metric that the dashboard and the rules name is one that
+# apisec_status exposes (a family with "# TYPE"): "ok", or the missing ones
+sub docs_metrics {
+    my ($body) = @_;
+    return $body unless $body =~ /^# HELP /;
+    my %have = map { $_ => 1 } $body =~ /^# TYPE (\S+) /mg;
+    my $dash = eval {
+        open my $dh, '<', "$DOCS/grafana-dashboard.json" or die "$!\n";
+        local $/;
+        decode_json(<$dh>);
+    };
+    return "docs/grafana-dashboard.json: invalid JSON: $@" unless $dash;
+    my $text = join "\n", map { $_->{expr} }
+                          map { @{ $_->{targets} || [] } }
+                          @{ $dash->{panels} };
+    open my $fh, '<', "$DOCS/prometheus-rules.yml" or return "rules: $!\n";
+    $text .= join '', grep { !/^\s*#/ } <$fh>;
+    my %want = map { $_ => 1 } $text =~ /\b(apisec_[a-z_]+)\b/g;
+    my @missing = grep { !$have{$_} } sort keys %want;
+    return @missing ? "missing: @missing\n" : "ok\n";
 }
 
 no_shuffle();
@@ -290,7 +317,17 @@ ok
 
 
 
-=== TEST 3: format=json: valid JSON, the same counters
+=== TEST 3: every metric of the dashboard and the rules exists
+--- request
+GET /status
+--- response_body_filters eval
+\&main::docs_metrics
+--- response_body
+ok
+
+
+
+=== TEST 4: format=json: valid JSON, the same counters
 --- config
     location /api {
         apisec_status_zone api;
@@ -333,7 +370,7 @@ apisec_zone_requests_total{result=refused,zone=api} 1
 
 
 
-=== TEST 4: GET and HEAD only: 405 with Allow
+=== TEST 5: GET and HEAD only: 405 with Allow
 --- config
     location = /status {
         apisec_status;
@@ -351,7 +388,7 @@ apisec_zone_requests_total{result=refused,zone=api} 1
 
 
 
-=== TEST 5: $apisec_refusal in an escape=json access log: the word, empty when admitted
+=== TEST 6: $apisec_refusal in an escape=json access log: the word, empty when admitted
 --- http_config
     log_format audit escape=json
         '{"uri":"$uri","status":$status,"refusal":"$apisec_refusal",'
@@ -374,7 +411,7 @@ $::BADSIG
 
 
 
-=== TEST 6: admitted: empty in the access log
+=== TEST 7: admitted: empty in the access log
 --- http_config
     log_format audit escape=json '{"uri":"$uri","refusal":"$apisec_refusal"}';
 --- config
@@ -392,7 +429,7 @@ $::BADSIG
 
 
 
-=== TEST 7: after error_page, the refusal of the location that refused
+=== TEST 8: after error_page, the refusal of the location that refused
 --- http_config
     log_format audit escape=json '{"uri":"$uri","refusal":"$apisec_refusal"}';
 --- config
@@ -424,7 +461,7 @@ $::BADSIG
 
 
 
-=== TEST 8: the first refusal stays when the error page's location refuses too
+=== TEST 9: the first refusal stays when the error page's location refuses too
 --- http_config
     log_format audit escape=json '{"uri":"$uri","refusal":"$apisec_refusal"}';
 --- config
@@ -449,7 +486,7 @@ apisec: plain HTTP request refused, HTTPS required
 
 
 
-=== TEST 9: satisfy any: a 401 another access module waived is no refusal
+=== TEST 10: satisfy any: a 401 another access module waived is no refusal
 --- http_config
     log_format audit escape=json '{"uri":"$uri","refusal":"$apisec_refusal"}';
 --- config
@@ -478,7 +515,7 @@ apisec: plain HTTP request refused, HTTPS required
 
 
 
-=== TEST 10: a "return" before the access phase is not counted, nor the status itself
+=== TEST 11: a "return" before the access phase is not counted, nor the status itself
 --- config
     location /r {
         apisec_jwt on;
@@ -497,7 +534,7 @@ apisec: plain HTTP request refused, HTTPS required
 
 
 
-=== TEST 11: a reload keeps the counters; a new tag is added beside the old ones
+=== TEST 12: a reload keeps the counters; a new tag is added beside the old ones
 --- skip_eval: 3: Test::Apisec::cpan_skip('reload in the middle of a block')
 --- config
     location /api {
@@ -543,7 +580,7 @@ apisec: plain HTTP request refused, HTTPS required
 
 
 
-=== TEST 12: a real Prometheus server scrapes the status and holds the series
+=== TEST 13: a real Prometheus server scrapes the status and holds the series
 --- skip_eval: 2: !defined $::PROMETHEUS
 --- config
     location /api {
@@ -566,7 +603,7 @@ apisec: plain HTTP request refused, HTTPS required
 
 
 
-=== TEST 13: the JWT cache's hits and misses; key sets: keys, age, failures
+=== TEST 14: the JWT cache's hits and misses; key sets: keys, age, failures
 --- config
     location /api {
         apisec_jwt on;
@@ -613,7 +650,7 @@ apisec: plain HTTP request refused, HTTPS required
 
 
 
-=== TEST 14: bad configuration
+=== TEST 15: bad configuration
 --- config
     location = /status {
         apisec_status format=xml;
@@ -624,7 +661,7 @@ invalid parameter "format=xml": expected "format=json" or "format=prometheus"
 
 
 
-=== TEST 15: a tag is a bounded, configuration-time name
+=== TEST 16: a tag is a bounded, configuration-time name
 --- config
     location /api {
         apisec_status_zone "a b";
