@@ -102,7 +102,7 @@ static ngx_int_t ngx_http_apisec_status_log(ngx_http_request_t *r);
 static ngx_int_t ngx_http_apisec_status_precontent(ngx_http_request_t *r);
 static ngx_int_t ngx_http_apisec_status_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_apisec_status_read_zone(ngx_shm_zone_t *shm_zone,
-    ngx_http_apisec_status_zone_t *z);
+    ngx_http_apisec_status_zone_t *z, ngx_uint_t in_force);
 static void ngx_http_apisec_status_write(ngx_http_apisec_status_t *st,
     ngx_http_apisec_status_out_t *o);
 static void ngx_http_apisec_status_family(ngx_http_apisec_status_out_t *o,
@@ -180,6 +180,49 @@ static u_char  ngx_http_apisec_refusal_apikey[] = {
     NGX_HTTP_APISEC_REFUSAL_EXPIRED_API_KEY,
     NGX_HTTP_APISEC_REFUSAL_INVALID_API_KEY,    /* address not allowed */
     NGX_HTTP_APISEC_REFUSAL_ERROR               /* error */
+};
+
+
+/* the families of the limit and ban zones */
+
+typedef struct {
+    char                           *name;
+    char                           *type;
+    char                           *help;
+    ngx_uint_t                      ban;
+    ngx_uint_t                      in_force;   /* count the bans */
+    size_t                          offset;     /* in status_zone_t */
+} ngx_http_apisec_status_family_t;
+
+
+static ngx_http_apisec_status_family_t
+    ngx_http_apisec_status_zone_families[] =
+{
+    { "apisec_limit_zone_keys", "gauge",
+      "Keys held in a limit zone.", 0, 0,
+      offsetof(ngx_http_apisec_status_zone_t, keys) },
+
+    { "apisec_limit_zone_evictions_total", "counter",
+      "Keys evicted from a full limit zone.", 0, 0,
+      offsetof(ngx_http_apisec_status_zone_t, evictions) },
+
+    { "apisec_limit_zone_full_total", "counter",
+      "New keys a full limit zone could not hold.", 0, 0,
+      offsetof(ngx_http_apisec_status_zone_t, refused) },
+
+    { "apisec_ban_zone_keys", "gauge",
+      "Keys held in a ban zone.", 1, 0,
+      offsetof(ngx_http_apisec_status_zone_t, keys) },
+
+    { "apisec_ban_zone_evictions_total", "counter",
+      "Keys evicted from a full ban zone.", 1, 0,
+      offsetof(ngx_http_apisec_status_zone_t, evictions) },
+
+    { "apisec_ban_zone_bans", "gauge",
+      "Bans in force in a ban zone.", 1, 1,
+      offsetof(ngx_http_apisec_status_zone_t, in_force) },
+
+    { NULL, NULL, NULL, 0, 0, 0 }
 };
 
 
@@ -534,8 +577,9 @@ ngx_http_apisec_status_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 /*
  * A fetched key set's URI, a configuration-time name: its index + 1 for
- * ngx_http_apisec_status_key_set(), or 0 when nothing is counted (no
- * apisec_status anywhere before it, or too many).
+ * ngx_http_apisec_status_key_set(), or 0 when nothing is counted (neither
+ * apisec_status nor apisec_status_zone in the configuration, or more than
+ * 64 key sets).  Called by the merge, after the whole http block is read.
  */
 
 ngx_uint_t
@@ -1039,13 +1083,13 @@ ngx_http_apisec_status_handler(ngx_http_request_t *r)
  * What the status reads of a limit or ban zone.  The one place that knows
  * the shared store's layout (ngx_http_apisec_shm.h): the ctx's first
  * member, and in shared memory the node count and the eviction and
- * refusal totals; a ban zone's bans in force are its nodes whose "until"
- * is still ahead, counted under the zone's lock.
+ * refusal totals; a ban zone's bans in force (when asked) are its nodes
+ * whose "until" is still ahead, counted under the zone's lock.
  */
 
 static ngx_int_t
 ngx_http_apisec_status_read_zone(ngx_shm_zone_t *shm_zone,
-    ngx_http_apisec_status_zone_t *z)
+    ngx_http_apisec_status_zone_t *z, ngx_uint_t in_force)
 {
     ngx_msec_t                   now;
     ngx_queue_t                 *q;
@@ -1074,7 +1118,7 @@ ngx_http_apisec_status_read_zone(ngx_shm_zone_t *shm_zone,
     z->refused = sh->refused_total;
     z->in_force = 0;
 
-    if (!z->ban) {
+    if (!z->ban || !in_force) {
         return NGX_OK;
     }
 
@@ -1107,6 +1151,7 @@ ngx_http_apisec_status_write(ngx_http_apisec_status_t *st,
     ngx_str_t                         name;
     ngx_uint_t                        i, j;
     ngx_list_part_t                  *part;
+    ngx_http_apisec_status_family_t  *f;
     ngx_shm_zone_t                   *shm_zone;
     ngx_atomic_uint_t                 sum;
     ngx_http_apisec_status_sh_t      *sh;
@@ -1146,7 +1191,7 @@ ngx_http_apisec_status_write(ngx_http_apisec_status_t *st,
     ngx_http_apisec_status_end(o);
 
     ngx_http_apisec_status_family(o, "apisec_refusals_total", "counter",
-                    "Requests the module refused, by reason ($apisec_refusal).");
+                "Requests the module refused, by reason ($apisec_refusal).");
 
     for (i = 1; i < NGX_HTTP_APISEC_REFUSAL_N; i++) {
         ngx_http_apisec_status_sample(o, "apisec_refusals_total", "reason",
@@ -1263,39 +1308,11 @@ ngx_http_apisec_status_write(ngx_http_apisec_status_t *st,
 
     ngx_http_apisec_status_end(o);
 
-    /* limit and ban zones: four families, one pass over the zones each */
+    /* limit and ban zones: one pass over the shared zones a family */
 
-    for (j = 0; j < 6; j++) {
+    for (f = ngx_http_apisec_status_zone_families; f->name; f++) {
 
-        switch (j) {
-        case 0:
-            ngx_http_apisec_status_family(o, "apisec_limit_zone_keys",
-                           "gauge", "Keys held in a limit zone.");
-            break;
-        case 1:
-            ngx_http_apisec_status_family(o,
-                           "apisec_limit_zone_evictions_total", "counter",
-                           "Keys evicted from a full limit zone.");
-            break;
-        case 2:
-            ngx_http_apisec_status_family(o,
-                           "apisec_limit_zone_full_total", "counter",
-                           "New keys a full limit zone could not hold.");
-            break;
-        case 3:
-            ngx_http_apisec_status_family(o, "apisec_ban_zone_keys",
-                           "gauge", "Keys held in a ban zone.");
-            break;
-        case 4:
-            ngx_http_apisec_status_family(o,
-                           "apisec_ban_zone_evictions_total", "counter",
-                           "Keys evicted from a full ban zone.");
-            break;
-        default:
-            ngx_http_apisec_status_family(o, "apisec_ban_zone_bans",
-                           "gauge", "Bans in force in a ban zone.");
-            break;
-        }
+        ngx_http_apisec_status_family(o, f->name, f->type, f->help);
 
         part = (ngx_list_part_t *) &ngx_cycle->shared_memory.part;
         shm_zone = part->elts;
@@ -1312,39 +1329,19 @@ ngx_http_apisec_status_write(ngx_http_apisec_status_t *st,
                 i = 0;
             }
 
-            if (ngx_http_apisec_status_read_zone(&shm_zone[i], &z) != NGX_OK
-                || z.ban != (j >= 3))
+            if (ngx_http_apisec_status_read_zone(&shm_zone[i], &z,
+                                                 f->in_force)
+                != NGX_OK
+                || z.ban != f->ban)
             {
                 continue;
             }
 
             name = shm_zone[i].shm.name;
 
-            switch (j) {
-            case 0:
-            case 3:
-                sum = z.keys;
-                break;
-            case 1:
-            case 4:
-                sum = z.evictions;
-                break;
-            case 2:
-                sum = z.refused;
-                break;
-            default:
-                sum = z.in_force;
-                break;
-            }
-
-            ngx_http_apisec_status_sample(o,
-                          (j == 0) ? "apisec_limit_zone_keys"
-                          : (j == 1) ? "apisec_limit_zone_evictions_total"
-                          : (j == 2) ? "apisec_limit_zone_full_total"
-                          : (j == 3) ? "apisec_ban_zone_keys"
-                          : (j == 4) ? "apisec_ban_zone_evictions_total"
-                          : "apisec_ban_zone_bans",
-                          "zone", &name, NULL, NULL, sum);
+            ngx_http_apisec_status_sample(o, f->name, "zone", &name, NULL,
+                                  NULL, *(ngx_uint_t *) ((u_char *) &z
+                                                         + f->offset));
         }
 
         ngx_http_apisec_status_end(o);
