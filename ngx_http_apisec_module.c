@@ -683,7 +683,9 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_apisec_loc_conf_t *prev = parent;
     ngx_http_apisec_loc_conf_t *conf = child;
 
-    ngx_uint_t  status;
+    ngx_uint_t                    status;
+    ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_apisec_main_conf_t  *amcf;
 
     ngx_conf_merge_value(conf->security_headers, prev->security_headers, 0);
 
@@ -785,6 +787,19 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->limits) {
         conf->steps |= NGX_HTTP_APISEC_STEP_LIMIT;
+    }
+
+    /* a waivable refusal here: the pre-content check of status.c */
+
+    if (conf->steps & (NGX_HTTP_APISEC_STEP_AUTHN|NGX_HTTP_APISEC_STEP_AUTHZ))
+    {
+        clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+        if (clcf->satisfy != NGX_HTTP_SATISFY_ALL) {
+            amcf = ngx_http_conf_get_module_main_conf(cf,
+                                                      ngx_http_apisec_module);
+            amcf->waivable = 1;
+        }
     }
 
     /*

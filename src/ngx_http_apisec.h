@@ -163,6 +163,7 @@ typedef struct ngx_http_apisec_status_s  ngx_http_apisec_status_t;
 
 typedef struct {
     ngx_http_apisec_status_t   *status;         /* NULL: no counters */
+    ngx_uint_t                  waivable;       /* authn/z under satisfy any */
 } ngx_http_apisec_main_conf_t;
 
 

@@ -795,8 +795,9 @@ ngx_http_apisec_status_names(ngx_array_t *names,
 
 
 /*
- * Postconfiguration: the log-phase counter when there are counters, and
- * the pre-content check that clears a refusal "satisfy any" waived.
+ * Postconfiguration (after the merges): the log-phase counter when there
+ * are counters, and the pre-content check that clears a refusal "satisfy
+ * any" waived when some location authenticates under "satisfy any".
  */
 
 ngx_int_t
@@ -809,12 +810,14 @@ ngx_http_apisec_status_init(ngx_conf_t *cf, ngx_http_handler_pt access)
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apisec_module);
 
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
+    if (amcf->waivable) {
+        h = ngx_array_push(&cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
 
-    *h = ngx_http_apisec_status_precontent;
+        *h = ngx_http_apisec_status_precontent;
+    }
 
     if (amcf->status == NULL) {
         return NGX_OK;
