@@ -340,6 +340,8 @@ ngx_int_t ngx_http_apisec_status_init(ngx_conf_t *cf,
     ngx_http_handler_pt access);
 ngx_uint_t ngx_http_apisec_status_key_source(ngx_conf_t *cf, ngx_str_t *uri);
 void ngx_http_apisec_status_key_set(ngx_uint_t source, ngx_uint_t keys);
+void ngx_http_apisec_status_limit(ngx_shm_zone_t *shm_zone,
+    ngx_uint_t delayed);
 
 /* variables: $apisec_subject, $apisec_auth_result, $apisec_jwt_* */
 ngx_int_t ngx_http_apisec_add_variables(ngx_conf_t *cf);

@@ -25,26 +25,39 @@
 #define NGX_HTTP_APISEC_STATUS_TAGS      256
 #define NGX_HTTP_APISEC_STATUS_TAG_LEN   64
 #define NGX_HTTP_APISEC_STATUS_SOURCES   64
-#define NGX_HTTP_APISEC_STATUS_SOURCE_LEN  256
+#define NGX_HTTP_APISEC_STATUS_LIMITS    64
+#define NGX_HTTP_APISEC_STATUS_NAME_LEN  256
 
 #define NGX_HTTP_APISEC_STATUS_TEXT      0
 #define NGX_HTTP_APISEC_STATUS_JSON      1
 
 
+/* a slot of the zone, named by a configuration's tag, URI or zone */
 typedef struct {
     size_t                          len;        /* 0: free */
-    u_char                          name[NGX_HTTP_APISEC_STATUS_TAG_LEN];
+    u_char                          name[NGX_HTTP_APISEC_STATUS_NAME_LEN];
+} ngx_http_apisec_status_named_t;
+
+
+typedef struct {
+    ngx_http_apisec_status_named_t  n;
     ngx_atomic_t                    count[NGX_HTTP_APISEC_REFUSAL_N];
 } ngx_http_apisec_status_slot_t;
 
 
 typedef struct {
-    size_t                          len;        /* 0: free */
-    u_char                          name[NGX_HTTP_APISEC_STATUS_SOURCE_LEN];
+    ngx_http_apisec_status_named_t  n;
     ngx_atomic_t                    keys;       /* of the newest good fetch */
     ngx_atomic_t                    fetched;    /* its time; 0: never */
     ngx_atomic_t                    failures;
 } ngx_http_apisec_status_source_t;
+
+
+typedef struct {
+    ngx_http_apisec_status_named_t  n;
+    ngx_atomic_t                    refused;
+    ngx_atomic_t                    delayed;
+} ngx_http_apisec_status_limit_t;
 
 
 typedef struct {
@@ -53,13 +66,15 @@ typedef struct {
     ngx_http_apisec_status_slot_t   total;
     ngx_http_apisec_status_slot_t   tags[NGX_HTTP_APISEC_STATUS_TAGS];
     ngx_http_apisec_status_source_t sources[NGX_HTTP_APISEC_STATUS_SOURCES];
+    ngx_http_apisec_status_limit_t  limits[NGX_HTTP_APISEC_STATUS_LIMITS];
 } ngx_http_apisec_status_sh_t;
 
 
-/* a configuration's tag or key source, and its slot in the zone */
+/* a configuration's tag, key source or limit zone, and its slot */
 typedef struct {
     ngx_str_t                       name;
     ngx_uint_t                      slot;
+    ngx_shm_zone_t                 *shm_zone;   /* a limit zone's */
 } ngx_http_apisec_status_name_t;
 
 
@@ -68,6 +83,7 @@ struct ngx_http_apisec_status_s {
     ngx_http_apisec_status_sh_t    *sh;
     ngx_array_t                     tags;       /* status_name_t */
     ngx_array_t                     sources;    /* status_name_t */
+    ngx_array_t                     limits;     /* status_name_t */
     ngx_http_handler_pt             access;     /* the module's */
     ngx_int_t                       access_index;
 };
@@ -95,8 +111,7 @@ typedef struct {
 static ngx_int_t ngx_http_apisec_status_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
 static ngx_int_t ngx_http_apisec_status_names(ngx_array_t *names,
-    ngx_http_apisec_status_slot_t *tags, ngx_http_apisec_status_source_t *src,
-    ngx_uint_t n);
+    void *slots, size_t size, ngx_uint_t n);
 static ngx_http_apisec_status_t *ngx_http_apisec_status_add(ngx_conf_t *cf);
 static ngx_int_t ngx_http_apisec_status_log(ngx_http_request_t *r);
 static ngx_int_t ngx_http_apisec_status_precontent(ngx_http_request_t *r);
@@ -415,6 +430,9 @@ ngx_http_apisec_status_add(ngx_conf_t *cf)
         != NGX_OK
         || ngx_array_init(&st->sources, cf->pool, 4,
                           sizeof(ngx_http_apisec_status_name_t))
+           != NGX_OK
+        || ngx_array_init(&st->limits, cf->pool, 4,
+                          sizeof(ngx_http_apisec_status_name_t))
            != NGX_OK)
     {
         return NULL;
@@ -594,7 +612,7 @@ ngx_http_apisec_status_key_source(ngx_conf_t *cf, ngx_str_t *uri)
     st = amcf->status;
 
     if (st == NULL || uri->len == 0
-        || uri->len > NGX_HTTP_APISEC_STATUS_SOURCE_LEN)
+        || uri->len > NGX_HTTP_APISEC_STATUS_NAME_LEN)
     {
         return 0;
     }
@@ -662,6 +680,38 @@ ngx_http_apisec_status_key_set(ngx_uint_t source, ngx_uint_t keys)
 }
 
 
+/* a limit zone refused (delayed == 0) or delayed a request */
+
+void
+ngx_http_apisec_status_limit(ngx_shm_zone_t *shm_zone, ngx_uint_t delayed)
+{
+    ngx_uint_t                      i;
+    ngx_http_apisec_status_t       *st;
+    ngx_http_apisec_status_name_t  *lim;
+    ngx_http_apisec_main_conf_t    *amcf;
+    ngx_http_apisec_status_limit_t *sl;
+
+    amcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                               ngx_http_apisec_module);
+    st = amcf ? amcf->status : NULL;
+
+    if (st == NULL || st->sh == NULL) {
+        return;
+    }
+
+    lim = st->limits.elts;
+
+    for (i = 0; i < st->limits.nelts; i++) {
+        if (lim[i].shm_zone == shm_zone) {
+            sl = &st->sh->limits[lim[i].slot];
+            (void) ngx_atomic_fetch_add(delayed ? &sl->delayed : &sl->refused,
+                                        1);
+            return;
+        }
+    }
+}
+
+
 /*
  * The zone keeps its counters across reloads: a tag or key source of the
  * new configuration gets the slot its name had, else a free one, else
@@ -698,11 +748,17 @@ ngx_http_apisec_status_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         }
     }
 
-    if (ngx_http_apisec_status_names(&st->tags, st->sh->tags, NULL,
+    if (ngx_http_apisec_status_names(&st->tags, st->sh->tags,
+                                     sizeof(ngx_http_apisec_status_slot_t),
                                      NGX_HTTP_APISEC_STATUS_TAGS)
         != NGX_OK
-        || ngx_http_apisec_status_names(&st->sources, NULL, st->sh->sources,
-                                        NGX_HTTP_APISEC_STATUS_SOURCES)
+        || ngx_http_apisec_status_names(&st->sources, st->sh->sources,
+                                   sizeof(ngx_http_apisec_status_source_t),
+                                   NGX_HTTP_APISEC_STATUS_SOURCES)
+           != NGX_OK
+        || ngx_http_apisec_status_names(&st->limits, st->sh->limits,
+                                   sizeof(ngx_http_apisec_status_limit_t),
+                                   NGX_HTTP_APISEC_STATUS_LIMITS)
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -713,14 +769,12 @@ ngx_http_apisec_status_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
 
 static ngx_int_t
-ngx_http_apisec_status_names(ngx_array_t *names,
-    ngx_http_apisec_status_slot_t *tags, ngx_http_apisec_status_source_t *src,
+ngx_http_apisec_status_names(ngx_array_t *names, void *slots, size_t size,
     ngx_uint_t n)
 {
-    u_char                         *sname;
-    size_t                         *slen;
-    ngx_uint_t                      i, j, pass, used;
-    ngx_http_apisec_status_name_t  *name;
+    ngx_uint_t                       i, j, pass, used;
+    ngx_http_apisec_status_name_t   *name;
+    ngx_http_apisec_status_named_t  *sn;
 
     name = names->elts;
 
@@ -739,18 +793,19 @@ ngx_http_apisec_status_names(ngx_array_t *names,
             }
 
             for (j = 0; j < n; j++) {
-                slen = tags ? &tags[j].len : &src[j].len;
-                sname = tags ? tags[j].name : src[j].name;
+                sn = (ngx_http_apisec_status_named_t *)
+                         ((u_char *) slots + j * size);
 
                 if (pass == 0) {
-                    if (*slen != name[i].name.len
-                        || ngx_memcmp(sname, name[i].name.data, *slen) != 0)
+                    if (sn->len != name[i].name.len
+                        || ngx_memcmp(sn->name, name[i].name.data, sn->len)
+                           != 0)
                     {
                         continue;
                     }
 
                 } else if (pass == 1) {
-                    if (*slen != 0) {
+                    if (sn->len != 0) {
                         continue;
                     }
 
@@ -765,17 +820,12 @@ ngx_http_apisec_status_names(ngx_array_t *names,
                         continue;
                     }
 
-                    if (tags) {
-                        ngx_memzero(&tags[j], sizeof(tags[j]));
-
-                    } else {
-                        ngx_memzero(&src[j], sizeof(src[j]));
-                    }
+                    ngx_memzero(sn, size);
                 }
 
                 if (pass != 0) {
-                    ngx_memcpy(sname, name[i].name.data, name[i].name.len);
-                    *slen = name[i].name.len;
+                    ngx_memcpy(sn->name, name[i].name.data, name[i].name.len);
+                    sn->len = name[i].name.len;
                 }
 
                 name[i].slot = j;
@@ -803,9 +853,15 @@ ngx_http_apisec_status_names(ngx_array_t *names,
 ngx_int_t
 ngx_http_apisec_status_init(ngx_conf_t *cf, ngx_http_handler_pt access)
 {
-    ngx_http_handler_pt          *h;
-    ngx_http_core_main_conf_t    *cmcf;
-    ngx_http_apisec_main_conf_t  *amcf;
+    ngx_str_t                      *kind;
+    ngx_uint_t                      i;
+    ngx_list_part_t                *part;
+    ngx_shm_zone_t                 *shm_zone;
+    ngx_http_handler_pt            *h;
+    ngx_http_apisec_status_t       *st;
+    ngx_http_core_main_conf_t      *cmcf;
+    ngx_http_apisec_main_conf_t    *amcf;
+    ngx_http_apisec_status_name_t  *lim;
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apisec_module);
@@ -823,7 +879,51 @@ ngx_http_apisec_status_init(ngx_conf_t *cf, ngx_http_handler_pt access)
         return NGX_OK;
     }
 
-    amcf->status->access = access;
+    st = amcf->status;
+    st->access = access;
+
+    /* the limit zones, all declared by now, for their refusals and delays */
+
+    part = &cf->cycle->shared_memory.part;
+    shm_zone = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            shm_zone = part->elts;
+            i = 0;
+        }
+
+        if (shm_zone[i].init != ngx_http_apisec_shm_init_zone
+            || shm_zone[i].data == NULL
+            || shm_zone[i].shm.name.len > NGX_HTTP_APISEC_STATUS_NAME_LEN
+            || st->limits.nelts == NGX_HTTP_APISEC_STATUS_LIMITS)
+        {
+            continue;
+        }
+
+        kind = &((ngx_http_apisec_shm_ctx_t *) shm_zone[i].data)->kind;
+
+        if (kind->len != sizeof("apisec_limit_zone") - 1
+            || ngx_strncmp(kind->data, "apisec_limit_zone", kind->len) != 0)
+        {
+            continue;
+        }
+
+        lim = ngx_array_push(&st->limits);
+        if (lim == NULL) {
+            return NGX_ERROR;
+        }
+
+        lim->name = shm_zone[i].shm.name;
+        lim->slot = 0;
+        lim->shm_zone = &shm_zone[i];
+    }
 
     h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
     if (h == NULL) {
@@ -1022,7 +1122,7 @@ ngx_http_apisec_status_handler(ngx_http_request_t *r)
 
     size = (64 + 3 * NGX_HTTP_APISEC_REFUSAL_N * (st->tags.nelts + 1)
             + 4 * st->sources.nelts + 6 * zones)
-           * (512 + 6 * NGX_HTTP_APISEC_STATUS_SOURCE_LEN);
+           * (512 + 6 * NGX_HTTP_APISEC_STATUS_NAME_LEN);
 
     b = ngx_create_temp_buf(r->pool, size);
     if (b == NULL) {
@@ -1159,7 +1259,7 @@ ngx_http_apisec_status_write(ngx_http_apisec_status_t *st,
     ngx_atomic_uint_t                 sum;
     ngx_http_apisec_status_sh_t      *sh;
     ngx_http_apisec_status_slot_t    *slot;
-    ngx_http_apisec_status_name_t    *tag, *src;
+    ngx_http_apisec_status_name_t    *tag, *src, *lim;
     ngx_http_apisec_status_zone_t     z;
     ngx_http_apisec_status_source_t  *s;
 
@@ -1171,6 +1271,7 @@ ngx_http_apisec_status_write(ngx_http_apisec_status_t *st,
     sh = st->sh;
     tag = st->tags.elts;
     src = st->sources.elts;
+    lim = st->limits.elts;
     now = ngx_time();
 
     if (o->json) {
@@ -1307,6 +1408,32 @@ ngx_http_apisec_status_write(ngx_http_apisec_status_t *st,
         ngx_http_apisec_status_sample(o, "apisec_key_fetch_failures_total",
                                       "source", &src[i].name, NULL, NULL,
                                       s->failures);
+    }
+
+    ngx_http_apisec_status_end(o);
+
+    /* limit zones: the requests each refused (the worst) or delayed */
+
+    ngx_http_apisec_status_family(o, "apisec_limit_zone_refusals_total",
+                  "counter",
+                  "Requests a limit zone refused (the zone that asked for "
+                  "the longest wait).");
+
+    for (i = 0; i < st->limits.nelts; i++) {
+        ngx_http_apisec_status_sample(o, "apisec_limit_zone_refusals_total",
+                                      "zone", &lim[i].name, NULL, NULL,
+                                      sh->limits[lim[i].slot].refused);
+    }
+
+    ngx_http_apisec_status_end(o);
+
+    ngx_http_apisec_status_family(o, "apisec_limit_zone_delays_total",
+                  "counter", "Requests a limit zone delayed.");
+
+    for (i = 0; i < st->limits.nelts; i++) {
+        ngx_http_apisec_status_sample(o, "apisec_limit_zone_delays_total",
+                                      "zone", &lim[i].name, NULL, NULL,
+                                      sh->limits[lim[i].slot].delayed);
     }
 
     ngx_http_apisec_status_end(o);

@@ -300,6 +300,8 @@ __DATA__
     'apisec_zone_refusals_total{zone="api",reason="missing_credentials"}' => 2,
     'apisec_zone_refusals_total{zone="plain",reason="https_required"}' => 1,
     'apisec_limit_zone_keys{zone="lim"}' => 1,
+    'apisec_limit_zone_refusals_total{zone="lim"}' => 1,
+    'apisec_limit_zone_delays_total{zone="lim"}' => 0,
     'apisec_ban_zone_keys{zone="ban"}' => 1,
     'apisec_ban_zone_bans{zone="ban"}' => 1,
  )]
@@ -650,7 +652,38 @@ apisec: plain HTTP request refused, HTTPS required
 
 
 
-=== TEST 15: bad configuration
+=== TEST 15: a limit zone's delays and refusals, by zone
+--- http_config
+    apisec_limit_zone $arg_k zone=slow:1m rate=10r/s;
+    apisec_limit_zone $arg_o zone=other:1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=slow burst=1;
+        apisec_limit zone=other;
+        empty_gif;
+    }
+    location = /status {
+        apisec_status;
+    }
+--- request eval
+["GET /api?k=a", "GET /api?k=a", "GET /api?o=x", "GET /api?o=x",
+ "GET /status"]
+--- error_code eval
+[200, 200, 200, 429, 200]
+--- response_body_like eval
+[qr//, qr//, qr//, qr//, main::samples(
+    'apisec_limit_zone_delays_total{zone="slow"}' => 1,
+    'apisec_limit_zone_refusals_total{zone="slow"}' => 0,
+    'apisec_limit_zone_delays_total{zone="other"}' => 0,
+    'apisec_limit_zone_refusals_total{zone="other"}' => 1,
+    'apisec_limit_zone_keys{zone="slow"}' => 1,
+    'apisec_limit_zone_keys{zone="other"}' => 1,
+    'apisec_refusals_total{reason="rate_limited"}' => 1,
+    'apisec_requests_total{result="admitted"}' => 3)]
+
+
+
+=== TEST 16: bad configuration
 --- config
     location = /status {
         apisec_status format=xml;
@@ -661,7 +694,7 @@ invalid parameter "format=xml": expected "format=json" or "format=prometheus"
 
 
 
-=== TEST 16: a tag is a bounded, configuration-time name
+=== TEST 17: a tag is a bounded, configuration-time name
 --- config
     location /api {
         apisec_status_zone "a b";
