@@ -537,7 +537,7 @@ apisec: plain HTTP request refused, HTTPS required
 
 
 === TEST 12: a reload keeps the counters; a new tag is added beside the old ones
---- skip_eval: 3: Test::Apisec::cpan_skip('reload in the middle of a block')
+--- skip_eval: 8: Test::Apisec::cpan_skip('reload in the middle of a block')
 --- config
     location /api {
         apisec_status_zone api;
@@ -583,7 +583,7 @@ apisec: plain HTTP request refused, HTTPS required
 
 
 === TEST 13: a real Prometheus server scrapes the status and holds the series
---- skip_eval: 2: !defined $::PROMETHEUS
+--- skip_eval: 8: !defined $::PROMETHEUS
 --- config
     location /api {
         apisec_jwt on;
