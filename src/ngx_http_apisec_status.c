@@ -126,7 +126,7 @@ static void ngx_http_apisec_status_sample(ngx_http_apisec_status_out_t *o,
     char *name, char *label, ngx_str_t *value, char *label2, char *value2,
     ngx_atomic_uint_t n);
 static void ngx_http_apisec_status_end(ngx_http_apisec_status_out_t *o);
-static u_char *ngx_http_apisec_status_escape(u_char *p, ngx_str_t *s,
+static size_t ngx_http_apisec_status_escape(u_char *p, ngx_str_t *s,
     ngx_uint_t json);
 
 
@@ -1079,10 +1079,11 @@ ngx_http_apisec_status_handler(ngx_http_request_t *r)
     size_t                        size;
     ngx_int_t                     rc;
     ngx_buf_t                    *b;
-    ngx_uint_t                    zones;
+    ngx_uint_t                    i;
     ngx_chain_t                   out;
     ngx_str_t                     name, value;
     ngx_list_part_t              *part;
+    ngx_shm_zone_t               *shm_zone;
     ngx_http_apisec_status_t     *st;
     ngx_http_apisec_loc_conf_t   *alcf;
     ngx_http_apisec_main_conf_t  *amcf;
@@ -1109,20 +1110,28 @@ ngx_http_apisec_status_handler(ngx_http_request_t *r)
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
     st = amcf->status;
 
-    /* a bound: every line at most 512 bytes and an escaped name */
+    /*
+     * a bound: a family's header lines at most 512 bytes, a sample's line
+     * at most 128 and its escaped name (tags need no escaping)
+     */
 
-    zones = 0;
+    size = 32 * 512
+           + NGX_HTTP_APISEC_REFUSAL_N * 2 * 128
+           + st->tags.nelts * NGX_HTTP_APISEC_REFUSAL_N * 2
+             * (128 + NGX_HTTP_APISEC_STATUS_TAG_LEN)
+           + (st->sources.nelts * 3 + st->limits.nelts * 2)
+             * (128 + 6 * NGX_HTTP_APISEC_STATUS_NAME_LEN);
 
     for (part = (ngx_list_part_t *) &ngx_cycle->shared_memory.part;
          part;
          part = part->next)
     {
-        zones += part->nelts;
-    }
+        shm_zone = part->elts;
 
-    size = (64 + 3 * NGX_HTTP_APISEC_REFUSAL_N * (st->tags.nelts + 1)
-            + 4 * st->sources.nelts + 6 * zones)
-           * (512 + 6 * NGX_HTTP_APISEC_STATUS_NAME_LEN);
+        for (i = 0; i < part->nelts; i++) {
+            size += 6 * (128 + 6 * shm_zone[i].shm.name.len);
+        }
+    }
 
     b = ngx_create_temp_buf(r->pool, size);
     if (b == NULL) {
@@ -1528,7 +1537,8 @@ ngx_http_apisec_status_sample(ngx_http_apisec_status_out_t *o, char *name,
     }
 
     if ((size_t) (o->last - o->pos)
-        < 512 + 6 * value->len + (value2 ? ngx_strlen(value2) : 0))
+        < 128 + ngx_http_apisec_status_escape(NULL, value, o->json)
+          + (value2 ? ngx_strlen(value2) : 0))
     {
         o->pos = NULL;
         return;
@@ -1540,7 +1550,7 @@ ngx_http_apisec_status_sample(ngx_http_apisec_status_out_t *o, char *name,
         }
 
         o->pos = ngx_sprintf(o->pos, "{\"labels\":{\"%s\":\"", label);
-        o->pos = ngx_http_apisec_status_escape(o->pos, value, 1);
+        o->pos += ngx_http_apisec_status_escape(o->pos, value, 1);
 
         if (label2) {
             o->pos = ngx_sprintf(o->pos, "\",\"%s\":\"%s", label2, value2);
@@ -1551,7 +1561,7 @@ ngx_http_apisec_status_sample(ngx_http_apisec_status_out_t *o, char *name,
     }
 
     o->pos = ngx_sprintf(o->pos, "%s{%s=\"", name, label);
-    o->pos = ngx_http_apisec_status_escape(o->pos, value, 0);
+    o->pos += ngx_http_apisec_status_escape(o->pos, value, 0);
 
     if (label2) {
         o->pos = ngx_sprintf(o->pos, "\",%s=\"%s", label2, value2);
@@ -1572,33 +1582,45 @@ ngx_http_apisec_status_end(ngx_http_apisec_status_out_t *o)
 
 /*
  * A label value: Prometheus escapes "\", '"' and a line feed; JSON those
- * and every control character.  At most 6 bytes for one.
+ * and every control character.  At most 6 bytes for one.  With p NULL,
+ * the length it takes.
  */
 
-static u_char *
+static size_t
 ngx_http_apisec_status_escape(u_char *p, ngx_str_t *s, ngx_uint_t json)
 {
     u_char      c;
+    size_t      len;
     ngx_uint_t  i;
+
+    len = 0;
 
     for (i = 0; i < s->len; i++) {
         c = s->data[i];
 
-        if (c == '\\' || c == '"') {
-            *p++ = '\\';
-            *p++ = c;
+        if (c == '\\' || c == '"' || c == '\n') {
+            len += 2;
 
-        } else if (c == '\n') {
-            *p++ = '\\';
-            *p++ = 'n';
+            if (p) {
+                *p++ = '\\';
+                *p++ = (c == '\n') ? 'n' : c;
+            }
 
         } else if (json && (c < 0x20 || c == 0x7f)) {
-            p = ngx_sprintf(p, "\\u%04xd", (ngx_uint_t) c);
+            len += 6;
+
+            if (p) {
+                p = ngx_sprintf(p, "\\u%04xd", (ngx_uint_t) c);
+            }
 
         } else {
-            *p++ = c;
+            len++;
+
+            if (p) {
+                *p++ = c;
+            }
         }
     }
 
-    return p;
+    return len;
 }
