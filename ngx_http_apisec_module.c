@@ -355,6 +355,22 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       0,
       NULL },
 
+    /* counters: src/ngx_http_apisec_status.c */
+
+    { ngx_string("apisec_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_apisec_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_status_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_apisec_status_zone,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -363,7 +379,8 @@ static ngx_http_module_t  ngx_http_apisec_module_ctx = {
     ngx_http_apisec_preconfiguration,      /* preconfiguration */
     ngx_http_apisec_init,                  /* postconfiguration */
 
-    NULL,                                  /* create main configuration */
+    ngx_http_apisec_status_create_main_conf,
+                                           /* create main configuration */
     NULL,                                  /* init main configuration */
 
     NULL,                                  /* create server configuration */
@@ -433,9 +450,15 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /*
+     * each step that refuses names its reason ($apisec_refusal, the status
+     * counters): ngx_http_apisec_refusal() keeps the first
+     */
+
     if (steps & NGX_HTTP_APISEC_STEP_HTTPS) {
         rc = ngx_http_apisec_https_access(r, alcf);
         if (rc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, rc, NGX_HTTP_APISEC_REFUSAL_HTTPS, 0);
             return rc;
         }
     }
@@ -445,6 +468,11 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
     if (steps & NGX_HTTP_APISEC_STEP_CORS) {
         rc = ngx_http_apisec_cors_access(r, alcf);
         if (rc != NGX_DECLINED) {
+            if (rc != NGX_HTTP_NO_CONTENT) {
+                ngx_http_apisec_refusal(r, rc, NGX_HTTP_APISEC_REFUSAL_CORS,
+                                        0);
+            }
+
             return rc;
         }
     }
@@ -452,6 +480,7 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
     if (steps & NGX_HTTP_APISEC_STEP_CSRF) {
         rc = ngx_http_apisec_csrf_access(r, alcf);
         if (rc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, rc, NGX_HTTP_APISEC_REFUSAL_CSRF, 0);
             return rc;
         }
     }
@@ -461,6 +490,7 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
     if (steps & NGX_HTTP_APISEC_STEP_BAN) {
         rc = ngx_http_apisec_ban_access(r);
         if (rc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, rc, NGX_HTTP_APISEC_REFUSAL_BANNED, 0);
             return rc;
         }
     }
@@ -481,10 +511,21 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
         {
             ngx_http_apisec_ban_failure(r);
         }
+
+        if (rc != NGX_DECLINED && rc != NGX_AGAIN) {
+            ngx_http_apisec_refusal(r, rc, ngx_http_apisec_refusal_authn(r),
+                                    rc == NGX_HTTP_UNAUTHORIZED
+                                    || rc == NGX_HTTP_FORBIDDEN);
+        }
     }
 
     if (rc == NGX_DECLINED && (steps & NGX_HTTP_APISEC_STEP_AUTHZ)) {
         rc = ngx_http_apisec_authz_access(r, alcf);
+
+        if (rc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, rc, ngx_http_apisec_refusal_authz(r),
+                                    rc == NGX_HTTP_FORBIDDEN);
+        }
     }
 
     if (rc != NGX_DECLINED) {
@@ -518,6 +559,8 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
     if (steps & NGX_HTTP_APISEC_STEP_LIMIT) {
         lrc = ngx_http_apisec_limit_access(r);
         if (lrc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, lrc,
+                                    NGX_HTTP_APISEC_REFUSAL_RATE_LIMITED, 0);
             return lrc;
         }
     }
@@ -644,6 +687,10 @@ ngx_http_apisec_create_loc_conf(ngx_conf_t *cf)
     conf->limit_status = NGX_CONF_UNSET_UINT;
     conf->limit_log_level = NGX_CONF_UNSET_UINT;
 
+    /* counters */
+    conf->status_tag = NGX_CONF_UNSET_UINT;
+    conf->status_format = NGX_CONF_UNSET_UINT;
+
     return conf;
 }
 
@@ -653,6 +700,10 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 {
     ngx_http_apisec_loc_conf_t *prev = parent;
     ngx_http_apisec_loc_conf_t *conf = child;
+
+    ngx_uint_t                    status;
+    ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_apisec_main_conf_t  *amcf;
 
     ngx_conf_merge_value(conf->security_headers, prev->security_headers, 0);
 
@@ -725,6 +776,13 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->limit_log_level, prev->limit_log_level,
                               NGX_LOG_INFO);
 
+    ngx_conf_merge_uint_value(conf->status_tag, prev->status_tag, 0);
+
+    /* an apisec_status location's errors (405) are problem+json too */
+
+    status = (conf->status_format != NGX_CONF_UNSET_UINT);
+    ngx_conf_merge_uint_value(conf->status_format, prev->status_format, 0);
+
     conf->steps = 0;
 
     if (conf->apikey.strip) {
@@ -763,13 +821,26 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
+    /* a waivable refusal here: the pre-content check of status.c */
+
+    if (conf->steps & (NGX_HTTP_APISEC_STEP_AUTHN|NGX_HTTP_APISEC_STEP_AUTHZ))
+    {
+        clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+        if (clcf->satisfy != NGX_HTTP_SATISFY_ALL) {
+            amcf = ngx_http_conf_get_module_main_conf(cf,
+                                                      ngx_http_apisec_module);
+            amcf->waivable = 1;
+        }
+    }
+
     /*
      * nginx's own error pages become problem+json where the module does
      * something, or where apisec_error_format says so explicitly
      */
 
     conf->filter = (conf->headers != NULL || conf->steps || conf->cors.prepared
-                    || conf->error_format != NGX_CONF_UNSET_UINT);
+                    || conf->error_format != NGX_CONF_UNSET_UINT || status);
 
     return NGX_CONF_OK;
 }
@@ -937,7 +1008,9 @@ ngx_http_apisec_init(ngx_conf_t *cf)
     ngx_http_next_body_filter = ngx_http_top_body_filter;
     ngx_http_top_body_filter = ngx_http_apisec_body_filter;
 
-    return NGX_OK;
+    /* $apisec_refusal under "satisfy any", the counters */
+
+    return ngx_http_apisec_status_init(cf, ngx_http_apisec_access_handler);
 }
 
 

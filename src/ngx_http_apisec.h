@@ -60,6 +60,33 @@
 #define NGX_HTTP_APISEC_PROTO_OTHER     2       /* http, anything else */
 #define NGX_HTTP_APISEC_PROTO_BAD       3       /* malformed, too long */
 
+/*
+ * why the module refused a request: $apisec_refusal, the status counters
+ * (ngx_http_apisec_status.c holds the words, in this order); 0: admitted
+ */
+#define NGX_HTTP_APISEC_REFUSAL_NONE            0
+#define NGX_HTTP_APISEC_REFUSAL_HTTPS           1   /* https_required */
+#define NGX_HTTP_APISEC_REFUSAL_CORS            2   /* cors_preflight */
+#define NGX_HTTP_APISEC_REFUSAL_CSRF            3
+#define NGX_HTTP_APISEC_REFUSAL_BANNED          4
+#define NGX_HTTP_APISEC_REFUSAL_MISSING         5   /* missing_credentials */
+#define NGX_HTTP_APISEC_REFUSAL_INVALID_REQUEST 6
+#define NGX_HTTP_APISEC_REFUSAL_INVALID_TOKEN   7
+#define NGX_HTTP_APISEC_REFUSAL_EXPIRED_TOKEN   8
+#define NGX_HTTP_APISEC_REFUSAL_UNKNOWN_KEY     9
+#define NGX_HTTP_APISEC_REFUSAL_INACTIVE_TOKEN  10
+#define NGX_HTTP_APISEC_REFUSAL_INVALID_API_KEY 11
+#define NGX_HTTP_APISEC_REFUSAL_EXPIRED_API_KEY 12
+#define NGX_HTTP_APISEC_REFUSAL_UNAVAILABLE     13
+#define NGX_HTTP_APISEC_REFUSAL_NOT_AUTHENTICATED  14
+#define NGX_HTTP_APISEC_REFUSAL_ROLE            15  /* role_required */
+#define NGX_HTTP_APISEC_REFUSAL_SCOPE           16  /* insufficient_scope */
+#define NGX_HTTP_APISEC_REFUSAL_CLAIM           17  /* claim_not_met */
+#define NGX_HTTP_APISEC_REFUSAL_RATE_LIMITED    18
+#define NGX_HTTP_APISEC_REFUSAL_ERROR           19  /* internal_error */
+#define NGX_HTTP_APISEC_REFUSAL_N               20
+
+
 /* who authenticated the caller: ctx->authn */
 #define NGX_HTTP_APISEC_AUTHN_NONE      0
 #define NGX_HTTP_APISEC_AUTHN_BEARER    1       /* claims in ctx->jwt_claims */
@@ -128,6 +155,10 @@ struct ngx_http_apisec_loc_conf_s {
     ngx_http_apisec_cors_conf_t  cors;
     ngx_http_apisec_csrf_conf_t  csrf;
 
+    /* apisec_status_zone: 1 + the tag's index in the main conf; 0: none */
+    ngx_uint_t                  status_tag;
+    ngx_uint_t                  status_format;  /* apisec_status */
+
     /* rate limits and bans: src/ngx_http_apisec_limit.c, _ban.c */
     ngx_array_t                *limits;         /* NULL: off */
     ngx_http_apisec_conf_pos_t  limit_pos;
@@ -149,6 +180,15 @@ struct ngx_http_apisec_loc_conf_s {
 typedef struct ngx_http_apisec_ctx_s  ngx_http_apisec_ctx_t;
 
 
+/* the status counters (ngx_http_apisec_status.c) */
+typedef struct ngx_http_apisec_status_s  ngx_http_apisec_status_t;
+
+typedef struct {
+    ngx_http_apisec_status_t   *status;         /* NULL: no counters */
+    ngx_uint_t                  waivable;       /* authn/z under satisfy any */
+} ngx_http_apisec_main_conf_t;
+
+
 /*
  * The main request's own state, whatever locations it passes through, in
  * one pool cleanup (ngx_http_apisec_request.c): found from any ctx, and
@@ -159,6 +199,13 @@ typedef struct {
     void                       *limit;          /* charged zones: limit.c */
     ngx_str_t                   apikey;         /* a query key "strip" took */
     ngx_uint_t                  apikey_n;       /* how many there were */
+
+    /*
+     * the first refusal the module made (NGX_HTTP_APISEC_REFUSAL_*), and
+     * the ctx of a waivable one that "satisfy any" may still waive
+     */
+    ngx_uint_t                  refusal;
+    ngx_http_apisec_ctx_t      *waivable;
 } ngx_http_apisec_req_t;
 
 
@@ -184,6 +231,7 @@ struct ngx_http_apisec_ctx_s {
     ngx_http_apisec_jwt_conf_t *jwt_conf;
     ngx_uint_t                  jwt_result;     /* NGX_HTTP_APISEC_JWT_* */
     ngx_uint_t                  jwt_cache;      /* NGX_HTTP_APISEC_JWT_CACHE_ */
+    ngx_uint_t                  introspect_cache;   /* the same values */
     json_t                     *jwt_header;     /* owned, freed by cleanup */
     json_t                     *jwt_claims;     /* owned, freed by cleanup */
     ngx_str_t                   subject;        /* "sub", when a string */
@@ -306,6 +354,23 @@ ngx_str_t *ngx_http_apisec_authn_result(ngx_http_request_t *r);
 /* authz: apisec_require_role, _scope, _claim */
 ngx_int_t ngx_http_apisec_authz_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf);
+
+/* status: $apisec_refusal, apisec_status, apisec_status_zone */
+void ngx_http_apisec_refusal(ngx_http_request_t *r, ngx_int_t rc,
+    ngx_uint_t reason, ngx_uint_t waivable);
+ngx_uint_t ngx_http_apisec_refusal_authn(ngx_http_request_t *r);
+ngx_uint_t ngx_http_apisec_refusal_authz(ngx_http_request_t *r);
+ngx_str_t *ngx_http_apisec_refusal_name(ngx_http_request_t *r);
+char *ngx_http_apisec_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_apisec_status_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void *ngx_http_apisec_status_create_main_conf(ngx_conf_t *cf);
+ngx_int_t ngx_http_apisec_status_init(ngx_conf_t *cf,
+    ngx_http_handler_pt access);
+ngx_uint_t ngx_http_apisec_status_key_source(ngx_conf_t *cf, ngx_str_t *uri);
+void ngx_http_apisec_status_key_set(ngx_uint_t source, ngx_uint_t keys);
+void ngx_http_apisec_status_limit(ngx_shm_zone_t *shm_zone,
+    ngx_uint_t delayed);
 
 /* variables: $apisec_subject, $apisec_auth_result, $apisec_jwt_* */
 ngx_int_t ngx_http_apisec_add_variables(ngx_conf_t *cf);

@@ -603,6 +603,12 @@ ngx_http_apisec_introspect_authenticate(ngx_http_request_t *r,
             return NGX_HTTP_APISEC_JWT_ERROR;
         }
 
+        /* for the status counters: a miss waits for a flight, once */
+
+        ctx->introspect_cache = (rc == NGX_AGAIN)
+                                ? NGX_HTTP_APISEC_JWT_CACHE_MISS
+                                : NGX_HTTP_APISEC_JWT_CACHE_HIT;
+
         if (rc == NGX_DECLINED) {
             *why = "token not active (introspection, cached)";
             return NGX_HTTP_APISEC_JWT_INACTIVE;

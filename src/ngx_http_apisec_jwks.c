@@ -133,6 +133,7 @@ ngx_http_apisec_jwks_create(ngx_conf_t *cf, ngx_http_apisec_jwt_conf_t *conf)
 
     k->uri = conf->key_request;
     k->discovery = conf->discovery;
+    k->status = ngx_http_apisec_status_key_source(cf, &k->uri);
 
     ngx_queue_init(&k->flight.waiters);
     k->flight.uri = k->uri;
@@ -542,6 +543,8 @@ ngx_http_apisec_jwks_land(ngx_http_apisec_flight_t *f, json_t *json,
                   "apisec: %ui keys fetched from \"%V\"", keys->nelts,
                   &k->uri);
 
+    ngx_http_apisec_status_key_set(k->status, keys->nelts);
+
     f->outcome = NGX_HTTP_APISEC_FLIGHT_OK;
     return;
 
@@ -550,6 +553,8 @@ failed:
     k->failed = ngx_current_msec;
     k->has_failed = 1;
     f->outcome = NGX_HTTP_APISEC_FLIGHT_FAILED;
+
+    ngx_http_apisec_status_key_set(k->status, 0);
 
     if (k->keys) {
         ngx_log_error(NGX_LOG_ERR, log, 0,

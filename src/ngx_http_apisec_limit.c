@@ -467,6 +467,8 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
 
     lr->status = NGX_HTTP_APISEC_LIMIT_DELAYED;
 
+    ngx_http_apisec_status_limit(delayed->shm_zone, 1);
+
     /* as limit_req: delays one level below refusals */
 
     i = (alcf->limit_log_level == NGX_LOG_INFO) ? NGX_LOG_INFO
@@ -561,6 +563,8 @@ ngx_http_apisec_limit_refuse(ngx_http_request_t *r,
     }
 
     lr->status = NGX_HTTP_APISEC_LIMIT_REJECTED;
+
+    ngx_http_apisec_status_limit(worst->limit->shm_zone, 0);
 
     if (!worst->nomem) {
         ngx_log_error(alcf->limit_log_level, r->connection->log, 0,

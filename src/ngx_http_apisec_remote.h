@@ -106,6 +106,7 @@ typedef struct {
     ngx_msec_t                      failed;     /* the last failure */
     ngx_msec_t                      early;      /* the last early refetch */
     ngx_uint_t                      generation; /* bumped per new key set */
+    ngx_uint_t                      status;     /* its counters; 0: none */
     ngx_http_apisec_flight_t        flight;
 
     ngx_pool_t                     *disc_pool;  /* of issuer, jwks_uri */

@@ -573,3 +573,39 @@ ngx_http_apisec_shm_identity_key(ngx_shm_zone_t *shm_zone)
             || ngx_strlcasestrn(src->data, src->data + src->len,
                                 (u_char *) "${apisec_", 9 - 1) != NULL);
 }
+
+
+/* how many nodes of the zone its kind keeps now (bans in force), locked */
+
+ngx_uint_t
+ngx_http_apisec_shm_kept(ngx_http_apisec_shm_ctx_t *ctx)
+{
+    ngx_uint_t                   n;
+    ngx_msec_t                   now;
+    ngx_queue_t                 *q;
+    ngx_http_apisec_shm_node_t  *node;
+
+    if (ctx->kind->keep == NULL) {
+        return 0;
+    }
+
+    n = 0;
+    now = ngx_current_msec;
+
+    ngx_shmtx_lock(&ctx->shpool->mutex);
+
+    for (q = ngx_queue_head(&ctx->sh->queue);
+         q != ngx_queue_sentinel(&ctx->sh->queue);
+         q = ngx_queue_next(q))
+    {
+        node = ngx_queue_data(q, ngx_http_apisec_shm_node_t, queue);
+
+        if (ctx->kind->keep(ctx, node, now)) {
+            n++;
+        }
+    }
+
+    ngx_shmtx_unlock(&ctx->shpool->mutex);
+
+    return n;
+}

@@ -115,6 +115,7 @@ typedef struct {
 
 
 ngx_uint_t ngx_http_apisec_shm_identity_key(ngx_shm_zone_t *shm_zone);
+ngx_uint_t ngx_http_apisec_shm_kept(ngx_http_apisec_shm_ctx_t *ctx);
 char *ngx_http_apisec_shm_zone_param(ngx_conf_t *cf, ngx_str_t *value,
     ngx_str_t *name, ssize_t *size, ngx_uint_t optional);
 ngx_int_t ngx_http_apisec_shm_init_zone(ngx_shm_zone_t *shm_zone,

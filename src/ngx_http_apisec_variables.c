@@ -25,6 +25,8 @@ static ngx_int_t ngx_http_apisec_variable_roles(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_apisec_variable_auth_result(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_apisec_variable_refusal(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_apisec_variable_jwt_cache(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_apisec_variable_jwt_claim(ngx_http_request_t *r,
@@ -56,6 +58,9 @@ static ngx_http_variable_t  ngx_http_apisec_vars[] = {
 
     { ngx_string("apisec_auth_result"), NULL,
       ngx_http_apisec_variable_auth_result, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apisec_refusal"), NULL,
+      ngx_http_apisec_variable_refusal, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("apisec_jwt_cache_status"), NULL,
       ngx_http_apisec_variable_jwt_cache, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
@@ -436,6 +441,37 @@ ngx_http_apisec_variable_auth_result(ngx_http_request_t *r,
 
     v->len = name->len;
     v->data = name->data;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/*
+ * $apisec_refusal: one word for the module's refusal of the request
+ * (ngx_http_apisec_status.c has the list), empty (not "-") when it
+ * refused nothing
+ */
+
+static ngx_int_t
+ngx_http_apisec_variable_refusal(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t  *name;
+
+    name = ngx_http_apisec_refusal_name(r);
+
+    if (name == NULL) {
+        v->len = 0;
+        v->data = (u_char *) "";
+
+    } else {
+        v->len = name->len;
+        v->data = name->data;
+    }
+
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;

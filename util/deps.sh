@@ -25,6 +25,7 @@ test_pkgs=(
     wrk                             # t/reload_load.t: reloads under load
     libnginx-mod-http-modsecurity   # t/waf.t: ModSecurity beside the module
     modsecurity-crs                 # ... with the OWASP Core Rule Set
+    prometheus                      # t/status.t: promtool, a real scrape
 )
 
 if [ "${1:-}" = demo ]; then
