@@ -156,6 +156,7 @@ typedef struct ngx_http_apisec_ctx_s  ngx_http_apisec_ctx_t;
 #define NGX_HTTP_APISEC_STRIP_N         2
 
 typedef struct {
+    ngx_str_t                   name;           /* the argument's */
     ngx_str_t                   value;          /* the first one's */
     ngx_uint_t                  n;              /* how many there were */
 } ngx_http_apisec_stripped_t;

@@ -1121,8 +1121,8 @@ ngx_http_apisec_apikey_strip_arg(ngx_str_t *args, ngx_str_t *name,
 
 /*
  * The arguments "name" of the query string: how many, and the first one's
- * value; none left there, what "strip" took from it (before an internal
- * redirect, maybe), kept in the request state under "which".
+ * value; none left there, what "strip" took of that name (before an
+ * internal redirect, maybe), kept in the request state under "which".
  */
 
 ngx_uint_t
@@ -1137,7 +1137,12 @@ ngx_http_apisec_query_arg(ngx_http_request_t *r, ngx_str_t *name,
     if (n == 0) {
         req = ngx_http_apisec_req(r, 0);
 
-        if (req && req->stripped[which].n) {
+        if (req
+            && req->stripped[which].n
+            && req->stripped[which].name.len == name->len
+            && ngx_strncasecmp(req->stripped[which].name.data, name->data,
+                               name->len) == 0)
+        {
             *value = req->stripped[which].value;
             n = req->stripped[which].n;
         }
@@ -1212,6 +1217,7 @@ ngx_http_apisec_query_strip(ngx_http_request_t *r,
 
         /* several: the count is kept, and the request stays refused */
 
+        req->stripped[i].name = name[i];
         req->stripped[i].n = n;
         req->stripped[i].value.len = value.len;
         req->stripped[i].value.data = ngx_pnalloc(r->pool, value.len + 1);

@@ -206,6 +206,7 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
         conf->token = NGX_HTTP_APISEC_JWT_TOKEN_HEADER;
         conf->token_from = NGX_HTTP_APISEC_JWT_FROM_HEADER;
     }
+
     ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
     ngx_conf_merge_uint_value(conf->algorithms, prev->algorithms,
                               NGX_HTTP_APISEC_ALGS_ALL);

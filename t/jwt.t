@@ -1469,3 +1469,33 @@ qr/\[emerg\] .*empty argument name in "query=" in \S+nginx\.conf:\d+/
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*invalid argument name "a&b" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 93: a stripped token is kept for its own argument name only
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token query=access_token strip;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        error_page 404 = /fallback;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/missing;
+        proxy_intercept_errors on;
+    }
+    location /fallback {
+        apisec_jwt on;
+        apisec_jwt_token query=other;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        empty_gif;
+    }
+    location /missing {
+        return 404;
+    }
+--- request eval
+"GET /api?access_token=$::T{hs}"
+--- error_code: 401
+--- response_body_like: "detail":"no token in argument \\"other\\""
+--- error_log
+apisec: JWT refused: no token in argument "other"
+--- no_error_log eval
+$::S{hs}
