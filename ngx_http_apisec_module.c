@@ -100,7 +100,7 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       NULL },
 
     { ngx_string("apisec_jwt_token"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_apisec_jwt_token,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -440,12 +440,12 @@ ngx_http_apisec_access_handler(ngx_http_request_t *r)
     }
 
     /*
-     * a key in the query string leaves the request line first, so that no
-     * refusal below (nor the access log) ever shows it
+     * a key or a token in the query string leaves the request line first,
+     * so that no refusal below (nor the access log) ever shows it
      */
 
     if ((steps & NGX_HTTP_APISEC_STEP_STRIP)
-        && ngx_http_apisec_apikey_strip(r, &alcf->apikey) != NGX_OK)
+        && ngx_http_apisec_query_strip(r, alcf) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -785,7 +785,10 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     conf->steps = 0;
 
-    if (conf->apikey.strip) {
+    if (conf->apikey.strip
+        || (conf->jwt.token == NGX_HTTP_APISEC_JWT_TOKEN_QUERY
+            && conf->jwt.token_strip))
+    {
         conf->steps |= NGX_HTTP_APISEC_STEP_STRIP;
     }
 

@@ -5,7 +5,8 @@
 
 
 /*
- * API keys in the query ("apisec_api_key query=name [strip]",
+ * API keys and bearer tokens in the query ("apisec_api_key query=name
+ * [strip]", "apisec_jwt_token query=name [strip]",
  * ngx_http_apisec_apikey_strip_arg()): the input is the argument's name, a
  * newline, then the request's arguments.  Checked against a plain
  * reading of the same text, segment by segment:

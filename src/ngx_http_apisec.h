@@ -41,7 +41,7 @@
 #define NGX_HTTP_APISEC_HDR_HTTPS       0x04    /* HTTPS only: _is_https() */
 
 /* the access pipeline's steps, in their order: alcf->steps */
-#define NGX_HTTP_APISEC_STEP_STRIP      0x0001  /* a query key leaves */
+#define NGX_HTTP_APISEC_STEP_STRIP      0x0001  /* query key, token */
 #define NGX_HTTP_APISEC_STEP_HTTPS      0x0002
 #define NGX_HTTP_APISEC_STEP_CORS       0x0004  /* preflights */
 #define NGX_HTTP_APISEC_STEP_CSRF       0x0008
@@ -194,11 +194,21 @@ typedef struct {
  * one pool cleanup (ngx_http_apisec_request.c): found from any ctx, and
  * after an internal redirect through the cleanup list.
  */
+/* what "strip" took from the query string: an API key, a bearer token */
+#define NGX_HTTP_APISEC_STRIP_APIKEY    0
+#define NGX_HTTP_APISEC_STRIP_TOKEN     1
+#define NGX_HTTP_APISEC_STRIP_N         2
+
+typedef struct {
+    ngx_str_t                   name;           /* the argument's */
+    ngx_str_t                   value;          /* the first one's */
+    ngx_uint_t                  n;              /* how many there were */
+} ngx_http_apisec_stripped_t;
+
 typedef struct {
     ngx_http_apisec_ctx_t      *ctx;            /* newest; ->prev: older */
     void                       *limit;          /* charged zones: limit.c */
-    ngx_str_t                   apikey;         /* a query key "strip" took */
-    ngx_uint_t                  apikey_n;       /* how many there were */
+    ngx_http_apisec_stripped_t  stripped[NGX_HTTP_APISEC_STRIP_N];
 
     /*
      * the first refusal the module made (NGX_HTTP_APISEC_REFUSAL_*), and
@@ -341,8 +351,10 @@ ngx_http_apisec_ctx_t *ngx_http_apisec_jwt_result(ngx_http_request_t *r,
 ngx_http_apisec_ctx_t *ngx_http_apisec_apikey_result(ngx_http_request_t *r,
     ngx_uint_t access);
 char *ngx_http_apisec_apikey_result_detail(ngx_uint_t result);
-ngx_int_t ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
-    ngx_http_apisec_apikey_conf_t *akcf);
+ngx_int_t ngx_http_apisec_query_strip(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf);
+ngx_uint_t ngx_http_apisec_query_arg(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_uint_t which, ngx_str_t *value);
 
 /* authn: who the caller is, once per request and location */
 ngx_int_t ngx_http_apisec_authn_access(ngx_http_request_t *r,

@@ -1062,26 +1062,14 @@ static ngx_uint_t
 ngx_http_apisec_apikey_get(ngx_http_request_t *r,
     ngx_http_apisec_apikey_conf_t *akcf, ngx_str_t *key)
 {
-    ngx_uint_t              n;
-    ngx_http_apisec_req_t  *req;
+    ngx_uint_t  n;
 
     if (akcf->mode == NGX_HTTP_APISEC_APIKEY_HEADER) {
         n = ngx_http_apisec_request_header(r, &akcf->name, key);
 
     } else {
-        n = ngx_http_apisec_apikey_strip_arg(&r->args, &akcf->name, key, 0);
-
-        if (n == 0) {
-
-            /* stripped from the arguments (before a redirect, maybe) */
-
-            req = ngx_http_apisec_req(r, 0);
-
-            if (req && req->apikey_n) {
-                *key = req->apikey;
-                n = req->apikey_n;
-            }
-        }
+        n = ngx_http_apisec_query_arg(r, &akcf->name,
+                                      NGX_HTTP_APISEC_STRIP_APIKEY, key);
     }
 
     if (n > 1) {
@@ -1159,34 +1147,117 @@ ngx_http_apisec_apikey_strip_arg(ngx_str_t *args, ngx_str_t *name,
 
 
 /*
- * apisec_api_key query=name strip: the key leaves $args, $request_uri and
- * $request (the access log's default format), and so what proxy_pass sends
- * upstream; it is kept, for authentication after an internal redirect, in
- * the request state.  Once per request.
+ * The arguments "name" of the query string: how many, and the first one's
+ * value; none left there, what "strip" took of that name (before an
+ * internal redirect, maybe), kept in the request state under "which".
+ */
+
+ngx_uint_t
+ngx_http_apisec_query_arg(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_uint_t which, ngx_str_t *value)
+{
+    ngx_uint_t              n;
+    ngx_http_apisec_req_t  *req;
+
+    n = ngx_http_apisec_apikey_strip_arg(&r->args, name, value, 0);
+
+    if (n == 0) {
+        req = ngx_http_apisec_req(r, 0);
+
+        if (req
+            && req->stripped[which].n
+            && req->stripped[which].name.len == name->len
+            && ngx_strncasecmp(req->stripped[which].name.data, name->data,
+                               name->len) == 0)
+        {
+            *value = req->stripped[which].value;
+            n = req->stripped[which].n;
+        }
+    }
+
+    return n;
+}
+
+
+/*
+ * apisec_api_key query=name strip, apisec_jwt_token query=name strip: the
+ * key and the token leave $args, $request_uri and $request (the access
+ * log's default format), and so what proxy_pass sends upstream; they are
+ * kept, for authentication after an internal redirect, in the request
+ * state.  Both leave when both are there; once per request (what is gone
+ * is not found again).
  */
 
 ngx_int_t
-ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
-    ngx_http_apisec_apikey_conf_t *akcf)
+ngx_http_apisec_query_strip(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf)
 {
     u_char                 *p, *q;
     size_t                  len;
-    ngx_str_t               args, value;
-    ngx_uint_t              n;
+    ngx_str_t               args, value, name[NGX_HTTP_APISEC_STRIP_N];
+    ngx_uint_t              i, n, found;
     ngx_http_apisec_req_t  *req;
 
     if (r != r->main || r->args.len == 0) {
         return NGX_OK;
     }
 
-    /*
-     * the value is read from the request's own arguments: stripping moves
-     * the arguments after it over its text in the copy
-     */
+    ngx_str_null(&name[NGX_HTTP_APISEC_STRIP_APIKEY]);
+    ngx_str_null(&name[NGX_HTTP_APISEC_STRIP_TOKEN]);
 
-    n = ngx_http_apisec_apikey_strip_arg(&r->args, &akcf->name, &value, 0);
+    if (alcf->apikey.strip) {
+        name[NGX_HTTP_APISEC_STRIP_APIKEY] = alcf->apikey.name;
+    }
 
-    if (n == 0) {
+    if (alcf->jwt.token == NGX_HTTP_APISEC_JWT_TOKEN_QUERY
+        && alcf->jwt.token_strip)
+    {
+        name[NGX_HTTP_APISEC_STRIP_TOKEN] = alcf->jwt.token_name;
+    }
+
+    req = NULL;
+    found = 0;
+
+    for (i = 0; i < NGX_HTTP_APISEC_STRIP_N; i++) {
+        if (name[i].len == 0) {
+            continue;
+        }
+
+        /*
+         * the value is read from the request's own arguments: stripping
+         * moves the arguments after it over its text in the copy
+         */
+
+        n = ngx_http_apisec_apikey_strip_arg(&r->args, &name[i], &value, 0);
+
+        if (n == 0) {
+            name[i].len = 0;
+            continue;
+        }
+
+        if (req == NULL) {
+            req = ngx_http_apisec_req(r, 1);
+            if (req == NULL) {
+                return NGX_ERROR;
+            }
+        }
+
+        /* several: the count is kept, and the request stays refused */
+
+        req->stripped[i].name = name[i];
+        req->stripped[i].n = n;
+        req->stripped[i].value.len = value.len;
+        req->stripped[i].value.data = ngx_pnalloc(r->pool, value.len + 1);
+        if (req->stripped[i].value.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(req->stripped[i].value.data, value.data, value.len);
+
+        found = 1;
+    }
+
+    if (!found) {
         return NGX_OK;
     }
 
@@ -1198,23 +1269,11 @@ ngx_http_apisec_apikey_strip(ngx_http_request_t *r,
 
     ngx_memcpy(args.data, r->args.data, args.len);
 
-    (void) ngx_http_apisec_apikey_strip_arg(&args, &akcf->name, NULL, 1);
-
-    req = ngx_http_apisec_req(r, 1);
-    if (req == NULL) {
-        return NGX_ERROR;
+    for (i = 0; i < NGX_HTTP_APISEC_STRIP_N; i++) {
+        if (name[i].len) {
+            (void) ngx_http_apisec_apikey_strip_arg(&args, &name[i], NULL, 1);
+        }
     }
-
-    /* several keys: the count is kept, and the request stays refused */
-
-    req->apikey_n = n;
-    req->apikey.len = value.len;
-    req->apikey.data = ngx_pnalloc(r->pool, value.len + 1);
-    if (req->apikey.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(req->apikey.data, value.data, value.len);
 
     /* $request_uri: the path as it came, then the arguments left */
 

@@ -64,6 +64,9 @@ typedef struct {
 static ngx_uint_t ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
     ngx_str_t *kid, char **why);
+static ngx_int_t ngx_http_apisec_jwt_token_name(ngx_str_t *name);
+static ngx_int_t ngx_http_apisec_jwt_wording(ngx_conf_t *cf,
+    ngx_http_apisec_jwt_conf_t *conf);
 static ngx_uint_t ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
     ngx_http_apisec_jwt_parsed_t **slot, char **why);
@@ -195,8 +198,20 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
         ngx_str_set(&conf->realm, "api");
     }
 
-    ngx_conf_merge_value(conf->token, prev->token,
-                         NGX_HTTP_APISEC_JWT_TOKEN_HEADER);
+    /* apisec_jwt_token is inherited whole: where, the name, "strip" */
+
+    if (conf->token == NGX_CONF_UNSET) {
+        conf->token = prev->token;
+        conf->token_from = prev->token_from;
+        conf->token_name = prev->token_name;
+        conf->token_strip = prev->token_strip;
+    }
+
+    if (conf->token == NGX_CONF_UNSET) {
+        conf->token = NGX_HTTP_APISEC_JWT_TOKEN_HEADER;
+        conf->token_from = NGX_HTTP_APISEC_JWT_FROM_HEADER;
+    }
+
     ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
     ngx_conf_merge_uint_value(conf->algorithms, prev->algorithms,
                               NGX_HTTP_APISEC_ALGS_ALL);
@@ -293,6 +308,32 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
         conf->keyset.len = NGX_HTTP_APISEC_KEY_FP_LEN;
     }
 
+    if (ngx_http_apisec_jwt_wording(cf, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->challenge.data == NULL
+        && conf->token_from == NGX_HTTP_APISEC_JWT_FROM_COOKIE)
+    {
+        /*
+         * no scheme is registered for a cookie, and a 401 must carry a
+         * challenge (RFC 9110, 15.5.2): the "Cookie" scheme of
+         * draft-broyer-http-cookie-auth, as some frameworks send; RFC
+         * 6750's error parameters are Bearer's, and not added
+         */
+
+        conf->challenge.len = sizeof("Cookie realm=\"\", cookie-name=\"\"")
+                              - 1 + conf->realm.len + conf->token_name.len;
+        conf->challenge.data = ngx_pnalloc(cf->pool, conf->challenge.len);
+        if (conf->challenge.data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_sprintf(conf->challenge.data,
+                    "Cookie realm=\"%V\", cookie-name=\"%V\"",
+                    &conf->realm, &conf->token_name);
+    }
+
     if (conf->challenge.data == NULL) {
         conf->challenge.len = sizeof("Bearer realm=\"\"") - 1
                               + conf->realm.len;
@@ -363,23 +404,74 @@ ngx_http_apisec_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* apisec_jwt_token $variable | off; */
+/*
+ * apisec_jwt_token $variable | query=name [strip] | off;
+ *
+ * Where the token is read decides the challenge and the wording of a
+ * refusal: a query argument ("query=", $arg_name) and a cookie
+ * ($cookie_name) are named, the Authorization header stays "bearer".
+ */
 
 char *
 ngx_http_apisec_jwt_token(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_apisec_loc_conf_t *alcf = conf;
 
-    ngx_str_t  *value, name;
+    ngx_str_t                   *value, name;
+    ngx_http_apisec_jwt_conf_t  *jcf;
 
-    if (alcf->jwt.token != NGX_CONF_UNSET) {
+    jcf = &alcf->jwt;
+
+    if (jcf->token != NGX_CONF_UNSET) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
 
+    jcf->token_strip = 0;
+    ngx_str_null(&jcf->token_name);
+
+    if (cf->args->nelts == 3) {
+        if (ngx_strcmp(value[2].data, "strip") != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        if (ngx_strncmp(value[1].data, "query=", 6) != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"strip\" is for \"query=\" only");
+            return NGX_CONF_ERROR;
+        }
+
+        jcf->token_strip = 1;
+    }
+
     if (ngx_strcmp(value[1].data, "off") == 0) {
-        alcf->jwt.token = NGX_HTTP_APISEC_JWT_TOKEN_HEADER;
+        jcf->token = NGX_HTTP_APISEC_JWT_TOKEN_HEADER;
+        jcf->token_from = NGX_HTTP_APISEC_JWT_FROM_HEADER;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strncmp(value[1].data, "query=", 6) == 0) {
+        name.len = value[1].len - 6;
+        name.data = value[1].data + 6;
+
+        if (name.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "empty argument name in \"query=\"");
+            return NGX_CONF_ERROR;
+        }
+
+        if (ngx_http_apisec_jwt_token_name(&name) != NGX_OK) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid argument name \"%V\"", &name);
+            return NGX_CONF_ERROR;
+        }
+
+        jcf->token = NGX_HTTP_APISEC_JWT_TOKEN_QUERY;
+        jcf->token_from = NGX_HTTP_APISEC_JWT_FROM_QUERY;
+        jcf->token_name = name;
         return NGX_CONF_OK;
     }
 
@@ -392,13 +484,119 @@ ngx_http_apisec_jwt_token(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     name.len = value[1].len - 1;
     name.data = value[1].data + 1;
 
-    alcf->jwt.token = ngx_http_get_variable_index(cf, &name);
+    jcf->token_from = NGX_HTTP_APISEC_JWT_FROM_VARIABLE;
 
-    if (alcf->jwt.token == NGX_ERROR) {
+    if (name.len > 7 && ngx_strncmp(name.data, "cookie_", 7) == 0) {
+        jcf->token_from = NGX_HTTP_APISEC_JWT_FROM_COOKIE;
+        jcf->token_name.len = name.len - 7;
+        jcf->token_name.data = name.data + 7;
+
+    } else if (name.len > 4 && ngx_strncmp(name.data, "arg_", 4) == 0) {
+        jcf->token_from = NGX_HTTP_APISEC_JWT_FROM_QUERY;
+        jcf->token_name.len = name.len - 4;
+        jcf->token_name.data = name.data + 4;
+    }
+
+    if (jcf->token_name.len
+        && ngx_http_apisec_jwt_token_name(&jcf->token_name) != NGX_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid variable name \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    jcf->token = ngx_http_get_variable_index(cf, &name);
+
+    if (jcf->token == NGX_ERROR) {
         return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * an argument or cookie name, shown in a log, a problem detail and a
+ * quoted-string of the challenge: a token (RFC 9110), no '&', '='
+ */
+
+static ngx_int_t
+ngx_http_apisec_jwt_token_name(ngx_str_t *name)
+{
+    u_char  *p;
+
+    for (p = name->data; p < name->data + name->len; p++) {
+        if (*p <= 0x20 || *p >= 0x7f
+            || ngx_strchr("\"(),/:;<=>?@[\\]{}&", *p))
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The refusal's words for a token that is not there, or several (query
+ * arguments): the Authorization header's stay "no bearer token"
+ */
+
+static ngx_int_t
+ngx_http_apisec_jwt_wording(ngx_conf_t *cf, ngx_http_apisec_jwt_conf_t *conf)
+{
+    size_t   len;
+    u_char  *p;
+    char    *where;
+
+    conf->missing = ngx_http_apisec_jwt_errors[NGX_HTTP_APISEC_JWT_MISSING]
+                    .description;
+    conf->several = NULL;
+
+    switch (conf->token_from) {
+
+    case NGX_HTTP_APISEC_JWT_FROM_QUERY:
+        where = "argument";
+        break;
+
+    case NGX_HTTP_APISEC_JWT_FROM_COOKIE:
+        where = "cookie";
+        break;
+
+    case NGX_HTTP_APISEC_JWT_FROM_VARIABLE:
+        conf->missing = "no token";
+        return NGX_OK;
+
+    default: /* NGX_HTTP_APISEC_JWT_FROM_HEADER */
+        return NGX_OK;
+    }
+
+    len = sizeof("no token in  \"\"") + ngx_strlen(where)
+          + conf->token_name.len;
+
+    p = ngx_pnalloc(cf->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    *ngx_sprintf(p, "no token in %s \"%V\"", where, &conf->token_name) = '\0';
+    conf->missing = (char *) p;
+
+    if (conf->token != NGX_HTTP_APISEC_JWT_TOKEN_QUERY) {
+        return NGX_OK;
+    }
+
+    len = sizeof("several \"\" arguments") + conf->token_name.len;
+
+    p = ngx_pnalloc(cf->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    *ngx_sprintf(p, "several \"%V\" arguments", &conf->token_name) = '\0';
+    conf->several = (char *) p;
+
+    return NGX_OK;
 }
 
 
@@ -586,7 +784,13 @@ ngx_http_apisec_jwt_access(ngx_http_request_t *r,
 
     if (result == NGX_HTTP_APISEC_JWT_INVALID_REQUEST) {
         return ngx_http_apisec_refuse(r, NGX_HTTP_BAD_REQUEST, 0,
-                          ngx_http_apisec_jwt_errors[result].description);
+                          jcf->several ? jcf->several
+                          : ngx_http_apisec_jwt_errors[result].description);
+    }
+
+    if (result == NGX_HTTP_APISEC_JWT_MISSING) {
+        return ngx_http_apisec_refuse(r, NGX_HTTP_UNAUTHORIZED, 1,
+                                      jcf->missing);
     }
 
     return ngx_http_apisec_refuse(r, NGX_HTTP_UNAUTHORIZED, 1,
@@ -1016,9 +1220,29 @@ ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
 {
     u_char                     *p, *last;
     ngx_int_t                   rc;
+    ngx_uint_t                  n;
     ngx_http_variable_value_t  *vv;
 
     *slot = NULL;
+
+    if (jcf->token == NGX_HTTP_APISEC_JWT_TOKEN_QUERY) {
+        n = ngx_http_apisec_query_arg(r, &jcf->token_name,
+                                      NGX_HTTP_APISEC_STRIP_TOKEN, token);
+
+        if (n > 1) {
+            *why = jcf->several;
+            return NGX_HTTP_APISEC_JWT_INVALID_REQUEST;
+        }
+
+        if (n == 0 || token->len == 0) {
+            *why = jcf->missing;
+            return NGX_HTTP_APISEC_JWT_MISSING;
+        }
+
+        *slot = ngx_http_apisec_jwt_token_find(token);
+
+        return NGX_HTTP_APISEC_JWT_OK;
+    }
 
     if (jcf->token != NGX_HTTP_APISEC_JWT_TOKEN_HEADER) {
         vv = ngx_http_get_indexed_variable(r, jcf->token);
@@ -1028,7 +1252,7 @@ ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
         }
 
         if (vv->not_found || vv->len == 0) {
-            *why = "no token";
+            *why = jcf->missing;
             return NGX_HTTP_APISEC_JWT_MISSING;
         }
 
@@ -1295,7 +1519,10 @@ ngx_http_apisec_jwt_equal(u_char *a, u_char *b, size_t len)
 }
 
 
-/* RFC 6750, 3: the challenge of each refusal */
+/*
+ * RFC 6750, 3: the challenge of each refusal; for a cookie, the one
+ * challenge without error parameters
+ */
 
 static ngx_int_t
 ngx_http_apisec_jwt_challenge(ngx_http_request_t *r,
@@ -1307,6 +1534,10 @@ ngx_http_apisec_jwt_challenge(ngx_http_request_t *r,
     ngx_str_t         name, value;
 
     desc = ngx_http_apisec_jwt_errors[result].description;
+
+    if (jcf->token_from == NGX_HTTP_APISEC_JWT_FROM_COOKIE) {
+        result = NGX_HTTP_APISEC_JWT_MISSING;
+    }
 
     switch (result) {
 

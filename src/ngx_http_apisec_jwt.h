@@ -19,6 +19,14 @@
 
 /* apisec_jwt_token not set: "Authorization: Bearer" */
 #define NGX_HTTP_APISEC_JWT_TOKEN_HEADER  -2
+/* apisec_jwt_token query=name */
+#define NGX_HTTP_APISEC_JWT_TOKEN_QUERY   -3
+
+/* where the token is read from: the challenge and the wording */
+#define NGX_HTTP_APISEC_JWT_FROM_HEADER   0   /* Authorization: Bearer */
+#define NGX_HTTP_APISEC_JWT_FROM_QUERY    1   /* query=, or $arg_name */
+#define NGX_HTTP_APISEC_JWT_FROM_COOKIE   2   /* $cookie_name */
+#define NGX_HTTP_APISEC_JWT_FROM_VARIABLE 3   /* any other variable */
 
 /* keys tried for a token whose kid names none of them */
 #define NGX_HTTP_APISEC_JWT_MAX_TRIES     4
@@ -38,7 +46,11 @@ typedef struct {
     ngx_http_apisec_conf_pos_t  algorithms_pos;
     ngx_http_apisec_conf_pos_t  discovery_pos;
     ngx_str_t                   realm;
-    ngx_int_t                   token;      /* variable index, or HEADER */
+    ngx_int_t                   token;      /* variable index, HEADER,
+                                               QUERY */
+    ngx_uint_t                  token_from; /* NGX_HTTP_APISEC_JWT_FROM_* */
+    ngx_str_t                   token_name; /* the argument or cookie */
+    ngx_flag_t                  token_strip;    /* query=name strip */
     ngx_array_t                *keys;       /* ngx_http_apisec_jwt_key_t * */
     ngx_uint_t                  algorithms; /* NGX_HTTP_APISEC_ALG_BIT()s */
     ngx_array_t                *issuers;    /* ngx_str_t */
@@ -60,6 +72,8 @@ typedef struct {
     /* prepared by merge */
     ngx_http_apisec_jwks_t     *jwks;       /* NULL: no remote keys */
     ngx_str_t                   challenge;  /* Bearer realm="..." */
+    char                       *missing;    /* "no token in cookie ..." */
+    char                       *several;    /* query=: several arguments */
     ngx_str_t                   keyset;     /* fingerprint of the keys */
     ngx_http_apisec_jose_policy_t  policy;  /* "now": 0 */
 } ngx_http_apisec_jwt_conf_t;

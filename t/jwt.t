@@ -1164,3 +1164,338 @@ JWT refused
 !X-Auth-Result
 --- no_error_log
 JWT refused
+
+
+
+=== TEST 79: query=access_token strip: gone from $args, $request_uri, $request, the upstream and the access log
+--- http_config
+    log_format tokens '$request|$request_uri|$args';
+--- config
+    location /api {
+        access_log logs/access.log tokens;
+        apisec_jwt on;
+        apisec_jwt_token query=access_token strip;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        add_header X-Subject $apisec_subject always;
+        add_header X-Seen "$args|$request_uri" always;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/backend;
+    }
+    location /backend {
+        access_log logs/access.log tokens;
+        return 200 "args=[$args] uri=[$request_uri]\n";
+    }
+--- request eval
+"GET /api/x?a=1&access_token=$::T{hs}&b=2"
+--- error_code: 200
+--- response_headers
+X-Subject: alice
+X-Seen: a=1&b=2|/api/x?a=1&b=2
+--- response_body
+args=[a=1&b=2] uri=[/backend/x?a=1&b=2]
+--- access_log
+GET /api/x?a=1&b=2 HTTP/1.1|/api/x?a=1&b=2|a=1&b=2
+--- no_access_log eval
+$::S{hs}
+--- no_error_log eval
+$::S{hs}
+
+
+
+=== TEST 80: strip comes first: a request refused before authentication (plain HTTP) logs no token
+--- http_config
+    log_format tokens '$request|$request_uri|$args';
+--- config
+    location /api {
+        access_log logs/access.log tokens;
+        apisec_https_only reject;
+        apisec_jwt on;
+        apisec_jwt_token query=access_token strip;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        empty_gif;
+    }
+--- request eval
+"GET /api?access_token=$::T{exp_past}&a=1"
+--- error_code: 403
+--- access_log
+GET /api?a=1 HTTP/1.1|/api?a=1|a=1
+--- no_access_log eval
+$::S{exp_past}
+--- no_error_log eval
+[$::S{exp_past}, "JWT refused"]
+
+
+
+=== TEST 81: strip survives an internal redirect: the token is still the request's
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token query=access_token strip;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        error_page 404 = /fallback;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/missing;
+        proxy_intercept_errors on;
+    }
+    location /fallback {
+        apisec_jwt on;
+        apisec_jwt_token query=access_token strip;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        add_header X-Subject $apisec_subject always;
+        add_header X-Args "[$args]" always;
+        empty_gif;
+    }
+    location /missing {
+        return 404;
+    }
+--- request eval
+"GET /api?access_token=$::T{hs}"
+--- error_code: 200
+--- response_headers
+X-Subject: alice
+X-Args: []
+--- no_error_log eval
+$::S{hs}
+
+
+
+=== TEST 82: several access_token arguments: 400 invalid_request, stripped or not
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token query=access_token strip;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        empty_gif;
+    }
+    location /plain {
+        apisec_jwt on;
+        apisec_jwt_token query=access_token;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        empty_gif;
+    }
+--- request eval
+["GET /api?access_token=$::T{hs}&ACCESS_TOKEN=$::T{hs}",
+ "GET /plain?access_token=$::T{hs}&access_token"]
+--- error_code eval
+[400, 400]
+--- response_headers eval
+["WWW-Authenticate: Bearer realm=\"api\", error=\"invalid_request\"",
+ "WWW-Authenticate: Bearer realm=\"api\", error=\"invalid_request\""]
+--- response_body_like eval
+['"status":400,"detail":"several \\\\"access_token\\\\" arguments"',
+ '"status":400,"detail":"several \\\\"access_token\\\\" arguments"']
+--- error_log
+apisec: JWT refused: several "access_token" arguments
+
+
+
+=== TEST 83: query=access_token without strip: read from the argument, left in place
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token query=access_token;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        add_header X-Subject $apisec_subject always;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/backend;
+    }
+    location /backend {
+        return 200 "args=[$args]\n";
+    }
+--- request eval
+"GET /api?a=1&access_token=$::T{hs}"
+--- error_code: 200
+--- response_headers
+X-Subject: alice
+--- response_body eval
+"args=[a=1&access_token=$::T{hs}]\n"
+
+
+
+=== TEST 84: a token from the query: a refusal names the argument, the challenge is Bearer's
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token query=access_token strip;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        add_header X-Auth-Result $apisec_auth_result always;
+        empty_gif;
+    }
+--- request
+GET /api?token=x&access_token=
+--- error_code: 401
+--- response_headers
+WWW-Authenticate: Bearer realm="api"
+X-Auth-Result: missing
+--- response_body_like: "status":401,"detail":"no token in argument \\"access_token\\""
+--- error_log
+apisec: JWT refused: no token in argument "access_token"
+--- no_error_log
+bearer
+
+
+
+=== TEST 85: a bad token from the query: Bearer's invalid_token challenge
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token query=access_token strip;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        empty_gif;
+    }
+--- request eval
+"GET /api?access_token=$::T{exp_past}"
+--- error_code: 401
+--- response_headers
+WWW-Authenticate: Bearer realm="api", error="invalid_token", error_description="token expired"
+--- response_body_like: "status":401,"detail":"token expired"
+--- error_log
+apisec: JWT refused: token expired, kid "hs1"
+--- no_error_log eval
+$::S{exp_past}
+
+
+
+=== TEST 86: a token from a cookie: none is a Cookie challenge naming the cookie, never "bearer"
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $cookie_session;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        add_header X-Auth-Result $apisec_auth_result always;
+        empty_gif;
+    }
+--- more_headers
+Cookie: other=1
+--- error_code: 401
+--- response_headers
+WWW-Authenticate: Cookie realm="api", cookie-name="session"
+X-Auth-Result: missing
+--- response_body_like: "status":401,"detail":"no token in cookie \\"session\\""
+--- error_log
+apisec: JWT refused: no token in cookie "session"
+--- no_error_log
+bearer
+
+
+
+=== TEST 87: a token from a cookie: a bad one has the same challenge, a good one passes
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $cookie_session;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        add_header X-Subject $apisec_subject always;
+        empty_gif;
+    }
+--- more_headers eval
+["Cookie: session=$::T{exp_past}", "Cookie: session=$::T{hs}"]
+--- request eval
+["GET /api", "GET /api"]
+--- error_code eval
+[401, 200]
+--- response_headers eval
+["WWW-Authenticate: Cookie realm=\"api\", cookie-name=\"session\"",
+ "X-Subject: alice\n!WWW-Authenticate"]
+--- response_body_like eval
+['"status":401,"detail":"token expired"', '']
+--- no_error_log eval
+[$::S{exp_past}, $::S{hs}, "bearer"]
+
+
+
+=== TEST 88: an API key and a token stripped from one query string: both leave
+--- user_files eval
+require Digest::SHA;
+[["keys", "bob sha256:" . Digest::SHA::sha256_hex("key-of-bob") . "\n"]]
+--- http_config
+    log_format tokens '$request|$request_uri|$args';
+--- config
+    location /api {
+        access_log logs/access.log tokens;
+        apisec_jwt on;
+        apisec_jwt_token query=access_token strip;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        apisec_api_key query=api_key strip;
+        apisec_api_key_file $TEST_NGINX_HTML_DIR/keys;
+        add_header X-Subject $apisec_subject always;
+        add_header X-Consumer $apisec_consumer always;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/backend;
+    }
+    location /backend {
+        return 200 "args=[$args] uri=[$request_uri]\n";
+    }
+--- request eval
+"GET /api?api_key=key-of-bob&a=1&access_token=$::T{hs}&b=2"
+--- error_code: 200
+--- response_headers
+X-Subject: alice
+--- response_body
+args=[a=1&b=2] uri=[/backend?a=1&b=2]
+--- access_log
+GET /api?a=1&b=2 HTTP/1.1|/api?a=1&b=2|a=1&b=2
+--- no_access_log eval
+[$::S{hs}, "key-of-bob"]
+
+
+
+=== TEST 89: apisec_jwt_token: "strip" without "query=" fails
+--- config
+    location /api { apisec_jwt_token $arg_t strip; empty_gif; }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"strip" is for "query=" only in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 90: apisec_jwt_token: an unknown parameter fails
+--- config
+    location /api { apisec_jwt_token query=t trim; empty_gif; }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid parameter "trim" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 91: apisec_jwt_token: an empty argument name fails
+--- config
+    location /api { apisec_jwt_token query= strip; empty_gif; }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*empty argument name in "query=" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 92: apisec_jwt_token: an argument name with "&" fails
+--- config
+    location /api { apisec_jwt_token "query=a&b"; empty_gif; }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid argument name "a&b" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 93: a stripped token is kept for its own argument name only
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token query=access_token strip;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        error_page 404 = /fallback;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/missing;
+        proxy_intercept_errors on;
+    }
+    location /fallback {
+        apisec_jwt on;
+        apisec_jwt_token query=other;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        empty_gif;
+    }
+    location /missing {
+        return 404;
+    }
+--- request eval
+"GET /api?access_token=$::T{hs}"
+--- error_code: 401
+--- response_body_like: "detail":"no token in argument \\"other\\""
+--- error_log
+apisec: JWT refused: no token in argument "other"
+--- no_error_log eval
+$::S{hs}
