@@ -838,3 +838,38 @@ qr/\[emerg\] .*invalid "issuer=": spaces, quotes, backslashes and non-ASCII char
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*invalid parameter "iss=https:\/\/a\.example" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 62: a verdict kept under unbound keys (apisec_jwt_cache) ...
+--- http_config
+    apisec_jwt_cache zone=jwt:1m;
+--- config
+    location /open {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa2.pub;
+        empty_gif;
+    }
+    location /bound {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub issuer=https://A.example;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa2.pub issuer=https://B.example;
+        empty_gif;
+    }
+--- more_headers eval
+"Authorization: Bearer $::T{'issA-byB'}"
+--- request
+GET /open
+--- error_code: 200
+
+
+
+=== TEST 63: ... never passes a location whose keys are bound to issuers (continued)
+--- more_headers eval
+"Authorization: Bearer $::T{'issA-byB'}"
+--- request
+GET /bound
+--- error_code: 401
+--- error_log
+apisec: JWT refused: signature invalid
