@@ -74,10 +74,6 @@ ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
     ngx_uint_t                          own;
     ngx_http_apisec_jwt_key_request_t  *kr;
 
-    if (prev->key_requests == NGX_CONF_UNSET_PTR) {
-        prev->key_requests = NULL;
-    }
-
     ngx_conf_merge_ptr_value(conf->key_requests, prev->key_requests, NULL);
     ngx_conf_merge_str_value(conf->discovery, prev->discovery, "");
 

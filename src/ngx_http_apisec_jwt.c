@@ -211,8 +211,8 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
     conf->policy.issuers = conf->issuers;
 
     /*
-     * keys bound to issuers (issuer=): with no key bound to none, and no
-     * apisec_jwt_issuer, the bound issuers are the accepted ones
+     * keys bound to issuers (issuer=): where every key is bound, and
+     * without apisec_jwt_issuer, the bound issuers are the accepted ones
      */
 
     if (ngx_http_apisec_jwks_bind(cf, conf) != NGX_CONF_OK) {
@@ -837,7 +837,7 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     issuer = NULL;
 
     if (jcf->bound) {
-        if (p == NULL) {
+        if (p == NULL && slot == NULL) {
             p = ngx_pnalloc(r->pool, token.len);
             if (p == NULL) {
                 return NGX_HTTP_APISEC_JWT_ERROR;
