@@ -107,7 +107,7 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       NULL },
 
     { ngx_string("apisec_jwt_key_file"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_apisec_jwt_key_file,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -219,14 +219,14 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
     /* remote keys, introspection: src/ngx_http_apisec_jwks.c, _introspect.c */
 
     { ngx_string("apisec_jwt_key_request"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_apisec_jwt_key_request,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_apisec_jwt_key_requests,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_apisec_loc_conf_t, jwt.key_request),
+      0,
       NULL },
 
     { ngx_string("apisec_jwt_key_cache"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE123,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1234,
       ngx_http_apisec_jwt_key_cache,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,

@@ -49,6 +49,7 @@ ngx_http_apisec_fuzz_init(void)
     f = &ngx_http_apisec_fuzz_jwks_flight;
 
     ngx_str_set(&k->uri, "/fuzz/jwks");
+    ngx_str_set(&k->bound, "https://fuzz.example");  /* issuer= */
     f->data = k;
     f->land = ngx_http_apisec_jwks_land;
 
@@ -143,6 +144,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ngx_http_apisec_fuzz_assert(
                          (key[i]->algs & ~NGX_HTTP_APISEC_ALGS_ALL) == 0);
         ngx_http_apisec_fuzz_assert(key[i]->kty != NGX_HTTP_APISEC_KTY_OCT);
+
+        /* every fetched key is bound to the request's issuer= */
+        ngx_http_apisec_fuzz_assert(key[i]->issuer.data == k->bound.data
+                                    && key[i]->issuer.len == k->bound.len);
 
         if (key[i]->kty == NGX_HTTP_APISEC_KTY_RSA) {
             e = NULL;

@@ -15,7 +15,13 @@
 
 
 static ngx_http_apisec_jwks_t *ngx_http_apisec_jwks_create(ngx_conf_t *cf,
-    ngx_http_apisec_jwt_conf_t *conf);
+    ngx_http_apisec_jwt_conf_t *conf, ngx_http_apisec_jwt_key_request_t *kr);
+static ngx_http_apisec_jwks_t *ngx_http_apisec_jwks_find(
+    ngx_http_apisec_jwt_conf_t *prev, ngx_http_apisec_jwt_conf_t *conf,
+    ngx_http_apisec_jwt_key_request_t *kr);
+static ngx_int_t ngx_http_apisec_jwks_source_ready(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_jwks_t *k);
+static ngx_uint_t ngx_http_apisec_str_eq(ngx_str_t *a, ngx_str_t *b);
 static ngx_int_t ngx_http_apisec_jwks_want(ngx_http_request_t *r,
     ngx_http_apisec_flight_t *f);
 static ngx_msec_t ngx_http_apisec_jwks_ago(ngx_msec_t t);
@@ -35,13 +41,17 @@ ngx_http_apisec_jwks_create_conf(ngx_http_apisec_jwt_conf_t *conf)
     /*
      * set by ngx_pcalloc():
      *
-     *     conf->key_request = { 0, NULL };
      *     conf->discovery = { 0, NULL };
      *     conf->jwks = NULL;
+     *     conf->sources = NULL;
+     *     conf->bound = NULL;
+     *     conf->unbound = 0;
      */
 
+    conf->key_requests = NGX_CONF_UNSET_PTR;
     conf->key_cache = NGX_CONF_UNSET;
     conf->key_refetch = NGX_CONF_UNSET;
+    conf->key_min_refetch = NGX_CONF_UNSET;
     conf->key_retry = NGX_CONF_UNSET;
     conf->introspect = NGX_CONF_UNSET_PTR;
     conf->introspect_cache = NGX_CONF_UNSET_PTR;
@@ -49,33 +59,61 @@ ngx_http_apisec_jwks_create_conf(ngx_http_apisec_jwt_conf_t *conf)
 
 
 /*
- * The remote key store is per worker, made here for each level that names
- * a key request, and shared by the levels below that inherit it: so each
- * server block keeps its fetched keys once (its locations share them).
+ * The remote key stores are per worker, one per key request, made here for
+ * each level that names key requests, and shared by the levels below that
+ * inherit them: so each server block keeps its fetched keys once (its
+ * locations share them).
  */
 
 char *
 ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
     ngx_http_apisec_jwt_conf_t *prev, ngx_http_apisec_jwt_conf_t *conf)
 {
-    ngx_http_apisec_jwks_t  *k;
+    ngx_uint_t                          i;
+    ngx_http_apisec_jwks_t             *k, **kp;
+    ngx_uint_t                          own;
+    ngx_http_apisec_jwt_key_request_t  *kr;
 
-    ngx_conf_merge_str_value(conf->key_request, prev->key_request, "");
+    ngx_conf_merge_ptr_value(conf->key_requests, prev->key_requests, NULL);
+
     if (conf->discovery.data == NULL) {
         conf->discovery_pos = prev->discovery_pos;
     }
 
     ngx_conf_merge_str_value(conf->discovery, prev->discovery, "");
+
+    /*
+     * apisec_jwt_key_cache is one directive: the times it leaves out at a
+     * level are the defaults for its time there, never an upper level's
+     */
+
+    own = (conf->key_cache != NGX_CONF_UNSET);
+
     ngx_conf_merge_sec_value(conf->key_cache, prev->key_cache, 600);
+
+    if (own) {
+        ngx_conf_init_value(conf->key_refetch, ngx_min(60, conf->key_cache));
+        ngx_conf_init_value(conf->key_min_refetch,
+                            ngx_min(5, conf->key_refetch));
+        ngx_conf_init_value(conf->key_retry, ngx_min(10, conf->key_cache));
+    }
+
     ngx_conf_merge_sec_value(conf->key_refetch, prev->key_refetch,
                              ngx_min(60, conf->key_cache));
+    ngx_conf_merge_sec_value(conf->key_min_refetch, prev->key_min_refetch,
+                             ngx_min(5, conf->key_refetch));
     ngx_conf_merge_sec_value(conf->key_retry, prev->key_retry,
                              ngx_min(10, conf->key_cache));
+
     ngx_conf_merge_ptr_value(conf->introspect, prev->introspect, NULL);
     ngx_conf_merge_ptr_value(conf->introspect_cache, prev->introspect_cache,
                              NULL);
 
-    if (conf->discovery.len && conf->key_request.len == 0) {
+    if (conf->key_requests && conf->key_requests->nelts == 0) {
+        conf->key_requests = NULL;
+    }
+
+    if (conf->discovery.len && conf->key_requests == NULL) {
         ngx_http_apisec_merge_error(cf, NGX_LOG_EMERG, &conf->discovery_pos,
                                     "\"apisec_jwt_discovery\" needs "
                                     "\"apisec_jwt_key_request\" (a location "
@@ -83,27 +121,149 @@ ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
         return NGX_CONF_ERROR;
     }
 
-    if (conf->key_request.len == 0) {
-        conf->jwks = NULL;
-        return NGX_CONF_OK;
-    }
-
-    k = prev->jwks;
-
-    if (k
-        && k->uri.len == conf->key_request.len
-        && ngx_strncmp(k->uri.data, conf->key_request.data, k->uri.len) == 0
-        && k->discovery.len == conf->discovery.len
-        && ngx_strncmp(k->discovery.data, conf->discovery.data,
-                       k->discovery.len) == 0)
+    if (conf->discovery.len
+        && (conf->key_requests->nelts > 1
+            || ((ngx_http_apisec_jwt_key_request_t *)
+                conf->key_requests->elts)->issuer.data))
     {
-        conf->jwks = k;
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"apisec_jwt_discovery\" takes one "
+                           "\"apisec_jwt_key_request\" without "
+                           "\"issuer=\" (the document names the issuer)");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->key_requests == NULL) {
+        conf->jwks = NULL;
+        conf->sources = NULL;
         return NGX_CONF_OK;
     }
 
-    conf->jwks = ngx_http_apisec_jwks_create(cf, conf);
-    if (conf->jwks == NULL) {
+    conf->sources = ngx_array_create(cf->pool, conf->key_requests->nelts,
+                                     sizeof(ngx_http_apisec_jwks_t *));
+    if (conf->sources == NULL) {
         return NGX_CONF_ERROR;
+    }
+
+    kr = conf->key_requests->elts;
+
+    for (i = 0; i < conf->key_requests->nelts; i++) {
+
+        k = ngx_http_apisec_jwks_find(prev, conf, &kr[i]);
+
+        if (k == NULL) {
+            k = ngx_http_apisec_jwks_create(cf, conf, &kr[i]);
+            if (k == NULL) {
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        kp = ngx_array_push(conf->sources);
+        if (kp == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *kp = k;
+    }
+
+    conf->jwks = ((ngx_http_apisec_jwks_t **) conf->sources->elts)[0];
+
+    return NGX_CONF_OK;
+}
+
+
+/* the upper level's store for the same request, if it has one */
+
+static ngx_http_apisec_jwks_t *
+ngx_http_apisec_jwks_find(ngx_http_apisec_jwt_conf_t *prev,
+    ngx_http_apisec_jwt_conf_t *conf, ngx_http_apisec_jwt_key_request_t *kr)
+{
+    ngx_uint_t                i;
+    ngx_http_apisec_jwks_t  **k;
+
+    if (prev->sources == NULL) {
+        return NULL;
+    }
+
+    k = prev->sources->elts;
+
+    for (i = 0; i < prev->sources->nelts; i++) {
+        if (ngx_http_apisec_str_eq(&k[i]->uri, &kr->uri)
+            && ngx_http_apisec_str_eq(&k[i]->bound, &kr->issuer)
+            && (k[i]->bound.data == NULL) == (kr->issuer.data == NULL)
+            && ngx_http_apisec_str_eq(&k[i]->discovery, &conf->discovery))
+        {
+            return k[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+static ngx_uint_t
+ngx_http_apisec_str_eq(ngx_str_t *a, ngx_str_t *b)
+{
+    return (a->len == b->len
+            && (a->len == 0 || ngx_strncmp(a->data, b->data, a->len) == 0));
+}
+
+
+/*
+ * After the keys of both kinds are merged: the issuers keys are bound to
+ * (conf->bound, NULL when none is) and whether any key is bound to none.
+ */
+
+char *
+ngx_http_apisec_jwks_bind(ngx_conf_t *cf, ngx_http_apisec_jwt_conf_t *conf)
+{
+    ngx_str_t                   *issuer, *s;
+    ngx_uint_t                   i, j, n, nkeys;
+    ngx_http_apisec_jwks_t     **k;
+    ngx_http_apisec_jwt_key_t  **key;
+
+    conf->bound = NULL;
+    conf->unbound = 0;
+
+    nkeys = conf->keys ? conf->keys->nelts : 0;
+    n = nkeys + (conf->sources ? conf->sources->nelts : 0);
+
+    key = conf->keys ? conf->keys->elts : NULL;
+    k = conf->sources ? conf->sources->elts : NULL;
+
+    for (i = 0; i < n; i++) {
+        issuer = (i < nkeys) ? &key[i]->issuer : &k[i - nkeys]->bound;
+
+        if (issuer->data == NULL) {
+            conf->unbound = 1;
+            continue;
+        }
+
+        if (conf->bound == NULL) {
+            conf->bound = ngx_array_create(cf->pool, 2, sizeof(ngx_str_t));
+            if (conf->bound == NULL) {
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        s = conf->bound->elts;
+
+        for (j = 0; j < conf->bound->nelts; j++) {
+            if (ngx_http_apisec_str_eq(&s[j], issuer)) {
+                break;
+            }
+        }
+
+        if (j < conf->bound->nelts) {
+            continue;
+        }
+
+        s = ngx_array_push(conf->bound);
+        if (s == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *s = *issuer;
     }
 
     return NGX_CONF_OK;
@@ -111,7 +271,8 @@ ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
 
 
 static ngx_http_apisec_jwks_t *
-ngx_http_apisec_jwks_create(ngx_conf_t *cf, ngx_http_apisec_jwt_conf_t *conf)
+ngx_http_apisec_jwks_create(ngx_conf_t *cf, ngx_http_apisec_jwt_conf_t *conf,
+    ngx_http_apisec_jwt_key_request_t *kr)
 {
     ngx_pool_cleanup_t      *cln;
     ngx_http_apisec_jwks_t  *k;
@@ -131,7 +292,8 @@ ngx_http_apisec_jwks_create(ngx_conf_t *cf, ngx_http_apisec_jwt_conf_t *conf)
     cln->handler = ngx_http_apisec_jwks_cleanup;
     cln->data = k;
 
-    k->uri = conf->key_request;
+    k->uri = kr->uri;
+    k->bound = kr->issuer;
     k->discovery = conf->discovery;
     k->status = ngx_http_apisec_status_key_source(cf, &k->uri);
 
@@ -169,7 +331,7 @@ ngx_http_apisec_jwks_cleanup(void *data)
 }
 
 
-/* apisec_jwt_key_request uri | off;  apisec_jwt_discovery uri | off; */
+/* apisec_jwt_discovery uri | off; */
 
 char *
 ngx_http_apisec_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -221,7 +383,137 @@ ngx_http_apisec_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
-/* apisec_jwt_key_cache time [refetch=time] [retry=time]; */
+/* apisec_jwt_key_request uri [issuer=iss] | off; repeatable */
+
+char *
+ngx_http_apisec_jwt_key_requests(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_apisec_loc_conf_t *alcf = conf;
+
+    ngx_str_t                          *value;
+    ngx_uint_t                          i;
+    ngx_http_apisec_jwt_key_request_t  *kr;
+
+    value = cf->args->elts;
+
+    if (alcf->jwt.key_requests == NGX_CONF_UNSET_PTR) {
+        alcf->jwt.key_requests = ngx_array_create(cf->pool, 1,
+                                   sizeof(ngx_http_apisec_jwt_key_request_t));
+        if (alcf->jwt.key_requests == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+    } else if (alcf->jwt.key_requests->nelts == 0) {
+        return "is duplicate";
+    }
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        if (cf->args->nelts > 2 || alcf->jwt.key_requests->nelts) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"off\" of \"%V\" stands alone",
+                               &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (value[1].len == 0 || value[1].data[0] != '/') {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URI \"%V\" in \"%V\": a location of "
+                           "this server is expected, as \"/_jwks\"",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_strlchr(value[1].data, value[1].data + value[1].len, '?')) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URI \"%V\" in \"%V\": no arguments "
+                           "allowed", &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    kr = alcf->jwt.key_requests->elts;
+
+    for (i = 0; i < alcf->jwt.key_requests->nelts; i++) {
+        if (ngx_http_apisec_str_eq(&kr[i].uri, &value[1])) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "duplicate URI \"%V\" in \"%V\"",
+                               &value[1], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    kr = ngx_array_push(alcf->jwt.key_requests);
+    if (kr == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    kr->uri = value[1];
+    ngx_str_null(&kr->issuer);
+
+    if (cf->args->nelts > 2
+        && ngx_http_apisec_jwt_issuer_param(cf, &value[2], &kr->issuer)
+           != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * "issuer=iss" of apisec_jwt_key_file and apisec_jwt_key_request: the
+ * exact "iss" of the tokens the keys may verify; printable ASCII, no
+ * quotes or backslashes (it goes into log lines as it is)
+ */
+
+ngx_int_t
+ngx_http_apisec_jwt_issuer_param(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_str_t *issuer)
+{
+    u_char  *p, *last;
+
+    if (value->len < 7 || ngx_strncmp(value->data, "issuer=", 7) != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", value);
+        return NGX_ERROR;
+    }
+
+    issuer->data = value->data + 7;
+    issuer->len = value->len - 7;
+
+    if (issuer->len == 0
+        || issuer->len > NGX_HTTP_APISEC_DISCOVERY_MAX)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid \"issuer=\": %s",
+                           issuer->len ? "too long" : "empty");
+        return NGX_ERROR;
+    }
+
+    last = issuer->data + issuer->len;
+
+    for (p = issuer->data; p < last; p++) {
+        if (*p <= 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid \"issuer=\": spaces, quotes, "
+                               "backslashes and non-ASCII characters are "
+                               "not allowed");
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * apisec_jwt_key_cache time [refetch=time] [min_refetch=time]
+ *     [retry=time];
+ */
 
 char *
 ngx_http_apisec_jwt_key_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
@@ -256,6 +548,11 @@ ngx_http_apisec_jwt_key_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             s.data = value[i].data + 8;
             s.len = value[i].len - 8;
 
+        } else if (ngx_strncmp(value[i].data, "min_refetch=", 12) == 0) {
+            t = &alcf->jwt.key_min_refetch;
+            s.data = value[i].data + 12;
+            s.len = value[i].len - 12;
+
         } else if (ngx_strncmp(value[i].data, "retry=", 6) == 0) {
             t = &alcf->jwt.key_retry;
             s.data = value[i].data + 6;
@@ -281,49 +578,148 @@ ngx_http_apisec_jwt_key_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 /*
- * Before a signature is verified with remote keys.  NGX_OK: the keys are
- * there (fresh, or stale while refreshes fail: they serve on); NGX_AGAIN:
- * a fetch first (the waiter wants it); NGX_DECLINED: no keys were ever
- * fetched and none can be now (503).
+ * Before a signature is verified with remote keys: those of the sources
+ * that may hold the token's issuer's keys (ngx_http_apisec_jwks_candidate()).
+ * NGX_OK: the keys are there (fresh, or stale while refreshes fail: they
+ * serve on); NGX_AGAIN: a fetch first (the waiter wants it); NGX_DECLINED:
+ * no keys were ever fetched from any of them and none can be now (503).
  */
 
 ngx_int_t
 ngx_http_apisec_jwks_ready(ngx_http_request_t *r,
-    ngx_http_apisec_jwt_conf_t *jcf, char **why)
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *issuer, char **why)
 {
-    ngx_int_t                rc;
-    ngx_msec_t               cache, retry;
-    ngx_http_apisec_jwks_t  *k;
-
-    k = jcf->jwks;
-    cache = (ngx_msec_t) jcf->key_cache * 1000;
-    retry = (ngx_msec_t) jcf->key_retry * 1000;
+    ngx_int_t                 rc;
+    ngx_uint_t                i, have, none;
+    ngx_http_apisec_jwks_t  **k;
 
     rc = ngx_http_apisec_discovery_ready(r, jcf, why);
     if (rc != NGX_OK) {
         return rc;
     }
 
-    /*
-     * a refresh: the request that finds the keys due waits for it, the
-     * others verify with the keys they have meanwhile
-     */
+    have = 0;
+    none = 0;
+    k = jcf->sources->elts;
 
-    if ((k->keys == NULL || k->stale
-         || ngx_http_apisec_jwks_ago(k->fetched) >= cache)
-        && (!k->has_failed || ngx_http_apisec_jwks_ago(k->failed) >= retry
-            || k->flight.pending)
-        && !(k->keys && !k->stale && k->flight.pending))
-    {
-        return ngx_http_apisec_jwks_want(r, &k->flight);
+    for (i = 0; i < jcf->sources->nelts; i++) {
+        if (!ngx_http_apisec_jwks_candidate(k[i], issuer)) {
+            continue;
+        }
+
+        rc = ngx_http_apisec_jwks_source_ready(r, jcf, k[i]);
+
+        if (rc == NGX_DECLINED) {
+            none++;
+            continue;
+        }
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        have++;
     }
 
-    if (k->keys == NULL) {
+    if (have == 0 && none) {
         *why = "no JWKS could be fetched yet";
         return NGX_DECLINED;
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * Keys due (or none yet) are fetched before they judge a token: every
+ * request that finds them due waits for the one refresh, so that none is
+ * judged by the old set once its time is up; after a failed fetch, and
+ * for "retry", the last good keys serve on without a wait.
+ */
+
+static ngx_int_t
+ngx_http_apisec_jwks_source_ready(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_jwks_t *k)
+{
+    ngx_msec_t  cache, retry;
+
+    cache = (ngx_msec_t) jcf->key_cache * 1000;
+    retry = (ngx_msec_t) jcf->key_retry * 1000;
+
+    if ((k->keys == NULL || k->stale
+         || ngx_http_apisec_jwks_ago(k->fetched) >= cache)
+        && (!k->has_failed || ngx_http_apisec_jwks_ago(k->failed) >= retry
+            || k->flight.pending))
+    {
+        return ngx_http_apisec_jwks_want(r, &k->flight);
+    }
+
+    return k->keys ? NGX_OK : NGX_DECLINED;
+}
+
+
+/*
+ * May the source hold keys for a token of the issuer?  issuer NULL: no key
+ * of the location is bound, any source; issuer->data NULL: the token's
+ * issuer has no keys bound to it, the sources bound to none; else the
+ * sources bound to that issuer.
+ */
+
+ngx_uint_t
+ngx_http_apisec_jwks_candidate(ngx_http_apisec_jwks_t *k, ngx_str_t *issuer)
+{
+    if (issuer == NULL) {
+        return 1;
+    }
+
+    if (issuer->data == NULL || k->bound.data == NULL) {
+        return (issuer->data == NULL && k->bound.data == NULL);
+    }
+
+    return ngx_http_apisec_str_eq(&k->bound, issuer);
+}
+
+
+/*
+ * The fingerprint of the fetched keys, for a verdict bound to them: the
+ * one source's, or a digest of them all (a set not fetched yet counts as
+ * zeros).
+ */
+
+ngx_int_t
+ngx_http_apisec_jwks_keyset(ngx_http_apisec_jwt_conf_t *jcf, u_char *fp)
+{
+    ngx_int_t                 rc;
+    ngx_str_t                *part;
+    ngx_uint_t                i, n;
+    ngx_http_apisec_jwks_t  **k;
+
+    static u_char  zeros[NGX_HTTP_APISEC_KEY_FP_LEN];
+
+    k = jcf->sources->elts;
+    n = jcf->sources->nelts;
+
+    if (n == 1) {
+        ngx_memcpy(fp, k[0]->keyset ? k[0]->keyset : zeros,
+                   NGX_HTTP_APISEC_KEY_FP_LEN);
+        return NGX_OK;
+    }
+
+    part = ngx_alloc(n * sizeof(ngx_str_t), ngx_cycle->log);
+    if (part == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        part[i].data = k[i]->keyset ? k[i]->keyset : zeros;
+        part[i].len = NGX_HTTP_APISEC_KEY_FP_LEN;
+    }
+
+    rc = ngx_http_apisec_digest(NGX_HTTP_APISEC_SHA256, fp, part, n, 0);
+
+    ngx_free(part);
+
+    return rc;
 }
 
 
@@ -370,47 +766,62 @@ ngx_http_apisec_discovery_ready(ngx_http_request_t *r,
 
 
 /*
- * A token whose kid no key has: one early refetch per "refetch" interval
- * (a flood of made-up kids costs the provider one request an interval),
- * none within it after any fetch, none within "retry" of a failure.
- * NGX_AGAIN: wait for it; NGX_DECLINED: the kid is unknown.
+ * A token whose kid no key has (of the sources of its issuer): an early
+ * fetch, once the last fetch is older than "min_refetch" (a rotation is
+ * picked up at once), and at most one early fetch per "refetch" interval
+ * (a flood of made-up kids costs the provider one request an interval);
+ * none within "retry" of a failure.  NGX_AGAIN: wait for it; NGX_DECLINED:
+ * the kid is unknown.
  */
 
 ngx_int_t
 ngx_http_apisec_jwks_refetch(ngx_http_request_t *r,
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *kid)
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *issuer, ngx_str_t *kid)
 {
-    ngx_msec_t               refetch;
-    ngx_http_apisec_jwks_t  *k;
+    ngx_uint_t                i;
+    ngx_msec_t                refetch, floor, retry;
+    ngx_http_apisec_jwks_t  **kp, *k;
 
-    k = jcf->jwks;
-
-    if (kid->data == NULL || k == NULL) {
+    if (kid->data == NULL || jcf->sources == NULL) {
         return NGX_DECLINED;
     }
 
-    if (k->flight.pending) {
-        return ngx_http_apisec_jwks_want(r, &k->flight);
+    kp = jcf->sources->elts;
+
+    for (i = 0; i < jcf->sources->nelts; i++) {
+        if (kp[i]->flight.pending
+            && ngx_http_apisec_jwks_candidate(kp[i], issuer))
+        {
+            return ngx_http_apisec_jwks_want(r, &kp[i]->flight);
+        }
     }
 
     refetch = (ngx_msec_t) jcf->key_refetch * 1000;
+    floor = (ngx_msec_t) jcf->key_min_refetch * 1000;
+    retry = (ngx_msec_t) jcf->key_retry * 1000;
 
-    if ((k->has_early && ngx_http_apisec_jwks_ago(k->early) < refetch)
-        || (k->keys && ngx_http_apisec_jwks_ago(k->fetched) < refetch)
-        || (k->has_failed
-            && ngx_http_apisec_jwks_ago(k->failed)
-               < (ngx_msec_t) jcf->key_retry * 1000))
-    {
-        return NGX_DECLINED;
+    for (i = 0; i < jcf->sources->nelts; i++) {
+        k = kp[i];
+
+        if (!ngx_http_apisec_jwks_candidate(k, issuer)
+            || (k->has_early && ngx_http_apisec_jwks_ago(k->early) < refetch)
+            || (k->keys && ngx_http_apisec_jwks_ago(k->fetched) < floor)
+            || (k->has_failed && ngx_http_apisec_jwks_ago(k->failed) < retry))
+        {
+            continue;
+        }
+
+        k->early = ngx_current_msec;
+        k->has_early = 1;
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "apisec: unknown kid, JWKS fetched again early "
+                      "from \"%V\"", &k->uri);
+
+        return ngx_http_apisec_jwks_want(r, &k->flight);
     }
 
-    k->early = ngx_current_msec;
-    k->has_early = 1;
-
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "apisec: unknown kid, JWKS fetched again early");
-
-    return ngx_http_apisec_jwks_want(r, &k->flight);
+    return NGX_DECLINED;
 }
 
 
@@ -486,10 +897,12 @@ ngx_http_apisec_jwks_land(ngx_http_apisec_flight_t *f, json_t *json,
 {
     ngx_http_apisec_jwks_t *k = f->data;
 
-    char         *rv;
-    ngx_conf_t    cf;
-    ngx_pool_t   *pool;
-    ngx_array_t  *keys;
+    char                        *rv;
+    ngx_uint_t                   i;
+    ngx_conf_t                   cf;
+    ngx_pool_t                  *pool;
+    ngx_array_t                 *keys;
+    ngx_http_apisec_jwt_key_t  **key;
 
     if (json == NULL) {
         goto failed;
@@ -518,6 +931,14 @@ ngx_http_apisec_jwks_land(ngx_http_apisec_flight_t *f, json_t *json,
     if (rv != NGX_CONF_OK) {
         ngx_destroy_pool(pool);
         goto failed;
+    }
+
+    /* bound to the request's issuer=, before the fingerprint */
+
+    key = keys->elts;
+
+    for (i = 0; i < keys->nelts; i++) {
+        key[i]->issuer = k->bound;
     }
 
     k->keyset = ngx_pnalloc(pool, NGX_HTTP_APISEC_KEY_FP_LEN);

@@ -67,6 +67,9 @@ static ngx_uint_t ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 static ngx_int_t ngx_http_apisec_jwt_token_name(ngx_str_t *name);
 static ngx_int_t ngx_http_apisec_jwt_wording(ngx_conf_t *cf,
     ngx_http_apisec_jwt_conf_t *conf);
+static ngx_uint_t ngx_http_apisec_jwt_issuer_keys(
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_jwt_parsed_t *slot,
+    ngx_str_t *seg, u_char *buf, ngx_str_t **issuer, char **why);
 static ngx_uint_t ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
     ngx_http_apisec_jwt_parsed_t **slot, char **why);
@@ -226,6 +229,22 @@ ngx_http_apisec_jwt_merge_conf(ngx_conf_t *cf,
 
     conf->policy.algorithms = conf->algorithms;
     conf->policy.issuers = conf->issuers;
+
+    /*
+     * keys bound to issuers (issuer=): where every key is bound, and
+     * without apisec_jwt_issuer, the bound issuers are the accepted ones
+     */
+
+    if (ngx_http_apisec_jwks_bind(cf, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->issuers == NULL && conf->bound && !conf->unbound
+        && conf->introspect == NULL)
+    {
+        conf->policy.issuers = conf->bound;
+    }
+
     conf->policy.audiences = conf->audiences;
     conf->policy.types = conf->types;
     conf->policy.leeway = conf->leeway;
@@ -600,16 +619,31 @@ ngx_http_apisec_jwt_wording(ngx_conf_t *cf, ngx_http_apisec_jwt_conf_t *conf)
 }
 
 
-/* apisec_jwt_key_file path; repeatable: every file adds its keys */
+/*
+ * apisec_jwt_key_file path [issuer=iss]; repeatable: every file adds its
+ * keys, bound to the issuer when one is named
+ */
 
 char *
 ngx_http_apisec_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_apisec_loc_conf_t *alcf = conf;
 
-    ngx_str_t  *value;
+    char                        *rv;
+    ngx_str_t                   *value, issuer;
+    ngx_uint_t                   i, n;
+    ngx_http_apisec_jwt_key_t  **key;
 
     value = cf->args->elts;
+
+    ngx_str_null(&issuer);
+
+    if (cf->args->nelts > 2
+        && ngx_http_apisec_jwt_issuer_param(cf, &value[2], &issuer)
+           != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
 
     if (alcf->jwt.keys == NGX_CONF_UNSET_PTR) {
         alcf->jwt.keys = ngx_array_create(cf->pool, 4,
@@ -619,7 +653,21 @@ ngx_http_apisec_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
     }
 
-    return ngx_http_apisec_jwt_keys_load(cf, &value[1], alcf->jwt.keys);
+    n = alcf->jwt.keys->nelts;
+
+    rv = ngx_http_apisec_jwt_keys_load(cf, &value[1], alcf->jwt.keys);
+
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    key = alcf->jwt.keys->elts;
+
+    for (i = n; i < alcf->jwt.keys->nelts; i++) {
+        key[i]->issuer = issuer;
+    }
+
+    return NGX_CONF_OK;
 }
 
 
@@ -918,8 +966,10 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     json_t                        *header, *claims, *v;
     ngx_int_t                      rc;
     ngx_str_t                      token, seg[3], sig, input, keyset;
-    ngx_uint_t                     result, alg, memo, verified;
-    ngx_array_t                   *fetched;
+    ngx_str_t                     *issuer;
+    ngx_uint_t                     result, alg, memo, verified, i, n;
+    ngx_array_t                  **sets;
+    ngx_http_apisec_jwks_t       **source;
     ngx_http_apisec_jwt_parsed_t  *slot;
     ngx_http_apisec_jose_policy_t  policy;
     u_char                         digest[NGX_HTTP_APISEC_DIGEST_LEN];
@@ -1010,10 +1060,33 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
     sig.len = 0;
 
+    /*
+     * keys bound to issuers: the token's "iss" (not verified yet) picks
+     * the keys that may verify it, so that one provider's key never signs
+     * for another (ngx_http_apisec_jwt_issuer_keys())
+     */
+
+    issuer = NULL;
+
+    if (jcf->bound) {
+        if (p == NULL && slot == NULL) {
+            p = ngx_pnalloc(r->pool, token.len);
+            if (p == NULL) {
+                return NGX_HTTP_APISEC_JWT_ERROR;
+            }
+        }
+
+        result = ngx_http_apisec_jwt_issuer_keys(jcf, slot, &seg[1], p,
+                                                 &issuer, why);
+        if (result != NGX_HTTP_APISEC_JWT_OK) {
+            return result;
+        }
+    }
+
     /* remote keys (ngx_http_apisec_jwks.c): fetched first when due */
 
-    if (jcf->jwks) {
-        rc = ngx_http_apisec_jwks_ready(r, jcf, why);
+    if (jcf->sources) {
+        rc = ngx_http_apisec_jwks_ready(r, jcf, issuer, why);
 
         if (rc == NGX_AGAIN) {
             return NGX_HTTP_APISEC_JWT_PENDING;
@@ -1029,10 +1102,14 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
     keyset = jcf->keyset;
 
-    if (jcf->jwks && jcf->jwks->keyset) {
+    if (jcf->sources) {
         ngx_memcpy(keysets, jcf->keyset.data, jcf->keyset.len);
-        ngx_memcpy(keysets + jcf->keyset.len, jcf->jwks->keyset,
-                   NGX_HTTP_APISEC_KEY_FP_LEN);
+
+        if (ngx_http_apisec_jwks_keyset(jcf, keysets + jcf->keyset.len)
+            != NGX_OK)
+        {
+            return NGX_HTTP_APISEC_JWT_ERROR;
+        }
 
         keyset.data = keysets;
         keyset.len = jcf->keyset.len + NGX_HTTP_APISEC_KEY_FP_LEN;
@@ -1114,9 +1191,28 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
             return NGX_HTTP_APISEC_JWT_MALFORMED;
         }
 
-        fetched = jcf->jwks ? jcf->jwks->keys : NULL;
+        /* the key files' keys, then those of the issuer's sources */
 
-        rc = ngx_http_apisec_jwt_keys_verify(jcf->keys, fetched, alg, kid,
+        n = jcf->sources ? jcf->sources->nelts : 0;
+
+        sets = ngx_palloc(r->pool, (n + 1) * sizeof(ngx_array_t *));
+        if (sets == NULL) {
+            return NGX_HTTP_APISEC_JWT_ERROR;
+        }
+
+        sets[0] = jcf->keys;
+        source = jcf->sources ? jcf->sources->elts : NULL;
+        n = 1;
+
+        for (i = 0; jcf->sources && i < jcf->sources->nelts; i++) {
+            if (source[i]->keys
+                && ngx_http_apisec_jwks_candidate(source[i], issuer))
+            {
+                sets[n++] = source[i]->keys;
+            }
+        }
+
+        rc = ngx_http_apisec_jwt_keys_verify(sets, n, issuer, alg, kid,
                                              &input, &sig, why,
                                              r->connection->log);
 
@@ -1125,7 +1221,9 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
         }
 
         if (rc == NGX_ABORT) {
-            if (ngx_http_apisec_jwks_refetch(r, jcf, kid) == NGX_AGAIN) {
+            if (ngx_http_apisec_jwks_refetch(r, jcf, issuer, kid)
+                == NGX_AGAIN)
+            {
                 return NGX_HTTP_APISEC_JWT_PENDING;
             }
 
@@ -1207,6 +1305,66 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     if (v) {
         ctx->subject.len = json_string_length(v);
         ctx->subject.data = (u_char *) json_string_value(v);
+    }
+
+    return NGX_HTTP_APISEC_JWT_OK;
+}
+
+
+/*
+ * With keys bound to issuers: the token's "iss", read before its signature
+ * is verified, and only to choose keys (*issuer): those bound to it when
+ * any is, else those bound to none.  A token whose issuer has no keys,
+ * where every key is bound, is refused here.
+ */
+
+static ngx_uint_t
+ngx_http_apisec_jwt_issuer_keys(ngx_http_apisec_jwt_conf_t *jcf,
+    ngx_http_apisec_jwt_parsed_t *slot, ngx_str_t *seg, u_char *buf,
+    ngx_str_t **issuer, char **why)
+{
+    json_t      *claims, *v;
+    ngx_str_t   *bound, iss;
+    ngx_uint_t   i;
+
+    static ngx_str_t  none = ngx_null_string;
+
+    if (slot) {
+        claims = json_incref(slot->json);
+
+    } else {
+        claims = ngx_http_apisec_jose_json(seg, buf, why, "claims");
+        if (claims == NULL) {
+            return NGX_HTTP_APISEC_JWT_MALFORMED;
+        }
+    }
+
+    ngx_str_null(&iss);
+
+    v = json_object_get(claims, "iss");
+
+    if (json_is_string(v)) {
+        iss.len = json_string_length(v);
+        iss.data = (u_char *) json_string_value(v);
+    }
+
+    *issuer = &none;
+    bound = jcf->bound->elts;
+
+    for (i = 0; iss.data && i < jcf->bound->nelts; i++) {
+        if (bound[i].len == iss.len
+            && ngx_memcmp(bound[i].data, iss.data, iss.len) == 0)
+        {
+            *issuer = &bound[i];
+            break;
+        }
+    }
+
+    json_decref(claims);
+
+    if ((*issuer)->data == NULL && !jcf->unbound) {
+        *why = "no key is bound to the token's issuer";
+        return NGX_HTTP_APISEC_JWT_BAD_ISSUER;
     }
 
     return NGX_HTTP_APISEC_JWT_OK;

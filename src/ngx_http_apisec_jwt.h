@@ -61,22 +61,33 @@ typedef struct {
     ngx_shm_zone_t             *cache;      /* apisec_jwt_cache; NULL: off */
 
     /* remote keys, introspection: ngx_http_apisec_jwks.c, _introspect.c */
-    ngx_str_t                   key_request;    /* data NULL: unset */
+    ngx_array_t                *key_requests;   /* _key_request_t */
     ngx_str_t                   discovery;      /* data NULL: unset */
     time_t                      key_cache;
     time_t                      key_refetch;
+    time_t                      key_min_refetch;
     time_t                      key_retry;
     ngx_http_apisec_introspect_t        *introspect;
     ngx_http_apisec_introspect_cache_t  *introspect_cache;
 
     /* prepared by merge */
-    ngx_http_apisec_jwks_t     *jwks;       /* NULL: no remote keys */
+    ngx_http_apisec_jwks_t     *jwks;       /* the first; NULL: none */
+    ngx_array_t                *sources;    /* ngx_http_apisec_jwks_t * */
+    ngx_array_t                *bound;      /* ngx_str_t: issuer=; NULL */
+    ngx_uint_t                  unbound;    /* keys bound to no issuer */
     ngx_str_t                   challenge;  /* Bearer realm="..." */
     char                       *missing;    /* "no token in cookie ..." */
     char                       *several;    /* query=: several arguments */
     ngx_str_t                   keyset;     /* fingerprint of the keys */
     ngx_http_apisec_jose_policy_t  policy;  /* "now": 0 */
 } ngx_http_apisec_jwt_conf_t;
+
+
+/* apisec_jwt_key_request uri [issuer=...] */
+typedef struct {
+    ngx_str_t                   uri;
+    ngx_str_t                   issuer;     /* data NULL: unbound */
+} ngx_http_apisec_jwt_key_request_t;
 
 
 void ngx_http_apisec_jwt_create_conf(ngx_http_apisec_jwt_conf_t *conf);
@@ -101,17 +112,27 @@ void ngx_http_apisec_jwt_exit(void);
 /* remote keys (ngx_http_apisec_jwks.c) */
 char *ngx_http_apisec_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_apisec_jwt_key_requests(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_apisec_jwt_issuer_param(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_str_t *issuer);
 char *ngx_http_apisec_jwt_key_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 void ngx_http_apisec_jwks_create_conf(ngx_http_apisec_jwt_conf_t *conf);
 char *ngx_http_apisec_jwks_merge_conf(ngx_conf_t *cf,
     ngx_http_apisec_jwt_conf_t *prev, ngx_http_apisec_jwt_conf_t *conf);
+char *ngx_http_apisec_jwks_bind(ngx_conf_t *cf,
+    ngx_http_apisec_jwt_conf_t *conf);
 ngx_int_t ngx_http_apisec_jwks_ready(ngx_http_request_t *r,
-    ngx_http_apisec_jwt_conf_t *jcf, char **why);
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *issuer, char **why);
+ngx_uint_t ngx_http_apisec_jwks_candidate(ngx_http_apisec_jwks_t *k,
+    ngx_str_t *issuer);
+ngx_int_t ngx_http_apisec_jwks_keyset(ngx_http_apisec_jwt_conf_t *jcf,
+    u_char *fp);
 ngx_int_t ngx_http_apisec_discovery_ready(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, char **why);
 ngx_int_t ngx_http_apisec_jwks_refetch(ngx_http_request_t *r,
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *kid);
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *issuer, ngx_str_t *kid);
 void ngx_http_apisec_jwks_policy(ngx_http_apisec_jwt_conf_t *jcf, time_t now,
     ngx_http_apisec_jose_policy_t *policy);
 ngx_int_t ngx_http_apisec_jwks_add_variables(ngx_conf_t *cf);

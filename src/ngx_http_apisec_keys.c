@@ -31,6 +31,8 @@ static char *ngx_http_apisec_jwt_key_check_ec(ngx_http_apisec_jwt_key_t *key);
 static char *ngx_http_apisec_jwt_key_check_ed25519(
     ngx_http_apisec_jwt_key_t *key);
 static void ngx_http_apisec_jwt_key_cleanup(void *data);
+static ngx_uint_t ngx_http_apisec_jwt_key_of(ngx_http_apisec_jwt_key_t *key,
+    ngx_str_t *issuer);
 
 
 /*
@@ -482,7 +484,9 @@ ngx_http_apisec_jwt_keyset_fingerprint(ngx_array_t *keys, u_char *fp)
     ngx_uint_t                   i;
     ngx_http_apisec_jwt_key_t  **key;
 
-    part = ngx_alloc((4 * keys->nelts + 1) * sizeof(ngx_str_t),
+    /* the issuer a key is bound to is part of what it may verify */
+
+    part = ngx_alloc((6 * keys->nelts + 1) * sizeof(ngx_str_t),
                      ngx_cycle->log);
     if (part == NULL) {
         return NGX_ERROR;
@@ -491,21 +495,48 @@ ngx_http_apisec_jwt_keyset_fingerprint(ngx_array_t *keys, u_char *fp)
     key = keys->elts;
 
     for (i = 0; i < keys->nelts; i++) {
-        part[4 * i].data = key[i]->fingerprint;
-        part[4 * i].len = NGX_HTTP_APISEC_KEY_FP_LEN;
-        part[4 * i + 1].data = (u_char *) &key[i]->algs;
-        part[4 * i + 1].len = sizeof(ngx_uint_t);
-        part[4 * i + 2].data = (u_char *) &key[i]->kid.len;
-        part[4 * i + 2].len = sizeof(size_t);
-        part[4 * i + 3] = key[i]->kid;
+        part[6 * i].data = key[i]->fingerprint;
+        part[6 * i].len = NGX_HTTP_APISEC_KEY_FP_LEN;
+        part[6 * i + 1].data = (u_char *) &key[i]->algs;
+        part[6 * i + 1].len = sizeof(ngx_uint_t);
+        part[6 * i + 2].data = (u_char *) &key[i]->kid.len;
+        part[6 * i + 2].len = sizeof(size_t);
+        part[6 * i + 3] = key[i]->kid;
+        part[6 * i + 4].data = (u_char *) &key[i]->issuer.len;
+        part[6 * i + 4].len = sizeof(size_t);
+        part[6 * i + 5] = key[i]->issuer;
+
+        if (key[i]->issuer.data == NULL) {
+            /* unbound, told apart from bound to "" (never configured) */
+            part[6 * i + 4].data = (u_char *) "\xff\xff\xff\xff"
+                                              "\xff\xff\xff\xff";
+        }
     }
 
     rc = ngx_http_apisec_digest(NGX_HTTP_APISEC_SHA256, fp, part,
-                                4 * keys->nelts, 0);
+                                6 * keys->nelts, 0);
 
     ngx_free(part);
 
     return rc;
+}
+
+
+/* may the key verify a token of the issuer?  See below */
+
+static ngx_uint_t
+ngx_http_apisec_jwt_key_of(ngx_http_apisec_jwt_key_t *key, ngx_str_t *issuer)
+{
+    if (issuer == NULL) {
+        return 1;
+    }
+
+    if (issuer->data == NULL || key->issuer.data == NULL) {
+        return (issuer->data == NULL && key->issuer.data == NULL);
+    }
+
+    return (key->issuer.len == issuer->len
+            && ngx_memcmp(key->issuer.data, issuer->data, issuer->len) == 0);
 }
 
 
@@ -514,25 +545,24 @@ ngx_http_apisec_jwt_keyset_fingerprint(ngx_array_t *keys, u_char *fp)
  * token's kid; or, when the token has no kid, or no key has it, the keys
  * without one (PEM keys), and for a token without kid any key; always only
  * keys whose type and alg fit the token's alg, and at most a few of them.
+ * Only the keys of the token's issuer: issuer NULL, no key of the
+ * location is bound (any key); issuer->data NULL, the keys bound to no
+ * issuer; else the keys bound to that issuer.
  *
  * NGX_OK: verified; NGX_DECLINED: a bad signature; NGX_ABORT: no key for
  * the token; NGX_ERROR: a library failure.
  */
 
 ngx_int_t
-ngx_http_apisec_jwt_keys_verify(ngx_array_t *local, ngx_array_t *fetched,
-    ngx_uint_t alg, ngx_str_t *kid, ngx_str_t *input, ngx_str_t *sig,
-    char **why, ngx_log_t *log)
+ngx_http_apisec_jwt_keys_verify(ngx_array_t **sets, ngx_uint_t nsets,
+    ngx_str_t *issuer, ngx_uint_t alg, ngx_str_t *kid, ngx_str_t *input,
+    ngx_str_t *sig, char **why, ngx_log_t *log)
 {
     ngx_int_t                    rc;
     ngx_uint_t                   i, n, s, bit, tried, named;
-    ngx_array_t                 *sets[2];
     ngx_http_apisec_jwt_key_t  **keys, *key;
 
     /* the keys of apisec_jwt_key_file, then the fetched ones */
-
-    sets[0] = local;
-    sets[1] = fetched;
 
     bit = NGX_HTTP_APISEC_ALG_BIT(alg);
     tried = 0;
@@ -541,7 +571,9 @@ ngx_http_apisec_jwt_keys_verify(ngx_array_t *local, ngx_array_t *fetched,
 
     if (kid->data) {
 
-        for (s = 0; s < 2 && tried < NGX_HTTP_APISEC_JWT_MAX_TRIES; s++) {
+        for (s = 0; s < nsets && tried < NGX_HTTP_APISEC_JWT_MAX_TRIES;
+             s++)
+        {
             if (sets[s] == NULL) {
                 continue;
             }
@@ -551,6 +583,10 @@ ngx_http_apisec_jwt_keys_verify(ngx_array_t *local, ngx_array_t *fetched,
 
             for (i = 0; i < n; i++) {
                 key = keys[i];
+
+                if (!ngx_http_apisec_jwt_key_of(key, issuer)) {
+                    continue;
+                }
 
                 if (key->kid.len != kid->len
                     || ngx_memcmp(key->kid.data, kid->data, kid->len) != 0)
@@ -584,7 +620,7 @@ ngx_http_apisec_jwt_keys_verify(ngx_array_t *local, ngx_array_t *fetched,
         }
     }
 
-    for (s = 0; s < 2 && tried < NGX_HTTP_APISEC_JWT_MAX_TRIES; s++) {
+    for (s = 0; s < nsets && tried < NGX_HTTP_APISEC_JWT_MAX_TRIES; s++) {
         if (sets[s] == NULL) {
             continue;
         }
@@ -595,7 +631,9 @@ ngx_http_apisec_jwt_keys_verify(ngx_array_t *local, ngx_array_t *fetched,
         for (i = 0; i < n; i++) {
             key = keys[i];
 
-            if ((kid->data && key->kid.data) || !(key->algs & bit)) {
+            if ((kid->data && key->kid.data) || !(key->algs & bit)
+                || !ngx_http_apisec_jwt_key_of(key, issuer))
+            {
                 continue;
             }
 

@@ -23,6 +23,7 @@
 typedef struct {
     ngx_str_t                   kid;        /* data NULL: the key has none */
     ngx_str_t                   file;       /* where it came from, for logs */
+    ngx_str_t                   issuer;     /* issuer=; data NULL: none */
     ngx_uint_t                  kty;
     ngx_uint_t                  algs;       /* NGX_HTTP_APISEC_ALG_BIT()s */
 
@@ -62,9 +63,9 @@ ngx_int_t ngx_http_apisec_jwt_keyset_fingerprint(ngx_array_t *keys,
     u_char *fp);
 ngx_int_t ngx_http_apisec_jwt_verify_key(ngx_http_apisec_jwt_key_t *key,
     ngx_uint_t alg, u_char *input, size_t len, u_char *sig, size_t siglen);
-ngx_int_t ngx_http_apisec_jwt_keys_verify(ngx_array_t *local,
-    ngx_array_t *fetched, ngx_uint_t alg, ngx_str_t *kid, ngx_str_t *input,
-    ngx_str_t *sig, char **why, ngx_log_t *log);
+ngx_int_t ngx_http_apisec_jwt_keys_verify(ngx_array_t **sets,
+    ngx_uint_t nsets, ngx_str_t *issuer, ngx_uint_t alg, ngx_str_t *kid,
+    ngx_str_t *input, ngx_str_t *sig, char **why, ngx_log_t *log);
 
 
 #endif /* _NGX_HTTP_APISEC_KEYS_H_INCLUDED_ */

@@ -96,6 +96,7 @@ struct ngx_http_apisec_waiter_s {
 /* remote keys: apisec_jwt_key_request, apisec_jwt_discovery (per worker) */
 typedef struct {
     ngx_str_t                       uri;
+    ngx_str_t                       bound;      /* issuer=; NULL: none */
     ngx_str_t                       discovery;  /* "": none */
 
     /* times are ngx_current_msec values, valid when their bit is set */

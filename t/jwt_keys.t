@@ -30,6 +30,16 @@ $T{'HS256-32'} = mint('--alg', 'HS256', '--key', "$D/hs256.jwk", @ok);
 $T{'HS384-32'} = mint('--alg', 'HS384', '--key', "$D/hs256.jwk", @ok);
 $T{rsa2} = mint('--alg', 'RS256', '--key', "$D/rsa2.key", @ok);
 $T{rsa_nokid} = mint('--alg', 'RS256', '--key', "$D/rsa.key", @ok);
+# issuers A and B, each with its own PEM key (no kid: every key is tried)
+for my $who (['A', 'rsa'], ['B', 'rsa2']) {
+    for my $iss ('A', 'B', 'C') {
+        $T{"iss$iss-by$who->[0]"} = mint('--alg', 'RS256', '--key',
+            "$D/$who->[1].key", '--exp', 600, '--claims',
+            qq({"sub":"alice","iss":"https://$iss.example"}));
+    }
+    $T{"noiss-by$who->[0]"} = mint('--alg', 'RS256', '--key',
+        "$D/$who->[1].key", @ok);
+}
 $T{ES256_as_ES384} = mint('--alg', 'ES384', '--key', "$D/ec384.key",
                           '--kid', 'ec256', @ok);
 
@@ -702,3 +712,164 @@ qr/\[emerg\] .*invalid key file ".*bad-weak-ed25519-identity\.jwk": key 1 \(kid 
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*invalid key file ".*bad-weak-ed25519-identity\.pub": Ed25519 public key is a point of small order in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 54: key files bound to issuers: the other issuer's key never verifies a token
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub issuer=https://A.example;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa2.pub issuer=https://B.example;
+        empty_gif;
+    }
+--- more_headers eval
+["Authorization: Bearer $::T{'issA-byB'}",
+ "Authorization: Bearer $::T{'issB-byA'}"]
+--- request eval
+["GET /api", "GET /api"]
+--- error_code eval
+[401, 401]
+--- error_log
+apisec: JWT refused: signature invalid
+
+
+
+=== TEST 55: key files bound to issuers: each issuer's own key verifies its tokens
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub issuer=https://A.example;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa2.pub issuer=https://B.example;
+        empty_gif;
+    }
+--- more_headers eval
+["Authorization: Bearer $::T{'issA-byA'}",
+ "Authorization: Bearer $::T{'issB-byB'}"]
+--- request eval
+["GET /api", "GET /api"]
+--- error_code eval
+[200, 200]
+
+
+
+=== TEST 56: all keys bound: a token of another issuer, or of none, is refused before any signature
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub issuer=https://A.example;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa2.pub issuer=https://B.example;
+        empty_gif;
+    }
+--- more_headers eval
+["Authorization: Bearer $::T{'issC-byA'}",
+ "Authorization: Bearer $::T{'noiss-byA'}"]
+--- request eval
+["GET /api", "GET /api"]
+--- error_code eval
+[401, 401]
+--- response_body_like eval
+["issuer not accepted", "issuer not accepted"]
+--- error_log
+apisec: JWT refused: no key is bound to the token's issuer
+
+
+
+=== TEST 57: bound and unbound keys: a bound issuer's token is verified by its key only
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub issuer=https://A.example;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa2.pub;
+        empty_gif;
+    }
+--- more_headers eval
+["Authorization: Bearer $::T{'issA-byB'}",
+ "Authorization: Bearer $::T{'issC-byA'}"]
+--- request eval
+["GET /api", "GET /api"]
+--- error_code eval
+[401, 401]
+--- error_log
+apisec: JWT refused: signature invalid
+
+
+
+=== TEST 58: bound and unbound keys: the unbound ones verify the issuers no key is bound to
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub issuer=https://A.example;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa2.pub;
+        empty_gif;
+    }
+--- more_headers eval
+["Authorization: Bearer $::T{'issC-byB'}",
+ "Authorization: Bearer $::T{'noiss-byB'}",
+ "Authorization: Bearer $::T{'issA-byA'}"]
+--- request eval
+["GET /api", "GET /api", "GET /api"]
+--- error_code eval
+[200, 200, 200]
+
+
+
+=== TEST 59: "issuer=" empty fails
+--- config
+    apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub issuer=;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid "issuer=": empty in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 60: an issuer with a space fails
+--- config
+    apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub "issuer=https://a.example x";
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid "issuer=": spaces, quotes, backslashes and non-ASCII characters are not allowed in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 61: a key file with an unknown parameter fails
+--- config
+    apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub iss=https://a.example;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid parameter "iss=https:\/\/a\.example" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 62: a verdict kept under unbound keys (apisec_jwt_cache) ...
+--- http_config
+    apisec_jwt_cache zone=jwt:1m;
+--- config
+    location /open {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa2.pub;
+        empty_gif;
+    }
+    location /bound {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa.pub issuer=https://A.example;
+        apisec_jwt_key_file $TEST_NGINX_DATA/rsa2.pub issuer=https://B.example;
+        empty_gif;
+    }
+--- more_headers eval
+"Authorization: Bearer $::T{'issA-byB'}"
+--- request
+GET /open
+--- error_code: 200
+
+
+
+=== TEST 63: ... never passes a location whose keys are bound to issuers (continued)
+--- more_headers eval
+"Authorization: Bearer $::T{'issA-byB'}"
+--- request
+GET /bound
+--- error_code: 401
+--- error_log
+apisec: JWT refused: signature invalid

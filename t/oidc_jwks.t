@@ -55,6 +55,16 @@ sub with_kid {
            . ".$claims.$sig";
 }
 
+# two providers, one kid "k1", their own keys: A signs with rsa.key, B
+# with rsa2.key
+for my $who (['a', 'rsa'], ['b', 'rsa2']) {
+    for my $iss ('a', 'b', 'c') {
+        $T{"iss${iss}_by$who->[0]"} = mint(qw(--alg RS256 --key),
+            "$DATA/$who->[1].key", qw(--kid k1 --exp 3600 --claims),
+            qq({"sub":"alice","iss":"https://$iss.example"}));
+    }
+}
+
 $ENV{"TEST_NGINX_TOKEN_\U$_"} = $T{$_} for keys %T;
 $ENV{TEST_NGINX_TOKEN_R0} = with_kid($T{a}, 'r0');
 
@@ -854,3 +864,310 @@ GET /api
  'apisec: JWKS from "/_jwks" failed, no keys yet: requests get 503']
 --- no_error_log eval
 [$::hs_k, '[emerg]']
+
+
+
+=== TEST 37: two providers, one kid: a token of A signed with B's key is refused
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks_a issuer=https://a.example;
+        apisec_jwt_key_request /_jwks_b issuer=https://b.example;
+        empty_gif;
+    }
+    location = /_jwks_a {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:k1&mode=ok;
+    }
+    location = /_jwks_b {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks2?keys=rsa2.jwk:k1&mode=ok;
+    }
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+["Authorization: Bearer $::T{issa_byb}", "Authorization: Bearer $::T{issb_bya}"]
+--- error_code eval
+[401, 401]
+--- error_log
+apisec: JWT refused: signature invalid, kid "k1"
+
+
+
+=== TEST 38: two providers, one kid: each provider's key verifies its own tokens
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks_a issuer=https://a.example;
+        apisec_jwt_key_request /_jwks_b issuer=https://b.example;
+        empty_gif;
+    }
+    location = /_jwks_a {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:k1&mode=ok;
+    }
+    location = /_jwks_b {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks2?keys=rsa2.jwk:k1&mode=ok;
+    }
+--- request eval
+["GET /api", "GET /api", "GET /api"]
+--- more_headers eval
+["Authorization: Bearer $::T{issa_bya}", "Authorization: Bearer $::T{issb_byb}",
+ "Authorization: Bearer $::T{issa_bya}"]
+--- error_code eval
+[200, 200, 200]
+
+
+
+=== TEST 39: two providers, every key bound: a token of a third issuer is refused, nothing fetched
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks_a issuer=https://a.example;
+        apisec_jwt_key_request /_jwks_b issuer=https://b.example;
+        empty_gif;
+    }
+    location = /_jwks_a {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:k1&mode=ok;
+    }
+    location = /_jwks_b {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks2?keys=rsa2.jwk:k1&mode=ok;
+    }
+--- idp_ctl
+--- request eval
+["GET /ctl/reset", "GET /api", "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{issc_bya}", ""]
+--- error_code eval
+[200, 401, 200]
+--- response_body_like eval
+["", "issuer not accepted", "^0\$"]
+
+
+
+=== TEST 40: the third issuer's refusal is logged (continued)
+--- request
+GET /ctl/count?what=jwks
+--- response_body_like: ^0$
+--- error_log
+apisec: JWT refused: no key is bound to the token's issuer, kid "k1"
+--- no_error_log
+keys fetched from
+
+
+
+=== TEST 41: a bound and an unbound key request: the bound issuer's token is verified by its keys only
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks_a issuer=https://a.example;
+        apisec_jwt_key_request /_jwks_b;
+        empty_gif;
+    }
+    location = /_jwks_a {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:k1&mode=ok;
+    }
+    location = /_jwks_b {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks2?keys=rsa2.jwk:k1&mode=ok;
+    }
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+["Authorization: Bearer $::T{issa_byb}", "Authorization: Bearer $::T{issc_bya}"]
+--- error_code eval
+[401, 401]
+--- error_log
+apisec: JWT refused: signature invalid, kid "k1"
+
+
+
+=== TEST 42: a bound and an unbound key request: the unbound keys verify the other issuers
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks_a issuer=https://a.example;
+        apisec_jwt_key_request /_jwks_b;
+        empty_gif;
+    }
+    location = /_jwks_a {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks?keys=rsa.jwk:k1&mode=ok;
+    }
+    location = /_jwks_b {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_IDP_PORT/jwks2?keys=rsa2.jwk:k1&mode=ok;
+    }
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+["Authorization: Bearer $::T{issc_byb}", "Authorization: Bearer $::T{issa_bya}"]
+--- error_code eval
+[200, 200]
+
+
+
+=== TEST 43: the same key request twice fails
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks issuer=https://a.example;
+        apisec_jwt_key_request /_jwks issuer=https://b.example;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*duplicate URI "\/_jwks" in "apisec_jwt_key_request" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 44: "issuer=" empty fails
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks issuer=;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid "issuer=": empty in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 45: discovery with two key requests fails
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_discovery /_oidc;
+        apisec_jwt_key_request /_jwks_a;
+        apisec_jwt_key_request /_jwks_b;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"apisec_jwt_discovery" takes one "apisec_jwt_key_request" without "issuer=" \(the document names the issuer\) in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 46: rotation: a new kid is fetched once the last fetch is older than min_refetch, not refetch
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 10m refetch=30s min_refetch=1s;
+        empty_gif;
+    }
+--- idp_jwks
+--- idp_ctl
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api",
+ "GET /ctl/jwks?keys=rsa2.jwk:kb", "GET /ctl/sleep?s=1.1",
+ "GET /api", "GET /api", "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "", "",
+ "Authorization: Bearer $::T{b}", "Authorization: Bearer $::T{b}", ""]
+--- error_code eval
+[200, 200, 200, 200, 200, 200, 200]
+--- response_body_like eval
+["ok", "", "ok", "ok", "", "", "^1\$"]
+
+
+
+=== TEST 47: rotation: within min_refetch of a fetch, an unknown kid fetches nothing
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 10m refetch=30s min_refetch=5s;
+        empty_gif;
+    }
+--- idp_jwks
+--- idp_ctl
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api",
+ "GET /ctl/jwks?keys=rsa2.jwk:kb", "GET /ctl/sleep?s=1.1",
+ "GET /api", "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "", "",
+ "Authorization: Bearer $::T{b}", ""]
+--- error_code eval
+[200, 200, 200, 200, 401, 200]
+--- response_body_like eval
+["ok", "", "ok", "ok", "unknown key", "^0\$"]
+
+
+
+=== TEST 48: the unknown kid is logged (continued)
+--- request
+GET /ctl/count?what=jwks
+--- response_body_like: ^0$
+--- error_log
+apisec: JWT refused: no key with the kid, and no key without a kid fits alg, kid "kb"
+--- no_error_log
+JWKS fetched again early
+
+
+
+=== TEST 49: keys due: 50 concurrent requests all wait for the refresh, none is judged by the old keys
+--- user_files eval
+[["ok.txt", "ok\n"]]
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 1s;
+        alias $TEST_NGINX_HTML_DIR/ok.txt;
+    }
+--- idp_jwks
+--- idp_ctl
+--- fan_out
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api",
+ "GET /ctl/jwks?keys=rsa2.jwk:kb&mode=slow&delay=0.5", "GET /ctl/sleep?s=1.1",
+ "GET /fan", "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "", "", "Authorization: Bearer $::T{a}", ""]
+--- error_code eval
+[200, 200, 200, 200, 200, 200]
+--- response_body_like eval
+["ok", "ok", "ok", "ok", qr/\A(?:(?!ok\n).)*\z/s, "^1\$"]
+
+
+
+=== TEST 50: the refusals by the new keys are logged (continued)
+--- request
+GET /ctl/count?what=jwks
+--- response_body_like: ^1$
+--- error_log
+apisec: 1 keys fetched from "/_jwks"
+apisec: JWT refused: no key with the kid, and no key without a kid fits alg, kid "ka"
+
+
+
+=== TEST 51: keys due and the refresh failing: the 50 waiting requests are judged by the last good keys
+--- user_files eval
+[["ok.txt", "ok\n"]]
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_request /_jwks;
+        apisec_jwt_key_cache 1s;
+        alias $TEST_NGINX_HTML_DIR/ok.txt;
+    }
+--- idp_jwks
+--- idp_ctl
+--- fan_out
+--- request eval
+["GET /ctl/jwks?keys=rsa.jwk:ka", "GET /api",
+ "GET /ctl/jwks?keys=rsa2.jwk:kb&mode=down", "GET /ctl/sleep?s=1.1",
+ "GET /fan", "GET /ctl/count?what=jwks"]
+--- more_headers eval
+["", "Authorization: Bearer $::T{a}", "", "", "Authorization: Bearer $::T{a}", ""]
+--- error_code eval
+[200, 200, 200, 200, 200, 200]
+--- response_body eval
+["ok\n", "ok\n", "ok\n", "ok\n", "ok\n" x 50, "1\n"]
