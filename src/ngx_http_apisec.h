@@ -373,6 +373,7 @@ void ngx_http_apisec_refusal(ngx_http_request_t *r, ngx_int_t rc,
 ngx_uint_t ngx_http_apisec_refusal_authn(ngx_http_request_t *r);
 ngx_uint_t ngx_http_apisec_refusal_authz(ngx_http_request_t *r);
 ngx_str_t *ngx_http_apisec_refusal_name(ngx_http_request_t *r);
+ngx_str_t *ngx_http_apisec_refusal_word(ngx_uint_t reason);
 char *ngx_http_apisec_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_apisec_status_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

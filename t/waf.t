@@ -107,7 +107,7 @@ $DENIED = qr/$DENIED/;
 our $MAIN = "load_module $MODSEC;";
 
 our $HTTP = <<'EOF';
-    apisec_ban_zone brute key=$binary_remote_addr size=32k threshold=2
+    apisec_ban_zone $binary_remote_addr zone=brute:32k threshold=2
                     window=1m duration=1m;
     limit_req_zone $binary_remote_addr zone=perip:1m rate=1r/m;
     server {
