@@ -107,6 +107,7 @@ char *ngx_http_apisec_jwt_list(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_apisec_jwt_access(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf);
 ngx_str_t *ngx_http_apisec_jwt_result_name(ngx_uint_t result);
+char *ngx_http_apisec_jwt_result_detail(ngx_uint_t result);
 void ngx_http_apisec_jwt_exit(void);
 
 /* remote keys (ngx_http_apisec_jwks.c) */
