@@ -324,21 +324,21 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_apisec_loc_conf_t, limit_headers),
+      offsetof(ngx_http_apisec_loc_conf_t, limit.headers),
       NULL },
 
     { ngx_string("apisec_limit_status"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_apisec_loc_conf_t, limit_status),
+      offsetof(ngx_http_apisec_loc_conf_t, limit.status),
       &ngx_http_apisec_limit_status_bounds },
 
     { ngx_string("apisec_limit_log_level"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_apisec_loc_conf_t, limit_log_level),
+      offsetof(ngx_http_apisec_loc_conf_t, limit.log_level),
       &ngx_http_apisec_limit_log_levels },
 
     { ngx_string("apisec_ban_zone"),
@@ -608,7 +608,7 @@ ngx_http_apisec_header_filter(ngx_http_request_t *r)
 
     /* RateLimit-Policy, RateLimit (ngx_http_apisec_limit.c) */
 
-    if (alcf->limit_headers
+    if (alcf->limit.headers
         && ngx_http_apisec_limit_headers(r) != NGX_OK)
     {
         return NGX_ERROR;
@@ -681,11 +681,7 @@ ngx_http_apisec_create_loc_conf(ngx_conf_t *cf)
     ngx_http_apisec_csrf_create_conf(&conf->csrf);
 
     /* rate limits and bans */
-    conf->limits = NGX_CONF_UNSET_PTR;
-    conf->bans = NGX_CONF_UNSET_PTR;
-    conf->limit_headers = NGX_CONF_UNSET;
-    conf->limit_status = NGX_CONF_UNSET_UINT;
-    conf->limit_log_level = NGX_CONF_UNSET_UINT;
+    ngx_http_apisec_limit_create_conf(&conf->limit);
 
     /* counters */
     conf->status_tag = NGX_CONF_UNSET_UINT;
@@ -760,21 +756,7 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     /* rate limits and bans: "apisec_limit off" leaves NULL */
 
-    if (conf->limits == NGX_CONF_UNSET_PTR) {
-        conf->limit_pos = prev->limit_pos;
-    }
-
-    if (conf->bans == NGX_CONF_UNSET_PTR) {
-        conf->ban_pos = prev->ban_pos;
-    }
-
-    ngx_conf_merge_ptr_value(conf->limits, prev->limits, NULL);
-    ngx_conf_merge_ptr_value(conf->bans, prev->bans, NULL);
-    ngx_conf_merge_value(conf->limit_headers, prev->limit_headers, 0);
-    ngx_conf_merge_uint_value(conf->limit_status, prev->limit_status,
-                              NGX_HTTP_TOO_MANY_REQUESTS);
-    ngx_conf_merge_uint_value(conf->limit_log_level, prev->limit_log_level,
-                              NGX_LOG_INFO);
+    ngx_http_apisec_limit_merge_conf(&prev->limit, &conf->limit);
 
     ngx_conf_merge_uint_value(conf->status_tag, prev->status_tag, 0);
 
@@ -804,7 +786,7 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->steps |= NGX_HTTP_APISEC_STEP_CSRF;
     }
 
-    if (conf->bans) {
+    if (conf->limit.bans) {
         conf->steps |= NGX_HTTP_APISEC_STEP_BAN;
     }
 
@@ -816,7 +798,7 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->steps |= NGX_HTTP_APISEC_STEP_AUTHZ;
     }
 
-    if (conf->limits) {
+    if (conf->limit.limits) {
         conf->steps |= NGX_HTTP_APISEC_STEP_LIMIT;
     }
 
@@ -883,10 +865,11 @@ ngx_http_apisec_merge_check(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *conf)
                                     "refused with 403");
     }
 
-    zone = ngx_http_apisec_limit_identity(conf->limits);
+    zone = ngx_http_apisec_limit_identity(conf->limit.limits);
 
     if (zone) {
-        ngx_http_apisec_merge_error(cf, NGX_LOG_EMERG, &conf->limit_pos,
+        ngx_http_apisec_merge_error(cf, NGX_LOG_EMERG,
+                                    &conf->limit.limits_pos,
                                     "apisec_limit_zone \"%V\" is keyed on "
                                     "the caller's identity, but nothing "
                                     "authenticates here (\"apisec_jwt\", "
@@ -897,15 +880,16 @@ ngx_http_apisec_merge_check(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (conf->bans) {
-        bans = conf->bans->elts;
+    if (conf->limit.bans) {
+        bans = conf->limit.bans->elts;
 
-        for (i = 0; i < conf->bans->nelts; i++) {
+        for (i = 0; i < conf->limit.bans->nelts; i++) {
             if (!ngx_http_apisec_shm_identity_key(bans[i])) {
                 continue;
             }
 
-            ngx_http_apisec_merge_error(cf, NGX_LOG_EMERG, &conf->ban_pos,
+            ngx_http_apisec_merge_error(cf, NGX_LOG_EMERG,
+                                        &conf->limit.bans_pos,
                                         "apisec_ban_zone \"%V\" is keyed on "
                                         "the caller's identity, but nothing "
                                         "authenticates here: the key is "

@@ -160,13 +160,7 @@ struct ngx_http_apisec_loc_conf_s {
     ngx_uint_t                  status_format;  /* apisec_status */
 
     /* rate limits and bans: src/ngx_http_apisec_limit.c, _ban.c */
-    ngx_array_t                *limits;         /* NULL: off */
-    ngx_http_apisec_conf_pos_t  limit_pos;
-    ngx_http_apisec_conf_pos_t  ban_pos;
-    ngx_array_t                *bans;           /* ngx_shm_zone_t *; NULL */
-    ngx_flag_t                  limit_headers;
-    ngx_uint_t                  limit_status;
-    ngx_uint_t                  limit_log_level;
+    ngx_http_apisec_limit_conf_t  limit;
 
     /* prepared by merge: the response headers this location adds */
     ngx_array_t                *headers;        /* ngx_http_apisec_header_t */

@@ -76,10 +76,10 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
-    zones = alcf->bans->elts;
+    zones = alcf->limit.bans->elts;
     now = ngx_current_msec;
 
-    for (i = 0; i < alcf->bans->nelts; i++) {
+    for (i = 0; i < alcf->limit.bans->nelts; i++) {
         zone = zones[i]->data;
 
         rc = ngx_http_apisec_shm_key(r, &zone->shm, &key, &hash);
@@ -184,14 +184,14 @@ ngx_http_apisec_ban_failure(ngx_http_request_t *r)
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
-    if (alcf->bans == NULL || alcf->bans == NGX_CONF_UNSET_PTR) {
+    if (alcf->limit.bans == NULL || alcf->limit.bans == NGX_CONF_UNSET_PTR) {
         return;
     }
 
-    zones = alcf->bans->elts;
+    zones = alcf->limit.bans->elts;
     now = ngx_current_msec;
 
-    for (i = 0; i < alcf->bans->nelts; i++) {
+    for (i = 0; i < alcf->limit.bans->nelts; i++) {
         zone = zones[i]->data;
 
         rc = ngx_http_apisec_shm_key(r, &zone->shm, &key, &hash);
@@ -431,20 +431,20 @@ ngx_http_apisec_ban(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     value = cf->args->elts;
 
     if (ngx_strcmp(value[1].data, "off") == 0) {
-        if (alcf->bans != NGX_CONF_UNSET_PTR) {
+        if (alcf->limit.bans != NGX_CONF_UNSET_PTR) {
             return "is duplicate";
         }
 
-        alcf->bans = NULL;
+        alcf->limit.bans = NULL;
         return NGX_CONF_OK;
     }
 
-    if (alcf->bans == NULL) {
+    if (alcf->limit.bans == NULL) {
         return "is duplicate";
     }
 
-    if (alcf->ban_pos.file.data == NULL
-        && ngx_http_apisec_conf_pos(cf, &alcf->ban_pos) != NGX_OK)
+    if (alcf->limit.bans_pos.file.data == NULL
+        && ngx_http_apisec_conf_pos(cf, &alcf->limit.bans_pos) != NGX_OK)
     {
         return NGX_CONF_ERROR;
     }
@@ -469,22 +469,22 @@ ngx_http_apisec_ban(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (alcf->bans == NGX_CONF_UNSET_PTR) {
-        alcf->bans = ngx_array_create(cf->pool, 1, sizeof(ngx_shm_zone_t *));
-        if (alcf->bans == NULL) {
+    if (alcf->limit.bans == NGX_CONF_UNSET_PTR) {
+        alcf->limit.bans = ngx_array_create(cf->pool, 1, sizeof(ngx_shm_zone_t *));
+        if (alcf->limit.bans == NULL) {
             return NGX_CONF_ERROR;
         }
     }
 
-    zones = alcf->bans->elts;
+    zones = alcf->limit.bans->elts;
 
-    for (i = 0; i < alcf->bans->nelts; i++) {
+    for (i = 0; i < alcf->limit.bans->nelts; i++) {
         if (zones[i] == shm_zone) {
             return "is duplicate";
         }
     }
 
-    z = ngx_array_push(alcf->bans);
+    z = ngx_array_push(alcf->limit.bans);
     if (z == NULL) {
         return NGX_CONF_ERROR;
     }

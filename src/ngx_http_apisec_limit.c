@@ -129,6 +129,48 @@ static ngx_http_variable_t  ngx_http_apisec_limit_vars[] = {
 };
 
 
+void
+ngx_http_apisec_limit_create_conf(ngx_http_apisec_limit_conf_t *conf)
+{
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->limits_pos = { { 0, NULL }, 0 };
+     *     conf->bans_pos = { { 0, NULL }, 0 };
+     */
+
+    conf->limits = NGX_CONF_UNSET_PTR;
+    conf->bans = NGX_CONF_UNSET_PTR;
+    conf->headers = NGX_CONF_UNSET;
+    conf->status = NGX_CONF_UNSET_UINT;
+    conf->log_level = NGX_CONF_UNSET_UINT;
+}
+
+
+/* "apisec_limit off" and "apisec_ban off" leave NULL */
+
+void
+ngx_http_apisec_limit_merge_conf(ngx_http_apisec_limit_conf_t *prev,
+    ngx_http_apisec_limit_conf_t *conf)
+{
+    if (conf->limits == NGX_CONF_UNSET_PTR) {
+        conf->limits_pos = prev->limits_pos;
+    }
+
+    if (conf->bans == NGX_CONF_UNSET_PTR) {
+        conf->bans_pos = prev->bans_pos;
+    }
+
+    ngx_conf_merge_ptr_value(conf->limits, prev->limits, NULL);
+    ngx_conf_merge_ptr_value(conf->bans, prev->bans, NULL);
+    ngx_conf_merge_value(conf->headers, prev->headers, 0);
+    ngx_conf_merge_uint_value(conf->status, prev->status,
+                              NGX_HTTP_TOO_MANY_REQUESTS);
+    ngx_conf_merge_uint_value(conf->log_level, prev->log_level,
+                              NGX_LOG_INFO);
+}
+
+
 /*
  * The arithmetic: pure functions, see ngx_http_apisec_limit.h.  The bounds,
  * with 0 < rate <= NGX_HTTP_APISEC_LIMIT_MAX_RATE (8.64e10 r/d) and a level
@@ -236,8 +278,8 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
-    limits = alcf->limits->elts;
-    n = alcf->limits->nelts;
+    limits = alcf->limit.limits->elts;
+    n = alcf->limit.limits->nelts;
 
     /* every zone of this location charged by an earlier pass: nothing new */
 
@@ -426,7 +468,7 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
         if (st->refused) {
             /* dry run: what would have been done */
 
-            ngx_log_error(alcf->limit_log_level, r->connection->log, 0,
+            ngx_log_error(alcf->limit.log_level, r->connection->log, 0,
                           "limiting requests, dry run, excess: %uL.%03uL "
                           "by zone \"%V\"", st->excess / 1000,
                           st->excess % 1000, &limit->shm_zone->shm.name);
@@ -442,7 +484,7 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
         d = ngx_http_apisec_limit_wait(st->excess - limit->delay, st->rate);
 
         if (limit->dry_run) {
-            ngx_log_error(alcf->limit_log_level, r->connection->log, 0,
+            ngx_log_error(alcf->limit.log_level, r->connection->log, 0,
                           "delaying request, dry run, excess: %uL.%03uL, "
                           "by zone \"%V\"", st->excess / 1000,
                           st->excess % 1000, &limit->shm_zone->shm.name);
@@ -471,8 +513,8 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
 
     /* as limit_req: delays one level below refusals */
 
-    i = (alcf->limit_log_level == NGX_LOG_INFO) ? NGX_LOG_INFO
-                                                : alcf->limit_log_level + 1;
+    i = (alcf->limit.log_level == NGX_LOG_INFO) ? NGX_LOG_INFO
+                                                : alcf->limit.log_level + 1;
 
     ngx_log_error(i, r->connection->log, 0,
                   "delaying request by %M ms, by zone \"%V\"",
@@ -567,7 +609,7 @@ ngx_http_apisec_limit_refuse(ngx_http_request_t *r,
     ngx_http_apisec_status_limit(worst->limit->shm_zone, 0);
 
     if (!worst->nomem) {
-        ngx_log_error(alcf->limit_log_level, r->connection->log, 0,
+        ngx_log_error(alcf->limit.log_level, r->connection->log, 0,
                       "limiting requests, excess: %uL.%03uL by zone \"%V\"",
                       worst->excess / 1000, worst->excess % 1000,
                       &worst->limit->shm_zone->shm.name);
@@ -592,7 +634,7 @@ ngx_http_apisec_limit_refuse(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_apisec_refuse(r, alcf->limit_status, 0,
+    return ngx_http_apisec_refuse(r, alcf->limit.status, 0,
                                   "rate limit exceeded");
 }
 
@@ -716,17 +758,17 @@ ngx_http_apisec_limit_headers(ngx_http_request_t *r)
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
-    if (!alcf->limit_headers || alcf->limits == NULL) {
+    if (!alcf->limit.headers || alcf->limit.limits == NULL) {
         return NGX_OK;
     }
 
     lr = ngx_http_apisec_limit_get(r);
 
-    limits = alcf->limits->elts;
+    limits = alcf->limit.limits->elts;
 
     len = 0;
 
-    for (i = 0; i < alcf->limits->nelts; i++) {
+    for (i = 0; i < alcf->limit.limits->nelts; i++) {
         len += sizeof("\"\";q=;w=86400, ") - 1 + NGX_INT64_LEN
                + limits[i].shm_zone->shm.name.len;
     }
@@ -738,7 +780,7 @@ ngx_http_apisec_limit_headers(ngx_http_request_t *r)
 
     value.data = p;
 
-    for (i = 0; i < alcf->limits->nelts; i++) {
+    for (i = 0; i < alcf->limit.limits->nelts; i++) {
         zone = limits[i].shm_zone->data;
         rate = zone->rate;
 
@@ -1217,20 +1259,20 @@ ngx_http_apisec_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     value = cf->args->elts;
 
     if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
-        if (alcf->limits != NGX_CONF_UNSET_PTR) {
+        if (alcf->limit.limits != NGX_CONF_UNSET_PTR) {
             return "is duplicate";
         }
 
-        alcf->limits = NULL;
+        alcf->limit.limits = NULL;
         return NGX_CONF_OK;
     }
 
-    if (alcf->limits == NULL) {
+    if (alcf->limit.limits == NULL) {
         return "is duplicate";
     }
 
-    if (alcf->limit_pos.file.data == NULL
-        && ngx_http_apisec_conf_pos(cf, &alcf->limit_pos) != NGX_OK)
+    if (alcf->limit.limits_pos.file.data == NULL
+        && ngx_http_apisec_conf_pos(cf, &alcf->limit.limits_pos) != NGX_OK)
     {
         return NGX_CONF_ERROR;
     }
@@ -1317,23 +1359,23 @@ ngx_http_apisec_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (alcf->limits == NGX_CONF_UNSET_PTR) {
-        alcf->limits = ngx_array_create(cf->pool, 1,
+    if (alcf->limit.limits == NGX_CONF_UNSET_PTR) {
+        alcf->limit.limits = ngx_array_create(cf->pool, 1,
                                         sizeof(ngx_http_apisec_limit_t));
-        if (alcf->limits == NULL) {
+        if (alcf->limit.limits == NULL) {
             return NGX_CONF_ERROR;
         }
     }
 
-    limits = alcf->limits->elts;
+    limits = alcf->limit.limits->elts;
 
-    for (i = 0; i < alcf->limits->nelts; i++) {
+    for (i = 0; i < alcf->limit.limits->nelts; i++) {
         if (shm_zone == limits[i].shm_zone) {
             return "is duplicate";
         }
     }
 
-    limit = ngx_array_push(alcf->limits);
+    limit = ngx_array_push(alcf->limit.limits);
     if (limit == NULL) {
         return NGX_CONF_ERROR;
     }

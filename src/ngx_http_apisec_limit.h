@@ -12,6 +12,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_http_apisec_conf.h"
+
 
 /*
  * Rates are kept as integers in requests a day, so that "N r/s"
@@ -68,6 +70,23 @@ char *ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_apisec_ban(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 
 ngx_int_t ngx_http_apisec_limit_add_variables(ngx_conf_t *cf);
+
+/* apisec_limit, apisec_ban and their settings, per location */
+typedef struct {
+    ngx_array_t                *limits;     /* ngx_http_apisec_limit_t; NULL */
+    ngx_array_t                *bans;       /* ngx_shm_zone_t *; NULL */
+    ngx_flag_t                  headers;    /* apisec_limit_headers */
+    ngx_uint_t                  status;     /* apisec_limit_status */
+    ngx_uint_t                  log_level;  /* apisec_limit_log_level */
+    ngx_http_apisec_conf_pos_t  limits_pos;
+    ngx_http_apisec_conf_pos_t  bans_pos;
+} ngx_http_apisec_limit_conf_t;
+
+
+void ngx_http_apisec_limit_create_conf(ngx_http_apisec_limit_conf_t *conf);
+void ngx_http_apisec_limit_merge_conf(ngx_http_apisec_limit_conf_t *prev,
+    ngx_http_apisec_limit_conf_t *conf);
+
 
 /* the access pipeline: bans before authentication, limits after it */
 ngx_int_t ngx_http_apisec_ban_access(ngx_http_request_t *r);
