@@ -11,6 +11,7 @@
 
 
 static ngx_int_t ngx_http_apisec_access_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_apisec_pipeline(ngx_http_request_t *r);
 static ngx_int_t ngx_http_apisec_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_apisec_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
@@ -422,8 +423,46 @@ static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
  * NGX_OK grants access.  nginx skips the access phase for subrequests.
  */
 
+/*
+ * A refusal that "satisfy any" may not waive (transport, CSRF, bans, rate
+ * limits, malformed credentials) is finalized here under "satisfy any",
+ * after the pipeline has recorded it, never inside the step: the request
+ * may be gone once finalized.
+ */
+
 static ngx_int_t
 ngx_http_apisec_access_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                  rc;
+    ngx_http_apisec_ctx_t     *ctx;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    rc = ngx_http_apisec_pipeline(r);
+
+    if (rc < NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apisec_module);
+
+    if (ctx == NULL || !ctx->final || ctx->status != (ngx_uint_t) rc) {
+        return rc;
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->satisfy == NGX_HTTP_SATISFY_ALL) {
+        return rc;
+    }
+
+    ngx_http_finalize_request(r, rc);
+
+    return NGX_DONE;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_pipeline(ngx_http_request_t *r)
 {
     ngx_int_t                    rc, lrc;
     ngx_uint_t                   steps;

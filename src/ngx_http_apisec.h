@@ -266,6 +266,7 @@ struct ngx_http_apisec_ctx_s {
 
     unsigned                    replace_body:1;
     unsigned                    body_sent:1;
+    unsigned                    final:1;        /* not waivable */
 };
 
 

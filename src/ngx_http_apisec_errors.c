@@ -63,8 +63,7 @@ ngx_int_t
 ngx_http_apisec_refuse(ngx_http_request_t *r, ngx_uint_t status,
     ngx_uint_t waivable, char *detail)
 {
-    ngx_http_apisec_ctx_t     *ctx;
-    ngx_http_core_loc_conf_t  *clcf;
+    ngx_http_apisec_ctx_t  *ctx;
 
     ctx = ngx_http_apisec_get_ctx(r);
     if (ctx == NULL) {
@@ -72,20 +71,14 @@ ngx_http_apisec_refuse(ngx_http_request_t *r, ngx_uint_t status,
     }
 
     ctx->status = status;
+    ctx->final = !waivable;
 
     if (detail) {
         ctx->detail.len = ngx_strlen(detail);
         ctx->detail.data = (u_char *) detail;
     }
 
-    if (!waivable) {
-        clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-
-        if (clcf->satisfy != NGX_HTTP_SATISFY_ALL) {
-            ngx_http_finalize_request(r, status);
-            return NGX_DONE;
-        }
-    }
+    /* the access handler finalizes a final refusal under "satisfy any" */
 
     return status;
 }
