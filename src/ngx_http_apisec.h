@@ -276,6 +276,8 @@ ngx_http_apisec_req_t *ngx_http_apisec_req(ngx_http_request_t *r,
 ngx_http_apisec_ctx_t *ngx_http_apisec_get_ctx(ngx_http_request_t *r);
 ngx_http_apisec_ctx_t *ngx_http_apisec_find_ctx(ngx_http_request_t *r);
 ngx_http_apisec_ctx_t *ngx_http_apisec_loc_ctx(ngx_http_request_t *r);
+ngx_uint_t ngx_http_apisec_answered(ngx_http_request_t *r,
+    ngx_http_apisec_ctx_t *ctx);
 ngx_uint_t ngx_http_apisec_request_header(ngx_http_request_t *r,
     ngx_str_t *name, ngx_str_t *value);
 ngx_uint_t ngx_http_apisec_cidr_match(struct sockaddr *sa,

@@ -942,14 +942,7 @@ ngx_http_apisec_apikey_result(ngx_http_request_t *r, ngx_uint_t access)
 
     /* a variable alone: never for a response refused or answered before */
 
-    if (!access
-        && (r->header_sent
-            || (ctx && (ctx->status || ctx->cors_preflight))
-            || (r->headers_out.status
-                && (r->headers_out.status < NGX_HTTP_OK
-                    || r->headers_out.status
-                       >= NGX_HTTP_SPECIAL_RESPONSE))))
-    {
+    if (!access && ngx_http_apisec_answered(r, ctx)) {
         return ctx;
     }
 

@@ -227,14 +227,7 @@ ngx_http_apisec_jwt_result(ngx_http_request_t *r, ngx_uint_t access)
         return ctx;
     }
 
-    if (!access
-        && (r->header_sent
-            || (ctx && (ctx->status || ctx->cors_preflight))
-            || (r->headers_out.status
-                && (r->headers_out.status < NGX_HTTP_OK
-                    || r->headers_out.status
-                       >= NGX_HTTP_SPECIAL_RESPONSE))))
-    {
+    if (!access && ngx_http_apisec_answered(r, ctx)) {
         return ctx;
     }
 

@@ -273,3 +273,21 @@ ngx_http_apisec_cidr_match(struct sockaddr *sa, ngx_array_t *cidrs)
 
     return ngx_cidr_match(sa, cidrs) == NGX_OK;
 }
+
+
+/*
+ * Whether the request is already refused or answered (a ban, plain HTTP, a
+ * preflight, an error page, the header sent): a variable read alone then
+ * computes no authentication, so that such a request costs no
+ * verification.  The access phase never asks.
+ */
+
+ngx_uint_t
+ngx_http_apisec_answered(ngx_http_request_t *r, ngx_http_apisec_ctx_t *ctx)
+{
+    return (r->header_sent
+            || (ctx && (ctx->status || ctx->cors_preflight))
+            || (r->headers_out.status
+                && (r->headers_out.status < NGX_HTTP_OK
+                    || r->headers_out.status >= NGX_HTTP_SPECIAL_RESPONSE)));
+}
