@@ -1023,7 +1023,10 @@ sub start_nginx ($$$) {
         my $pos = file_size($ErrLogFile);
         my $status = launch_nginx($name);
         if (defined $status && $status == 0) {
-            $NginxPid = $NginxChild // read_pid_file(2);
+            # a daemon writes its pid file after its parent returned; a
+            # loaded machine (sanitizers) may take seconds, and an nginx
+            # left running unknown would hold the port for every later block
+            $NginxPid = $NginxChild // read_pid_file($Timeout + 10);
             if (!$NginxPid) {
                 fail("$name - nginx started but wrote no pid file $PidFile");
                 return 0;
