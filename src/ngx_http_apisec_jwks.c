@@ -14,6 +14,8 @@
 #define NGX_HTTP_APISEC_DISCOVERY_MAX  2048
 
 
+static ngx_int_t ngx_http_apisec_jwks_uri(ngx_conf_t *cf,
+    ngx_command_t *cmd, ngx_str_t *uri);
 static ngx_http_apisec_jwks_t *ngx_http_apisec_jwks_create(ngx_conf_t *cf,
     ngx_http_apisec_jwt_conf_t *conf, ngx_http_apisec_jwt_key_request_t *kr);
 static ngx_http_apisec_jwks_t *ngx_http_apisec_jwks_find(
@@ -331,6 +333,30 @@ ngx_http_apisec_jwks_cleanup(void *data)
 }
 
 
+/* the URI of a subrequest: a location of this server, without arguments */
+
+static ngx_int_t
+ngx_http_apisec_jwks_uri(ngx_conf_t *cf, ngx_command_t *cmd, ngx_str_t *uri)
+{
+    if (uri->len == 0 || uri->data[0] != '/') {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URI \"%V\" in \"%V\": a location of "
+                           "this server is expected, as \"/_jwks\"",
+                           uri, &cmd->name);
+        return NGX_ERROR;
+    }
+
+    if (ngx_strlchr(uri->data, uri->data + uri->len, '?')) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URI \"%V\" in \"%V\": no arguments "
+                           "allowed", uri, &cmd->name);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
 /* apisec_jwt_discovery uri | off; */
 
 char *
@@ -362,18 +388,7 @@ ngx_http_apisec_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_OK;
     }
 
-    if (value[1].len == 0 || value[1].data[0] != '/') {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid URI \"%V\" in \"%V\": a location of "
-                           "this server is expected, as \"/_jwks\"",
-                           &value[1], &cmd->name);
-        return NGX_CONF_ERROR;
-    }
-
-    if (ngx_strlchr(value[1].data, value[1].data + value[1].len, '?')) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid URI \"%V\" in \"%V\": no arguments "
-                           "allowed", &value[1], &cmd->name);
+    if (ngx_http_apisec_jwks_uri(cf, cmd, &value[1]) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -419,18 +434,7 @@ ngx_http_apisec_jwt_key_requests(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_OK;
     }
 
-    if (value[1].len == 0 || value[1].data[0] != '/') {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid URI \"%V\" in \"%V\": a location of "
-                           "this server is expected, as \"/_jwks\"",
-                           &value[1], &cmd->name);
-        return NGX_CONF_ERROR;
-    }
-
-    if (ngx_strlchr(value[1].data, value[1].data + value[1].len, '?')) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid URI \"%V\" in \"%V\": no arguments "
-                           "allowed", &value[1], &cmd->name);
+    if (ngx_http_apisec_jwks_uri(cf, cmd, &value[1]) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
