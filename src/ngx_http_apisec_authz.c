@@ -124,10 +124,7 @@ ngx_http_apisec_roles_claim(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    if (value[1].len == 0 || value[1].len > NGX_HTTP_APISEC_CLAIM_PATH_MAX
-        || value[1].data[0] == '.' || value[1].data[value[1].len - 1] == '.'
-        || ngx_strstrn(value[1].data, "..", 2 - 1) != NULL)
-    {
+    if (!ngx_http_apisec_claim_path_valid(&value[1])) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid claim path \"%V\"", &value[1]);
         return NGX_CONF_ERROR;
@@ -284,10 +281,7 @@ ngx_http_apisec_require_claim(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     path = &value[1];
 
-    if (path->len == 0 || path->len > NGX_HTTP_APISEC_CLAIM_PATH_MAX
-        || path->data[0] == '.' || path->data[path->len - 1] == '.'
-        || ngx_strstrn(path->data, "..", 2 - 1) != NULL)
-    {
+    if (!ngx_http_apisec_claim_path_valid(path)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid claim path \"%V\"", path);
         return NGX_CONF_ERROR;
