@@ -302,7 +302,6 @@ ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_msec_t                         ms;
     ngx_shm_zone_t                    *shm_zone;
     ngx_http_apisec_ban_zone_t        *zone;
-    ngx_http_compile_complex_value_t   ccv;
 
     if (ngx_http_apisec_limit_zone_old_form(cf, cmd) != NGX_DECLINED) {
         return NGX_CONF_ERROR;
@@ -315,13 +314,9 @@ ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &value[1];
-    ccv.complex_value = &zone->shm.key;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+    if (ngx_http_apisec_shm_compile_key(cf, &zone->shm, &value[1])
+        != NGX_CONF_OK)
+    {
         return NGX_CONF_ERROR;
     }
 

@@ -80,7 +80,7 @@ struct ngx_http_apisec_limit_req_s {
 static ngx_http_apisec_limit_req_t *ngx_http_apisec_limit_get(
     ngx_http_request_t *r);
 static ngx_http_apisec_limit_state_t *ngx_http_apisec_limit_earlier(
-    ngx_http_request_t *r, ngx_shm_zone_t *shm_zone);
+    ngx_http_apisec_limit_req_t *lr, ngx_shm_zone_t *shm_zone);
 static void ngx_http_apisec_limit_unpin(ngx_http_apisec_limit_req_t *lr,
     ngx_uint_t refund);
 static ngx_int_t ngx_http_apisec_limit_refuse(ngx_http_request_t *r,
@@ -271,7 +271,7 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
     ngx_http_apisec_limit_t        *limits, *limit, *delayed;
     ngx_http_apisec_loc_conf_t     *alcf;
     ngx_http_apisec_shm_node_t     *node;
-    ngx_http_apisec_limit_req_t    *lr;
+    ngx_http_apisec_limit_req_t    *lr, *prev;
     ngx_http_apisec_limit_node_t   *ln;
     ngx_http_apisec_limit_zone_t   *zone;
     ngx_http_apisec_limit_state_t  *st;
@@ -283,36 +283,44 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
 
     /* every zone of this location charged by an earlier pass: nothing new */
 
-    for (i = 0; i < n; i++) {
-        if (ngx_http_apisec_limit_earlier(r, limits[i].shm_zone) == NULL) {
-            break;
+    req = ngx_http_apisec_req(r, 0);
+    prev = req ? req->limit : NULL;
+
+    if (prev) {
+        for (i = 0; i < n; i++) {
+            if (ngx_http_apisec_limit_earlier(prev, limits[i].shm_zone)
+                == NULL)
+            {
+                break;
+            }
+        }
+
+        if (i == n) {
+            return NGX_DECLINED;
         }
     }
 
-    if (i == n) {
-        return NGX_DECLINED;
-    }
-
-    req = ngx_http_apisec_req(r, 1);
     if (req == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        req = ngx_http_apisec_req(r, 1);
+        if (req == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
-    lr = ngx_pcalloc(r->main->pool, sizeof(ngx_http_apisec_limit_req_t));
+    /* a pass and its states in one allocation */
+
+    lr = ngx_pcalloc(r->main->pool, sizeof(ngx_http_apisec_limit_req_t)
+                                    + n * sizeof(ngx_http_apisec_limit_state_t));
     if (lr == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    lr->states = ngx_pcalloc(r->main->pool,
-                             n * sizeof(ngx_http_apisec_limit_state_t));
-    if (lr->states == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    lr->states = (ngx_http_apisec_limit_state_t *) &lr[1];
 
     /* an earlier pass's states stay readable for the headers */
 
-    for (i = 0; i < n; i++) {
-        st = ngx_http_apisec_limit_earlier(r, limits[i].shm_zone);
+    for (i = 0; prev && i < n; i++) {
+        st = ngx_http_apisec_limit_earlier(prev, limits[i].shm_zone);
 
         if (st) {
             lr->states[i] = *st;
@@ -325,14 +333,15 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
     }
 
     lr->nstates = n;
-    lr->prev = req->limit;
+    lr->prev = prev;
     req->limit = lr;
 
     /* an API key's "rate=" replaces the zones' rates for its consumer */
 
     rate = 0;
 
-    if (ngx_http_apisec_identity(r, &ctx, 1) != NGX_HTTP_APISEC_AUTHN_NONE
+    if (alcf->apikey.mode != NGX_HTTP_APISEC_APIKEY_OFF
+        && ngx_http_apisec_identity(r, &ctx, 1) != NGX_HTTP_APISEC_AUTHN_NONE
         && ctx->apikey_conf == &alcf->apikey
         && ctx->apikey_result == NGX_HTTP_APISEC_APIKEY_OK)
     {
@@ -706,12 +715,12 @@ ngx_http_apisec_limit_get(ngx_http_request_t *r)
 /* the state of a zone that an earlier pass of this request counted in */
 
 static ngx_http_apisec_limit_state_t *
-ngx_http_apisec_limit_earlier(ngx_http_request_t *r, ngx_shm_zone_t *shm_zone)
+ngx_http_apisec_limit_earlier(ngx_http_apisec_limit_req_t *lr,
+    ngx_shm_zone_t *shm_zone)
 {
-    ngx_uint_t                    i;
-    ngx_http_apisec_limit_req_t  *lr;
+    ngx_uint_t  i;
 
-    for (lr = ngx_http_apisec_limit_get(r); lr; lr = lr->prev) {
+    for ( /* void */ ; lr; lr = lr->prev) {
 
         for (i = 0; i < lr->nstates; i++) {
             if (lr->states[i].counted
@@ -1135,7 +1144,6 @@ ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_uint_t                         i;
     ngx_shm_zone_t                    *shm_zone;
     ngx_http_apisec_limit_zone_t      *zone;
-    ngx_http_compile_complex_value_t   ccv;
 
     if (ngx_http_apisec_limit_zone_old_form(cf, cmd) != NGX_DECLINED) {
         return NGX_CONF_ERROR;
@@ -1148,13 +1156,9 @@ ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &value[1];
-    ccv.complex_value = &zone->shm.key;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+    if (ngx_http_apisec_shm_compile_key(cf, &zone->shm, &value[1])
+        != NGX_CONF_OK)
+    {
         return NGX_CONF_ERROR;
     }
 

@@ -222,13 +222,99 @@ ngx_http_apisec_shm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 }
 
 
+/*
+ * A zone's key (limit and ban zones): a complex value; a key that is one
+ * variable alone ("$binary_remote_addr", "${http_x_api_key}"), the common
+ * case, is read by its index, without the script engine's two passes.
+ */
+
+char *
+ngx_http_apisec_shm_compile_key(ngx_conf_t *cf, ngx_http_apisec_shm_ctx_t *ctx,
+    ngx_str_t *value)
+{
+    u_char                            *p, *last;
+    ngx_int_t                          index;
+    ngx_str_t                          name;
+    ngx_http_compile_complex_value_t   ccv;
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = value;
+    ccv.complex_value = &ctx->key;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    p = value->data;
+    last = p + value->len;
+
+    if (value->len < 2 || *p++ != '$') {
+        return NGX_CONF_OK;
+    }
+
+    if (*p == '{') {
+        if (last[-1] != '}') {
+            return NGX_CONF_OK;
+        }
+
+        p++;
+        last--;
+    }
+
+    name.data = p;
+    name.len = last - p;
+
+    /* "$1": a capture, not a variable */
+
+    if (name.len == 0 || (*p >= '0' && *p <= '9')) {
+        return NGX_CONF_OK;
+    }
+
+    for ( /* void */ ; p < last; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '_'))
+        {
+            return NGX_CONF_OK;
+        }
+    }
+
+    index = ngx_http_get_variable_index(cf, &name);
+
+    if (index == NGX_ERROR) {
+        return NGX_CONF_ERROR;
+    }
+
+    ctx->var = index + 1;
+
+    return NGX_CONF_OK;
+}
+
+
 /* the key of a request, and its hash; NGX_DECLINED: empty, not counted */
 
 ngx_int_t
 ngx_http_apisec_shm_key(ngx_http_request_t *r, ngx_http_apisec_shm_ctx_t *ctx,
     ngx_str_t *key, uint32_t *hash)
 {
-    if (ngx_http_complex_value(r, &ctx->key, key) != NGX_OK) {
+    ngx_http_variable_value_t  *vv;
+
+    if (ctx->var) {
+        vv = ngx_http_get_flushed_variable(r, ctx->var - 1);
+
+        if (vv == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (vv->not_found) {
+            return NGX_DECLINED;
+        }
+
+        key->data = vv->data;
+        key->len = vv->len;
+
+    } else if (ngx_http_complex_value(r, &ctx->key, key) != NGX_OK) {
         return NGX_ERROR;
     }
 

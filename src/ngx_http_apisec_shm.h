@@ -110,6 +110,8 @@ typedef struct {
     ngx_http_apisec_shm_shctx_t  *sh;
     ngx_slab_pool_t              *shpool;
     ngx_http_complex_value_t      key;      /* limit and ban zones */
+    ngx_uint_t                    var;      /* key is one $variable: its
+                                               index + 1; 0: not */
     ngx_http_apisec_shm_kind_t   *kind;
 } ngx_http_apisec_shm_ctx_t;
 
@@ -120,6 +122,8 @@ char *ngx_http_apisec_shm_zone_param(ngx_conf_t *cf, ngx_str_t *value,
     ngx_str_t *name, ssize_t *size, ngx_uint_t optional);
 ngx_int_t ngx_http_apisec_shm_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
+char *ngx_http_apisec_shm_compile_key(ngx_conf_t *cf,
+    ngx_http_apisec_shm_ctx_t *ctx, ngx_str_t *value);
 ngx_int_t ngx_http_apisec_shm_key(ngx_http_request_t *r,
     ngx_http_apisec_shm_ctx_t *ctx, ngx_str_t *key, uint32_t *hash);
 ngx_http_apisec_shm_node_t *ngx_http_apisec_shm_lookup(

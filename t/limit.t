@@ -759,3 +759,57 @@ qr/rate "rate=86400000001r\/d" is too high, the most is "rate=1000000r\/s" in .*
 --- must_die
 --- error_log eval
 qr/rate "rate=18446744073709551617r\/m" is too high, the most is "rate=1000000r\/s" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 46: a key in braces, "${http_x_user}", is the variable's value: one bucket a user
+--- http_config
+    apisec_limit_zone ${http_x_user} zone=one:1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=one;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api"]
+--- more_headers
+X-User: bob
+--- error_code eval
+[200, 429]
+--- error_log
+limiting requests, excess: 1.000 by zone "one"
+
+
+
+=== TEST 47: a key of text and variables counts each combination apart, and is never empty
+--- http_config
+    apisec_limit_zone u=$http_x_user,t=$arg_t zone=one:1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=one;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api?t=1", "GET /api?t=2", "GET /api?t=1", "GET /api"]
+--- more_headers
+X-User: bob
+--- error_code eval
+[200, 200, 429, 200]
+
+
+
+=== TEST 48: a key of a variable that is not found (no such header) is empty: not counted
+--- http_config
+    apisec_limit_zone $cookie_session zone=one:1m rate=1r/m;
+--- config
+    location /api {
+        apisec_limit zone=one;
+        add_header X-Limit "[$apisec_limit_status]" always;
+        empty_gif;
+    }
+--- pipelined_requests eval
+["GET /api", "GET /api"]
+--- error_code eval
+[200, 200]
+--- response_headers eval
+["X-Limit: []", "X-Limit: []"]
