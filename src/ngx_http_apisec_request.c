@@ -105,20 +105,27 @@ ngx_http_apisec_get_ctx(ngx_http_request_t *r)
     req = ctx ? ctx->req : ngx_http_apisec_req_find(r);
 
     if (req == NULL) {
-        cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_apisec_req_t));
+        /* the request state and its first ctx in one allocation */
+
+        cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_apisec_req_t)
+                                            + sizeof(ngx_http_apisec_ctx_t));
         if (cln == NULL) {
             return NULL;
         }
 
         req = cln->data;
-        ngx_memzero(req, sizeof(ngx_http_apisec_req_t));
+        ngx_memzero(req, sizeof(ngx_http_apisec_req_t)
+                         + sizeof(ngx_http_apisec_ctx_t));
 
         cln->handler = ngx_http_apisec_req_cleanup;
-    }
 
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_apisec_ctx_t));
-    if (ctx == NULL) {
-        return NULL;
+        ctx = (ngx_http_apisec_ctx_t *) &req[1];
+
+    } else {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_apisec_ctx_t));
+        if (ctx == NULL) {
+            return NULL;
+        }
     }
 
     ctx->conf = alcf;
@@ -152,7 +159,7 @@ ngx_http_apisec_find_ctx(ngx_http_request_t *r)
         return ctx;
     }
 
-    req = ngx_http_apisec_req(r, 0);
+    req = ngx_http_apisec_req_find(r);
 
     return req ? req->ctx : NULL;
 }
@@ -167,12 +174,22 @@ ngx_http_apisec_find_ctx(ngx_http_request_t *r)
 ngx_http_apisec_ctx_t *
 ngx_http_apisec_loc_ctx(ngx_http_request_t *r)
 {
+    ngx_http_apisec_req_t       *req;
     ngx_http_apisec_ctx_t       *ctx;
     ngx_http_apisec_loc_conf_t  *alcf;
 
-    alcf = ngx_http_get_module_loc_conf(r->main, ngx_http_apisec_module);
+    r = r->main;
 
-    ctx = ngx_http_apisec_find_ctx(r);
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apisec_module);
+
+    if (ctx == NULL) {
+        /* after an internal redirect: the newest ctx, if its conf's */
+
+        req = ngx_http_apisec_req_find(r);
+        ctx = req ? req->ctx : NULL;
+    }
 
     return (ctx && ctx->conf == alcf) ? ctx : NULL;
 }
