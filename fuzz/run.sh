@@ -12,7 +12,9 @@
 # bug, then commit the input under fuzz/corpus/<target>/.
 #
 # Environment: FUZZ_SECONDS (per target), FUZZ_TARGETS (names, default all),
-# FUZZ_FLAGS (more libFuzzer flags).
+# FUZZ_FLAGS (more libFuzzer flags), FUZZ_JOBS (targets fuzzed at once,
+# default: the number of CPUs; each target still gets FUZZ_SECONDS of one
+# CPU, so CI's time is targets * FUZZ_SECONDS / FUZZ_JOBS).
 
 set -uo pipefail
 
@@ -25,9 +27,12 @@ targets=${FUZZ_TARGETS:-$(grep -v '^#' "$root/fuzz/targets")}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-failed=()
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 
-for t in $targets; do
+# one target: replay, fuzz; its verdict in $out/<target>.result
+fuzz_one() {
+    local t=$1 bin seeds work log dict
     bin=$out/bin/$t
     seeds=$root/fuzz/corpus/$t
     work=$out/corpus/$t
@@ -35,8 +40,8 @@ for t in $targets; do
 
     if [ ! -x "$bin" ]; then
         echo "fuzz: $t: no $bin (fuzz/build.sh)" >&2
-        failed+=("$t")
-        continue
+        echo FAILED >"$out/$t.result"
+        return
     fi
 
     mkdir -p "$work" "$out/artifacts"
@@ -50,8 +55,8 @@ for t in $targets; do
     then
         echo "fuzz: $t: FAILED replaying $seeds (log: $log)" >&2
         tail -n 40 "$log" >&2
-        failed+=("$t")
-        continue
+        echo FAILED >"$out/$t.result"
+        return
     fi
 
     # 2. fuzzing
@@ -65,12 +70,35 @@ for t in $targets; do
         echo "fuzz: $t: FAILED (log: $log)" >&2
         grep -E 'ERROR|SUMMARY|invariant|Test unit written|Base64' "$log" \
             | head -n 20 >&2
-        failed+=("$t")
-        continue
+        echo FAILED >"$out/$t.result"
+        return
     fi
 
     grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$log" \
         | sed "s/^/fuzz: $t: /" >&2
+    echo ok >"$out/$t.result"
+}
+
+mkdir -p "$out"
+running=0
+
+for t in $targets; do
+    rm -f "$out/$t.result"
+    fuzz_one "$t" &
+    running=$((running + 1))
+
+    if [ "$running" -ge "$jobs" ]; then
+        wait -n || true
+        running=$((running - 1))
+    fi
+done
+
+wait
+
+failed=()
+
+for t in $targets; do
+    [ "$(cat "$out/$t.result" 2>/dev/null)" = ok ] || failed+=("$t")
 done
 
 if [ ${#failed[@]} -gt 0 ]; then
@@ -78,4 +106,4 @@ if [ ${#failed[@]} -gt 0 ]; then
     exit 1
 fi
 
-echo "fuzz: all targets passed (${seconds}s each)" >&2
+echo "fuzz: all targets passed (${seconds}s each, $jobs at a time)" >&2
