@@ -44,6 +44,12 @@
 #define NGX_HTTP_APISEC_ADMIN_FILE       0
 #define NGX_HTTP_APISEC_ADMIN_REQUEST    1
 
+/* the resources */
+#define NGX_HTTP_APISEC_ADMIN_BANS       0
+#define NGX_HTTP_APISEC_ADMIN_BAN        1
+#define NGX_HTTP_APISEC_ADMIN_LIMIT      2
+#define NGX_HTTP_APISEC_ADMIN_KEYS       3
+
 
 /* a key set, registered as the configuration is read */
 typedef struct {
@@ -305,20 +311,21 @@ ngx_http_apisec_admin_handler(ngx_http_request_t *r)
     }
 
     if (seg.len == 4 && ngx_strncmp(seg.data, "bans", 4) == 0) {
-        what = zname.data ? 1 : 0;
+        what = zname.data ? NGX_HTTP_APISEC_ADMIN_BAN
+                          : NGX_HTTP_APISEC_ADMIN_BANS;
         allowed = NGX_HTTP_APISEC_ADMIN_GET
                   | (zname.data ? NGX_HTTP_APISEC_ADMIN_CHANGE : 0);
 
     } else if (seg.len == 6 && ngx_strncmp(seg.data, "limits", 6) == 0
                && zname.data)
     {
-        what = 2;
+        what = NGX_HTTP_APISEC_ADMIN_LIMIT;
         allowed = NGX_HTTP_APISEC_ADMIN_GET;
 
     } else if (seg.len == 4 && ngx_strncmp(seg.data, "keys", 4) == 0
                && zname.data == NULL)
     {
-        what = 3;
+        what = NGX_HTTP_APISEC_ADMIN_KEYS;
         allowed = NGX_HTTP_APISEC_ADMIN_GET;
 
     } else {
@@ -346,11 +353,11 @@ ngx_http_apisec_admin_handler(ngx_http_request_t *r)
     o.size = 0;
     o.error = 0;
 
-    if (what == 0) {
+    if (what == NGX_HTTP_APISEC_ADMIN_BANS) {
         return ngx_http_apisec_admin_bans(r, &o);
     }
 
-    if (what == 3) {
+    if (what == NGX_HTTP_APISEC_ADMIN_KEYS) {
         return ngx_http_apisec_admin_keys(r, &o);
     }
 
@@ -368,7 +375,8 @@ ngx_http_apisec_admin_handler(ngx_http_request_t *r)
                                            "invalid zone name");
     }
 
-    shm_zone = ngx_http_apisec_admin_zone(&zname, what == 1);
+    shm_zone = ngx_http_apisec_admin_zone(&zname,
+                                          what == NGX_HTTP_APISEC_ADMIN_BAN);
 
     if (shm_zone == NULL) {
         return ngx_http_apisec_admin_error(r, NGX_HTTP_NOT_FOUND,
@@ -384,7 +392,7 @@ ngx_http_apisec_admin_handler(ngx_http_request_t *r)
                                            "else 1 to 65535 bytes");
     }
 
-    if (what == 2) {
+    if (what == NGX_HTTP_APISEC_ADMIN_LIMIT) {
         return ngx_http_apisec_admin_limit(r, &o, shm_zone, &key);
     }
 
@@ -617,6 +625,11 @@ ngx_http_apisec_admin_bans(ngx_http_request_t *r,
     one = 0;
 
     if (ngx_http_arg(r, (u_char *) "zone", 4, &name) == NGX_OK) {
+        if (ngx_http_apisec_admin_decode(&name, &name, r->pool) != NGX_OK) {
+            return ngx_http_apisec_admin_error(r, NGX_HTTP_BAD_REQUEST,
+                                               "malformed percent-encoding");
+        }
+
         if (!ngx_http_apisec_admin_zone_name(&name)) {
             return ngx_http_apisec_admin_error(r, NGX_HTTP_BAD_REQUEST,
                                                "invalid zone name");

@@ -143,7 +143,8 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
 
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "request refused, \"%*s\" is banned in zone \"%V\" "
-                      "for %M ms more", len, buf, &bans[i].shm_zone->shm.name, wait);
+                      "for %M ms more", len, buf,
+                      &bans[i].shm_zone->shm.name, wait);
 
         p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
         if (p == NULL) {

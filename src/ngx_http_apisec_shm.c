@@ -630,6 +630,13 @@ ngx_http_apisec_shm_copy(ngx_http_apisec_shm_ctx_t *ctx,
 
     size = NGX_HTTP_APISEC_SHM_LOG_KEY + ngx_align(ctx->kind->size, 8);
 
+    /*
+     * room for the nodes the zone holds now (read unlocked, a hint): a
+     * node added meanwhile is counted in *more
+     */
+
+    max = ngx_min(max, ctx->sh->nodes + 1);
+
     out = ngx_palloc(pool, max * (sizeof(ngx_http_apisec_shm_copy_t) + size));
     if (out == NULL) {
         return NULL;
