@@ -68,7 +68,6 @@ typedef struct {
     ngx_chain_t                    *first;
     ngx_chain_t                   **last;
     ngx_buf_t                      *b;
-    off_t                           size;
     ngx_uint_t                      error;
 } ngx_http_apisec_admin_out_t;
 
@@ -350,7 +349,6 @@ ngx_http_apisec_admin_handler(ngx_http_request_t *r)
     o.first = NULL;
     o.last = &o.first;
     o.b = NULL;
-    o.size = 0;
     o.error = 0;
 
     if (what == NGX_HTTP_APISEC_ADMIN_BANS) {

@@ -40,6 +40,7 @@ my @hs = ('--alg', 'HS256', '--key', "$DATA/hs.jwk", '--kid', 'hs1',
 our $ADMIN = mint(@hs, '--claims', '{"sub":"alice","roles":["admin"]}');
 our $OPS = mint(@hs, '--claims', '{"sub":"bob","roles":["ops"]}');
 our $LONG = 'k' x 300;
+our $HUGE = 'h' x 65536;
 our $EC = mint('--alg', 'ES256', '--key', "$DATA/ec256.key", '--kid', 'ec256',
                '--claims', '{"sub":"carol"}', '--exp', 600);
 
@@ -503,3 +504,46 @@ qr/\[emerg\] .*"apisec_admin" needs a prefix or exact location: its paths are re
 ["POST /admin/bans/auth/127.0.0.1?duration=5m", "GET /api"]
 --- error_code eval
 [200, 429]
+
+
+
+=== TEST 22: a key longer than a key may be (65535 bytes) is 400, and nothing is logged
+--- http_config
+    apisec_ban_zone $http_x_user zone=users:1m threshold=5 window=10s
+                    duration=60s;
+    large_client_header_buffers 4 128k;
+--- config
+    location /admin/ {
+        apisec_admin;
+    }
+--- request eval
+"POST /admin/bans/users/$::HUGE"
+--- error_code: 400
+--- response_body_like eval
+qr/"detail":"invalid key: an IP address in a \$binary_remote_addr zone, else 1 to 65535 bytes"/
+--- no_error_log
+by apisec_admin
+
+
+
+=== TEST 23: one decoding only: %252F is the three bytes "%2F"; %00 is refused by nginx
+--- http_config
+    apisec_ban_zone $http_x_user zone=users:1m threshold=5 window=10s
+                    duration=60s;
+--- config
+    location /api {
+        apisec_ban zone=users;
+        empty_gif;
+    }
+    location /admin/ {
+        apisec_admin;
+    }
+--- request eval
+["POST /admin/bans/users/%252F", "GET /api", "GET /api",
+ "POST /admin/bans/users/a%00b"]
+--- more_headers eval
+["", "X-User: %2F", "X-User: /", ""]
+--- error_code eval
+[200, 429, 200, 400]
+--- response_body_like eval
+[qr/"key":"%2F"/, qr/"status":429/, qr/./, qr/400 Bad Request/]
