@@ -15,7 +15,7 @@
  * apisec_admin: a JSON API for operators, relative to its location's
  * prefix:
  *
- *     GET    bans[?zone=name]     the bans in force, every ban zone
+ *     GET    bans[?zone=name][&limit=N]   the bans in force, every zone
  *     GET    bans/<zone>/<key>    one key's ban
  *     POST   bans/<zone>/<key>[?duration=time]   a ban set by hand
  *     DELETE bans/<zone>/<key>    a ban lifted
@@ -607,12 +607,13 @@ ngx_http_apisec_admin_zone(ngx_str_t *name, ngx_uint_t ban)
 }
 
 
-/* GET bans[?zone=name] */
+/* GET bans[?zone=name][&limit=N] */
 
 static ngx_int_t
 ngx_http_apisec_admin_bans(ngx_http_request_t *r,
     ngx_http_apisec_admin_out_t *o)
 {
+    ngx_int_t                    max;
     ngx_str_t                    name;
     ngx_uint_t                   i, j, n, more, total, truncated, one;
     ngx_list_part_t             *part;
@@ -621,6 +622,16 @@ ngx_http_apisec_admin_bans(ngx_http_request_t *r,
 
     only = NULL;
     one = 0;
+    max = NGX_HTTP_APISEC_ADMIN_MAX_BANS;
+
+    if (ngx_http_arg(r, (u_char *) "limit", 5, &name) == NGX_OK) {
+        max = ngx_atoi(name.data, name.len);
+
+        if (max <= 0 || max > NGX_HTTP_APISEC_ADMIN_MAX_BANS) {
+            return ngx_http_apisec_admin_error(r, NGX_HTTP_BAD_REQUEST,
+                                               "invalid limit: 1 to 1000");
+        }
+    }
 
     if (ngx_http_arg(r, (u_char *) "zone", 4, &name) == NGX_OK) {
         if (ngx_http_apisec_admin_decode(&name, &name, r->pool) != NGX_OK) {
@@ -663,14 +674,15 @@ ngx_http_apisec_admin_bans(ngx_http_request_t *r,
                 continue;
             }
 
-            if (total == NGX_HTTP_APISEC_ADMIN_MAX_BANS) {
-                truncated = 1;
-                break;
+            if (total == (ngx_uint_t) max) {
+                truncated |= (ngx_http_apisec_ban_list(&shm_zone[i], r->pool,
+                                                       0, &n, &more)
+                              != NULL && more);
+                continue;
             }
 
             info = ngx_http_apisec_ban_list(&shm_zone[i], r->pool,
-                                            NGX_HTTP_APISEC_ADMIN_MAX_BANS
-                                            - total, &n, &more);
+                                            max - total, &n, &more);
             if (info == NULL) {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }

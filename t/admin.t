@@ -547,3 +547,31 @@ by apisec_admin
 [200, 429, 200, 400]
 --- response_body_like eval
 [qr/"key":"%2F"/, qr/"status":429/, qr/./, qr/400 Bad Request/]
+
+
+
+
+=== TEST 24: ?limit=N bans in one answer (1000 at most), then "truncated":true
+--- http_config
+    apisec_ban_zone $http_x_user zone=users:1m threshold=5 window=10s
+                    duration=60s;
+    apisec_ban_zone $binary_remote_addr zone=auth:1m threshold=5 window=10s
+                    duration=60s;
+--- config
+    location /admin/ {
+        apisec_admin;
+    }
+--- request eval
+["POST /admin/bans/users/u1", "POST /admin/bans/users/u2",
+ "POST /admin/bans/auth/10.0.0.1", "GET /admin/bans?limit=2",
+ "GET /admin/bans?limit=3", "GET /admin/bans?zone=users&limit=1",
+ "GET /admin/bans?limit=0", "GET /admin/bans?limit=1001",
+ "GET /admin/bans?limit=x"]
+--- error_code eval
+[200, 200, 200, 200, 200, 200, 400, 400, 400]
+--- response_body_like eval
+[qr/./, qr/./, qr/./,
+ qr/^\{"bans":\[\{[^{}]+\},\{[^{}]+\}\],"truncated":true\}$/,
+ qr/^\{"bans":\[\{[^{}]+\},\{[^{}]+\},\{[^{}]+\}\],"truncated":false\}$/,
+ qr/^\{"bans":\[\{"zone":"users","key":"u\d"[^{}]+\}\],"truncated":true\}$/,
+ (qr/"detail":"invalid limit: 1 to 1000"/) x 3]
