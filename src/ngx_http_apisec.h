@@ -185,8 +185,10 @@ typedef struct {
     ngx_uint_t                  waivable;       /* authn/z under satisfy any */
 
     /* apisec_admin: the key sets to show (ngx_http_apisec_admin.c) */
-    ngx_array_t                 keysets;        /* _admin_keyset_t; 0 */
-    ngx_uint_t                  ban_log;        /* statuses=, reset= */
+    ngx_array_t                 keysets;        /* _admin_keyset_t */
+
+    /* apisec_ban statuses= or reset= somewhere: the log-phase count */
+    ngx_uint_t                  ban_log;
 } ngx_http_apisec_main_conf_t;
 
 
