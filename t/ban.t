@@ -635,3 +635,32 @@ qr/\[emerg\] .*"credentials=" needs "statuses=" in .*nginx\.conf:\d+/
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*invalid parameter "credentials=some" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 33: statuses=: subrequests never count (SSI includes of the login form, log_subrequest on)
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=login:1m threshold=1 window=10s
+                    duration=60s;
+    $LOGIN_SERVER
+--- config
+    log_subrequest on;
+    location /login {
+        apisec_ban zone=login statuses=401 credentials=any;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+    location = /page.html {
+        apisec_ban zone=login statuses=401 credentials=any;
+        ssi on;
+    }
+--- user_files
+>>> page.html
+<!--# include virtual="/login?pw=bad" --><!--# include virtual="/login?pw=bad" --><!--# include virtual="/login?pw=bad" -->
+--- request eval
+["GET /page.html", "GET /login?pw=good"]
+--- error_code eval
+[200, 200]
+--- response_body eval
+["bad password\nbad password\nbad password\n\n", "welcome\n"]
+--- no_error_log
+banned
