@@ -350,7 +350,7 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       NULL },
 
     { ngx_string("apisec_ban"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_apisec_ban,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -368,6 +368,15 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
     { ngx_string("apisec_status_zone"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_apisec_status_zone,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    /* operators' API: src/ngx_http_apisec_admin.c */
+
+    { ngx_string("apisec_admin"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_apisec_admin,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -725,6 +734,7 @@ ngx_http_apisec_create_loc_conf(ngx_conf_t *cf)
     /* counters */
     conf->status_tag = NGX_CONF_UNSET_UINT;
     conf->status_format = NGX_CONF_UNSET_UINT;
+    conf->admin = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -804,6 +814,12 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     status = (conf->status_format != NGX_CONF_UNSET_UINT);
     ngx_conf_merge_uint_value(conf->status_format, prev->status_format, 0);
 
+    /* apisec_admin: this location's own, never inherited */
+
+    if (conf->admin == NGX_CONF_UNSET_UINT) {
+        conf->admin = 0;
+    }
+
     conf->steps = 0;
 
     if (conf->apikey.strip
@@ -864,7 +880,8 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
      */
 
     conf->filter = (conf->headers != NULL || conf->steps || conf->cors.prepared
-                    || conf->error_format != NGX_CONF_UNSET_UINT || status);
+                    || conf->error_format != NGX_CONF_UNSET_UINT || status
+                    || conf->admin);
 
     return NGX_CONF_OK;
 }
@@ -880,8 +897,9 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 static char *
 ngx_http_apisec_merge_check(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *conf)
 {
-    ngx_uint_t       i;
-    ngx_shm_zone_t  *zone, **bans;
+    ngx_uint_t              i;
+    ngx_shm_zone_t         *zone;
+    ngx_http_apisec_ban_t  *bans;
 
     if (conf->steps && ngx_http_apisec_merge_returns(cf)) {
         ngx_http_apisec_merge_error(cf, NGX_LOG_WARN, NULL,
@@ -923,7 +941,7 @@ ngx_http_apisec_merge_check(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *conf)
         bans = conf->limit.bans->elts;
 
         for (i = 0; i < conf->limit.bans->nelts; i++) {
-            if (!ngx_http_apisec_shm_identity_key(bans[i])) {
+            if (!ngx_http_apisec_shm_identity_key(bans[i].shm_zone)) {
                 continue;
             }
 
@@ -933,7 +951,8 @@ ngx_http_apisec_merge_check(ngx_conf_t *cf, ngx_http_apisec_loc_conf_t *conf)
                                         "the caller's identity, but nothing "
                                         "authenticates here: the key is "
                                         "empty and the zone would ban "
-                                        "nothing", &bans[i]->shm.name);
+                                        "nothing",
+                                        &bans[i].shm_zone->shm.name);
             return NGX_CONF_ERROR;
         }
     }
@@ -1016,10 +1035,12 @@ ngx_http_apisec_preconfiguration(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_apisec_init(ngx_conf_t *cf)
 {
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
+    ngx_http_handler_pt          *h;
+    ngx_http_core_main_conf_t    *cmcf;
+    ngx_http_apisec_main_conf_t  *amcf;
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apisec_module);
 
     h = ngx_array_push(&cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers);
     if (h == NULL) {
@@ -1033,6 +1054,17 @@ ngx_http_apisec_init(ngx_conf_t *cf)
 
     ngx_http_next_body_filter = ngx_http_top_body_filter;
     ngx_http_top_body_filter = ngx_http_apisec_body_filter;
+
+    /* apisec_ban statuses=, reset=: the final status (ban.c) */
+
+    if (amcf->ban_log) {
+        h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        *h = ngx_http_apisec_ban_log;
+    }
 
     /* $apisec_refusal under "satisfy any", the counters */
 

@@ -159,6 +159,9 @@ struct ngx_http_apisec_loc_conf_s {
     ngx_uint_t                  status_tag;
     ngx_uint_t                  status_format;  /* apisec_status */
 
+    /* apisec_admin: NGX_HTTP_APISEC_ADMIN_*; 0: off */
+    ngx_uint_t                  admin;
+
     /* rate limits and bans: src/ngx_http_apisec_limit.c, _ban.c */
     ngx_http_apisec_limit_conf_t  limit;
 
@@ -180,6 +183,12 @@ typedef struct ngx_http_apisec_status_s  ngx_http_apisec_status_t;
 typedef struct {
     ngx_http_apisec_status_t   *status;         /* NULL: no counters */
     ngx_uint_t                  waivable;       /* authn/z under satisfy any */
+
+    /* apisec_admin: the key sets to show (ngx_http_apisec_admin.c) */
+    ngx_array_t                 keysets;        /* _admin_keyset_t */
+
+    /* apisec_ban statuses= or reset= somewhere: the log-phase count */
+    ngx_uint_t                  ban_log;
 } ngx_http_apisec_main_conf_t;
 
 
@@ -210,6 +219,9 @@ typedef struct {
      */
     ngx_uint_t                  refusal;
     ngx_http_apisec_ctx_t      *waivable;
+
+    /* the bans whose final status the log phase counts: ban.c; NULL */
+    void                       *ban;
 } ngx_http_apisec_req_t;
 
 
@@ -386,6 +398,16 @@ void ngx_http_apisec_status_limit(ngx_shm_zone_t *shm_zone,
 ngx_int_t ngx_http_apisec_add_variables(ngx_conf_t *cf);
 char *ngx_http_apisec_claim_set(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/* admin: apisec_admin, the key sets it shows */
+#define NGX_HTTP_APISEC_ADMIN_ON         1
+#define NGX_HTTP_APISEC_ADMIN_READ_ONLY  2
+
+char *ngx_http_apisec_admin(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_apisec_admin_key_file(ngx_conf_t *cf, ngx_str_t *file,
+    ngx_array_t *keys, ngx_uint_t first, ngx_uint_t last);
+ngx_int_t ngx_http_apisec_admin_key_request(ngx_conf_t *cf,
+    ngx_http_apisec_jwks_t *k);
 
 
 extern ngx_module_t  ngx_http_apisec_module;

@@ -34,6 +34,12 @@ static ngx_uint_t ngx_http_apisec_ban_idle(void *data,
     ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
 static ngx_uint_t ngx_http_apisec_ban_keep(void *data,
     ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
+static void ngx_http_apisec_ban_count(ngx_http_request_t *r,
+    ngx_http_apisec_ban_t *ban, ngx_uint_t status);
+static void ngx_http_apisec_ban_reset(ngx_http_request_t *r,
+    ngx_http_apisec_ban_t *ban);
+static ngx_uint_t ngx_http_apisec_ban_credentials(ngx_http_request_t *r,
+    ngx_http_apisec_req_t *req);
 
 
 static ngx_uint_t  ngx_http_apisec_ban_tag;
@@ -65,9 +71,10 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
     uint32_t                      hash;
     ngx_int_t                     rc;
     ngx_str_t                     key, value;
-    ngx_uint_t                    i, lifted;
+    ngx_uint_t                    i, lifted, later;
     ngx_msec_t                    now, wait;
-    ngx_shm_zone_t              **zones;
+    ngx_http_apisec_ban_t        *bans;
+    ngx_http_apisec_req_t        *req;
     ngx_http_apisec_loc_conf_t   *alcf;
     ngx_http_apisec_ban_zone_t   *zone;
     ngx_http_apisec_ban_node_t   *bn;
@@ -76,11 +83,16 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
-    zones = alcf->limit.bans->elts;
+    bans = alcf->limit.bans->elts;
     now = ngx_current_msec;
+    later = 0;
 
     for (i = 0; i < alcf->limit.bans->nelts; i++) {
-        zone = zones[i]->data;
+        zone = bans[i].shm_zone->data;
+
+        if (bans[i].nstatuses || bans[i].reset) {
+            later = 1;
+        }
 
         rc = ngx_http_apisec_shm_key(r, &zone->shm, &key, &hash);
 
@@ -120,7 +132,7 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
 
             ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                           "ban of \"%*s\" expired in zone \"%V\"",
-                          len, buf, &zones[i]->shm.name);
+                          len, buf, &bans[i].shm_zone->shm.name);
         }
 
         if (wait == 0) {
@@ -131,7 +143,8 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
 
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "request refused, \"%*s\" is banned in zone \"%V\" "
-                      "for %M ms more", len, buf, &zones[i]->shm.name, wait);
+                      "for %M ms more", len, buf,
+                      &bans[i].shm_zone->shm.name, wait);
 
         p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
         if (p == NULL) {
@@ -156,31 +169,33 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
                                       "too many authentication failures");
     }
 
+    /* the final status counts in the log phase: ngx_http_apisec_ban_log() */
+
+    if (later) {
+        req = ngx_http_apisec_req(r, 1);
+        if (req == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        req->ban = &alcf->limit;
+    }
+
     return NGX_DECLINED;
 }
 
 
 /*
  * An authentication failure (a 401 of this module): counted in every ban
- * zone of the location.  The window is fixed: it begins with the first
- * failure after the previous window ended.
+ * zone of the location that has no "statuses=" (those count the final
+ * status in the log phase instead, ngx_http_apisec_ban_log()).
  */
 
 void
 ngx_http_apisec_ban_failure(ngx_http_request_t *r)
 {
-    size_t                        len;
-    uint32_t                      hash;
-    ngx_int_t                     rc;
-    ngx_str_t                     key;
-    ngx_uint_t                    i, banned;
-    ngx_msec_t                    now;
-    ngx_shm_zone_t              **zones;
+    ngx_uint_t                    i;
+    ngx_http_apisec_ban_t        *bans;
     ngx_http_apisec_loc_conf_t   *alcf;
-    ngx_http_apisec_ban_zone_t   *zone;
-    ngx_http_apisec_ban_node_t   *bn;
-    ngx_http_apisec_shm_node_t   *node;
-    u_char                        buf[NGX_HTTP_APISEC_SHM_LOG_KEY_LEN];
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
@@ -188,69 +203,273 @@ ngx_http_apisec_ban_failure(ngx_http_request_t *r)
         return;
     }
 
-    zones = alcf->limit.bans->elts;
-    now = ngx_current_msec;
+    bans = alcf->limit.bans->elts;
 
     for (i = 0; i < alcf->limit.bans->nelts; i++) {
-        zone = zones[i]->data;
+        if (bans[i].nstatuses == 0) {
+            ngx_http_apisec_ban_count(r, &bans[i], 0);
+        }
+    }
+}
 
-        rc = ngx_http_apisec_shm_key(r, &zone->shm, &key, &hash);
 
-        if (rc != NGX_OK) {
+/*
+ * The log phase, once per main request (a subrequest, and each pass of an
+ * internal redirect, never come here): with "statuses=" the final status
+ * of the request, the upstream's included, is a failure when it is one of
+ * the list and the request carried credentials (or "credentials=any");
+ * with "reset=on" a 2xx clears the key's failures.  The bans are those of
+ * the last location whose ban step admitted the request.
+ */
+
+ngx_int_t
+ngx_http_apisec_ban_log(ngx_http_request_t *r)
+{
+    ngx_uint_t                     i, j, status, creds;
+    ngx_http_apisec_req_t         *req;
+    ngx_http_apisec_ban_t         *bans;
+    ngx_http_apisec_limit_conf_t  *lcf;
+
+    if (r != r->main) {
+        return NGX_OK;
+    }
+
+    req = ngx_http_apisec_req(r, 0);
+
+    if (req == NULL || req->ban == NULL) {
+        return NGX_OK;
+    }
+
+    lcf = req->ban;
+    req->ban = NULL;
+
+    status = r->headers_out.status;
+    bans = lcf->bans->elts;
+    creds = 2;
+
+    for (i = 0; i < lcf->bans->nelts; i++) {
+
+        if (status >= 200 && status < 300) {
+            if (bans[i].reset) {
+                ngx_http_apisec_ban_reset(r, &bans[i]);
+            }
+
             continue;
         }
 
-        banned = 0;
+        for (j = 0; j < bans[i].nstatuses; j++) {
+            if (bans[i].statuses[j] == status) {
+                break;
+            }
+        }
 
-        ngx_shmtx_lock(&zone->shm.shpool->mutex);
+        if (j == bans[i].nstatuses) {
+            continue;
+        }
 
-        node = ngx_http_apisec_shm_lookup(&zone->shm, hash, &key);
+        if (!bans[i].any) {
+            if (creds == 2) {
+                creds = ngx_http_apisec_ban_credentials(r, req);
+            }
 
-        if (node) {
-            ngx_http_apisec_shm_touch(&zone->shm, node);
-
-        } else {
-            node = ngx_http_apisec_shm_alloc(&zone->shm, hash, &key, 0, now,
-                                             r->connection->log);
-            if (node == NULL) {
-                ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+            if (!creds) {
                 continue;
             }
         }
 
-        bn = ngx_http_apisec_ban_node(node);
+        ngx_http_apisec_ban_count(r, &bans[i], status);
+    }
 
-        if (bn->banned_until
-            && (ngx_msec_int_t) (bn->banned_until - now) > 0)
+    return NGX_OK;
+}
+
+
+/*
+ * Whether a request presented credentials: an Authorization header, a
+ * request body (a login form posts its password), or the token or API key
+ * the location reads (a cookie, a query argument, an API-key header)
+ */
+
+static ngx_uint_t
+ngx_http_apisec_ban_credentials(ngx_http_request_t *r,
+    ngx_http_apisec_req_t *req)
+{
+    ngx_http_apisec_ctx_t  *ctx;
+
+    if (r->headers_in.authorization
+        || r->headers_in.content_length_n > 0
+        || r->headers_in.chunked)
+    {
+        return 1;
+    }
+
+    for (ctx = req->ctx; ctx; ctx = ctx->prev) {
+
+        if (ctx->jwt_conf
+            && ctx->jwt_result != NGX_HTTP_APISEC_JWT_NONE
+            && ctx->jwt_result != NGX_HTTP_APISEC_JWT_MISSING)
         {
-            /* banned meanwhile by another request */
-            ngx_shmtx_unlock(&zone->shm.shpool->mutex);
-            continue;
+            return 1;
         }
 
-        if (bn->failures == 0 || now - bn->window_start >= zone->window) {
-            bn->failures = 0;
-            bn->window_start = now;
-        }
-
-        if (++bn->failures >= zone->threshold) {
-            bn->banned_until = now + zone->duration;
-            bn->failures = 0;
-            banned = 1;
-        }
-
-        ngx_shmtx_unlock(&zone->shm.shpool->mutex);
-
-        if (banned) {
-            len = ngx_http_apisec_shm_log_key(&zone->shm, &key, buf);
-
-            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                          "\"%*s\" banned in zone \"%V\" for %M ms after "
-                          "%ui authentication failures", len, buf,
-                          &zones[i]->shm.name, zone->duration,
-                          zone->threshold);
+        if (ctx->apikey_conf
+            && ctx->apikey_result != NGX_HTTP_APISEC_APIKEY_NONE
+            && ctx->apikey_result != NGX_HTTP_APISEC_APIKEY_MISSING)
+        {
+            return 1;
         }
     }
+
+    return 0;
+}
+
+
+/*
+ * One failure of the request's key in the ban's zone: status 0 is an
+ * authentication failure of this module, else a final status.  The window
+ * is fixed: it begins with the first failure after the previous window
+ * ended.  The ban is logged once, by the request that reached the
+ * threshold.
+ */
+
+static void
+ngx_http_apisec_ban_count(ngx_http_request_t *r, ngx_http_apisec_ban_t *ban,
+    ngx_uint_t status)
+{
+    size_t                        len;
+    uint32_t                      hash;
+    ngx_str_t                     key;
+    ngx_uint_t                    banned, lifted, failures;
+    ngx_msec_t                    now;
+    ngx_http_apisec_ban_zone_t   *zone;
+    ngx_http_apisec_ban_node_t   *bn;
+    ngx_http_apisec_shm_node_t   *node;
+    u_char                        buf[NGX_HTTP_APISEC_SHM_LOG_KEY_LEN];
+
+    zone = ban->shm_zone->data;
+    now = ngx_current_msec;
+
+    if (ngx_http_apisec_shm_key(r, &zone->shm, &key, &hash) != NGX_OK) {
+        return;
+    }
+
+    banned = 0;
+    lifted = 0;
+
+    ngx_shmtx_lock(&zone->shm.shpool->mutex);
+
+    node = ngx_http_apisec_shm_lookup(&zone->shm, hash, &key);
+
+    if (node) {
+        ngx_http_apisec_shm_touch(&zone->shm, node);
+
+    } else {
+        node = ngx_http_apisec_shm_alloc(&zone->shm, hash, &key, 0, now,
+                                         r->connection->log);
+        if (node == NULL) {
+            ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+            return;
+        }
+    }
+
+    bn = ngx_http_apisec_ban_node(node);
+
+    if (bn->banned_until) {
+
+        if ((ngx_msec_int_t) (bn->banned_until - now) > 0) {
+            /* banned meanwhile by another request */
+            ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+            return;
+        }
+
+        /* ended meanwhile: no request saw the end yet */
+
+        bn->banned_until = 0;
+        bn->failures = 0;
+        lifted = 1;
+    }
+
+    if (bn->failures == 0 || now - bn->window_start >= zone->window) {
+        bn->failures = 0;
+        bn->window_start = now;
+    }
+
+    failures = ++bn->failures;
+
+    if (failures >= zone->threshold) {
+        bn->banned_until = now + zone->duration;
+        bn->failures = 0;
+        banned = 1;
+    }
+
+    ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+
+    if (!banned && !lifted) {
+        return;
+    }
+
+    len = ngx_http_apisec_shm_log_key(&zone->shm, &key, buf);
+
+    if (lifted) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "ban of \"%*s\" expired in zone \"%V\"",
+                      len, buf, &ban->shm_zone->shm.name);
+    }
+
+    if (!banned) {
+        return;
+
+    } else if (status == 0) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "\"%*s\" banned in zone \"%V\" for %M ms after "
+                      "%ui authentication failures", len, buf,
+                      &ban->shm_zone->shm.name, zone->duration,
+                      zone->threshold);
+
+    } else {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "\"%*s\" banned in zone \"%V\" for %M ms after "
+                      "%ui failures, the last with status %ui", len, buf,
+                      &ban->shm_zone->shm.name, zone->duration,
+                      zone->threshold, status);
+    }
+}
+
+
+/* reset=on: a success clears the key's failures (never a ban in force) */
+
+static void
+ngx_http_apisec_ban_reset(ngx_http_request_t *r, ngx_http_apisec_ban_t *ban)
+{
+    uint32_t                      hash;
+    ngx_str_t                     key;
+    ngx_http_apisec_ban_zone_t   *zone;
+    ngx_http_apisec_ban_node_t   *bn;
+    ngx_http_apisec_shm_node_t   *node;
+
+    zone = ban->shm_zone->data;
+
+    if (ngx_http_apisec_shm_key(r, &zone->shm, &key, &hash) != NGX_OK) {
+        return;
+    }
+
+    ngx_shmtx_lock(&zone->shm.shpool->mutex);
+
+    node = ngx_http_apisec_shm_lookup(&zone->shm, hash, &key);
+
+    if (node) {
+        bn = ngx_http_apisec_ban_node(node);
+
+        if (bn->banned_until == 0 && bn->failures) {
+            bn->failures = 0;
+
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "apisec ban: failures reset in zone \"%V\"",
+                           &ban->shm_zone->shm.name);
+        }
+    }
+
+    ngx_shmtx_unlock(&zone->shm.shpool->mutex);
 }
 
 
@@ -412,22 +631,35 @@ ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* apisec_ban zone=name | off; repeatable */
+/*
+ * apisec_ban zone=name [statuses=code,...] [credentials=any|present]
+ *     [reset=on|off] | off;  repeatable
+ */
 
 char *
 ngx_http_apisec_ban(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_apisec_loc_conf_t *alcf = conf;
 
-    ngx_str_t        *value, s;
-    ngx_uint_t        i;
-    ngx_shm_zone_t   *shm_zone, **zones, **z;
+    u_char                       *p, *last, *comma;
+    ngx_int_t                     code;
+    ngx_str_t                    *value, s;
+    ngx_uint_t                    i, j, credentials;
+    ngx_shm_zone_t               *shm_zone;
+    ngx_http_apisec_ban_t        *bans, *ban;
+    ngx_http_apisec_main_conf_t  *amcf;
 
     value = cf->args->elts;
 
     if (ngx_strcmp(value[1].data, "off") == 0) {
         if (alcf->limit.bans != NGX_CONF_UNSET_PTR) {
             return "is duplicate";
+        }
+
+        if (cf->args->nelts > 2) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[2]);
+            return NGX_CONF_ERROR;
         }
 
         alcf->limit.bans = NULL;
@@ -465,26 +697,328 @@ ngx_http_apisec_ban(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     if (alcf->limit.bans == NGX_CONF_UNSET_PTR) {
-        alcf->limit.bans = ngx_array_create(cf->pool, 1, sizeof(ngx_shm_zone_t *));
+        alcf->limit.bans = ngx_array_create(cf->pool, 1,
+                                            sizeof(ngx_http_apisec_ban_t));
         if (alcf->limit.bans == NULL) {
             return NGX_CONF_ERROR;
         }
     }
 
-    zones = alcf->limit.bans->elts;
+    bans = alcf->limit.bans->elts;
 
     for (i = 0; i < alcf->limit.bans->nelts; i++) {
-        if (zones[i] == shm_zone) {
+        if (bans[i].shm_zone == shm_zone) {
             return "is duplicate";
         }
     }
 
-    z = ngx_array_push(alcf->limit.bans);
-    if (z == NULL) {
+    ban = ngx_array_push(alcf->limit.bans);
+    if (ban == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    *z = shm_zone;
+    ngx_memzero(ban, sizeof(ngx_http_apisec_ban_t));
+
+    ban->shm_zone = shm_zone;
+    credentials = 0;
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "statuses=", 9) == 0
+            && ban->nstatuses == 0)
+        {
+            p = value[i].data + 9;
+            last = value[i].data + value[i].len;
+
+            for ( ;; ) {
+                comma = ngx_strlchr(p, last, ',');
+                if (comma == NULL) {
+                    comma = last;
+                }
+
+                code = ngx_atoi(p, comma - p);
+
+                if (code < 400 || code > 599
+                    || ban->nstatuses == NGX_HTTP_APISEC_BAN_STATUSES)
+                {
+                    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                       "invalid parameter \"%V\": at most "
+                                       "%d codes from 400 to 599",
+                                       &value[i],
+                                       NGX_HTTP_APISEC_BAN_STATUSES);
+                    return NGX_CONF_ERROR;
+                }
+
+                for (j = 0; j < ban->nstatuses; j++) {
+                    if (ban->statuses[j] == (ngx_uint_t) code) {
+                        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                           "invalid parameter \"%V\": "
+                                           "code %i twice", &value[i], code);
+                        return NGX_CONF_ERROR;
+                    }
+                }
+
+                ban->statuses[ban->nstatuses++] = code;
+
+                if (comma == last) {
+                    break;
+                }
+
+                p = comma + 1;
+            }
+
+            continue;
+        }
+
+        if (value[i].len == sizeof("credentials=any") - 1
+            && ngx_strncmp(value[i].data, "credentials=any",
+                           value[i].len) == 0
+            && !credentials)
+        {
+            ban->any = 1;
+            credentials = 1;
+            continue;
+        }
+
+        if (value[i].len == sizeof("credentials=present") - 1
+            && ngx_strncmp(value[i].data, "credentials=present",
+                           value[i].len) == 0
+            && !credentials)
+        {
+            credentials = 1;
+            continue;
+        }
+
+        if (value[i].len == sizeof("reset=on") - 1
+            && ngx_strncmp(value[i].data, "reset=on", value[i].len) == 0)
+        {
+            ban->reset = 1;
+            continue;
+        }
+
+        if (value[i].len == sizeof("reset=off") - 1
+            && ngx_strncmp(value[i].data, "reset=off", value[i].len) == 0)
+        {
+            ban->reset = 0;
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (credentials && ban->nstatuses == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"credentials=\" needs \"statuses=\"");
+        return NGX_CONF_ERROR;
+    }
+
+    if (ban->nstatuses || ban->reset) {
+        amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apisec_module);
+        amcf->ban_log = 1;
+    }
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * apisec_admin (ngx_http_apisec_admin.c): the bans of a zone, one key's
+ * ban, a ban lifted or set by hand.  Each takes the zone's lock only to
+ * read or change the node; a change is logged once, with the key as text.
+ */
+
+ngx_uint_t
+ngx_http_apisec_ban_is_zone(ngx_shm_zone_t *shm_zone)
+{
+    return (shm_zone->tag == &ngx_http_apisec_ban_tag
+            && shm_zone->data != NULL);
+}
+
+
+ngx_http_apisec_ban_info_t *
+ngx_http_apisec_ban_list(ngx_shm_zone_t *shm_zone, ngx_pool_t *pool,
+    ngx_uint_t max, ngx_uint_t *n, ngx_uint_t *more)
+{
+    u_char                      *p;
+    ngx_uint_t                   i;
+    ngx_msec_t                   now;
+    ngx_http_apisec_ban_zone_t  *zone;
+    ngx_http_apisec_ban_node_t  *bn;
+    ngx_http_apisec_ban_info_t  *info;
+    ngx_http_apisec_shm_copy_t  *copy;
+
+    zone = shm_zone->data;
+
+    /* a ban in force is what the ban kind keeps from eviction */
+
+    copy = ngx_http_apisec_shm_copy(&zone->shm, ngx_http_apisec_ban_keep,
+                                    pool, max, n, more);
+    if (copy == NULL) {
+        return NULL;
+    }
+
+    info = ngx_palloc(pool, (*n + 1) * sizeof(ngx_http_apisec_ban_info_t));
+    if (info == NULL) {
+        return NULL;
+    }
+
+    now = ngx_current_msec;
+
+    for (i = 0; i < *n; i++) {
+        p = ngx_pnalloc(pool, NGX_HTTP_APISEC_SHM_LOG_KEY_LEN);
+        if (p == NULL) {
+            return NULL;
+        }
+
+        bn = copy[i].value;
+
+        info[i].key.data = p;
+        info[i].key.len = ngx_http_apisec_shm_log_key(&zone->shm,
+                                                      &copy[i].key, p);
+        info[i].left = ((ngx_msec_int_t) (bn->banned_until - now) > 0)
+                       ? bn->banned_until - now : 0;
+        info[i].failures = bn->failures;
+    }
+
+    return info;
+}
+
+
+/* NGX_DECLINED: the key is not banned; info->key in buf (LOG_KEY_LEN) */
+
+ngx_int_t
+ngx_http_apisec_ban_get(ngx_shm_zone_t *shm_zone, ngx_str_t *key,
+    ngx_http_apisec_ban_info_t *info, u_char *buf)
+{
+    uint32_t                     hash;
+    ngx_int_t                    rc;
+    ngx_msec_t                   now;
+    ngx_http_apisec_ban_zone_t  *zone;
+    ngx_http_apisec_ban_node_t  *bn;
+    ngx_http_apisec_shm_node_t  *node;
+
+    zone = shm_zone->data;
+    hash = ngx_crc32_short(key->data, key->len);
+    now = ngx_current_msec;
+    rc = NGX_DECLINED;
+
+    ngx_shmtx_lock(&zone->shm.shpool->mutex);
+
+    node = ngx_http_apisec_shm_lookup(&zone->shm, hash, key);
+
+    if (node && ngx_http_apisec_ban_keep(zone, node, now)) {
+        bn = ngx_http_apisec_ban_node(node);
+
+        info->left = bn->banned_until - now;
+        info->failures = bn->failures;
+        rc = NGX_OK;
+    }
+
+    ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+
+    info->key.data = buf;
+    info->key.len = ngx_http_apisec_shm_log_key(&zone->shm, key, buf);
+
+    return rc;
+}
+
+
+/* NGX_DECLINED: the key is not banned */
+
+ngx_int_t
+ngx_http_apisec_ban_lift(ngx_shm_zone_t *shm_zone, ngx_str_t *key,
+    ngx_log_t *log)
+{
+    size_t                       len;
+    uint32_t                     hash;
+    ngx_int_t                    rc;
+    ngx_msec_t                   now;
+    ngx_http_apisec_ban_zone_t  *zone;
+    ngx_http_apisec_shm_node_t  *node;
+    u_char                       buf[NGX_HTTP_APISEC_SHM_LOG_KEY_LEN];
+
+    zone = shm_zone->data;
+    hash = ngx_crc32_short(key->data, key->len);
+    now = ngx_current_msec;
+    rc = NGX_DECLINED;
+
+    ngx_shmtx_lock(&zone->shm.shpool->mutex);
+
+    node = ngx_http_apisec_shm_lookup(&zone->shm, hash, key);
+
+    /* the node goes, with its failures: the key starts afresh */
+
+    if (node && ngx_http_apisec_ban_keep(zone, node, now)) {
+        ngx_http_apisec_shm_free(&zone->shm, node);
+        rc = NGX_OK;
+    }
+
+    ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+
+    if (rc == NGX_OK) {
+        len = ngx_http_apisec_shm_log_key(&zone->shm, key, buf);
+
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "apisec: ban of \"%*s\" lifted in zone \"%V\" "
+                      "by apisec_admin", len, buf, &shm_zone->shm.name);
+    }
+
+    return rc;
+}
+
+
+/* duration 0: the zone's; NGX_ERROR: the zone is full */
+
+ngx_int_t
+ngx_http_apisec_ban_set(ngx_shm_zone_t *shm_zone, ngx_str_t *key,
+    ngx_msec_t duration, ngx_log_t *log)
+{
+    size_t                       len;
+    uint32_t                     hash;
+    ngx_msec_t                   now;
+    ngx_http_apisec_ban_zone_t  *zone;
+    ngx_http_apisec_ban_node_t  *bn;
+    ngx_http_apisec_shm_node_t  *node;
+    u_char                       buf[NGX_HTTP_APISEC_SHM_LOG_KEY_LEN];
+
+    zone = shm_zone->data;
+    hash = ngx_crc32_short(key->data, key->len);
+    now = ngx_current_msec;
+
+    if (duration == 0) {
+        duration = zone->duration;
+    }
+
+    ngx_shmtx_lock(&zone->shm.shpool->mutex);
+
+    node = ngx_http_apisec_shm_lookup(&zone->shm, hash, key);
+
+    if (node) {
+        ngx_http_apisec_shm_touch(&zone->shm, node);
+
+    } else {
+        node = ngx_http_apisec_shm_alloc(&zone->shm, hash, key, 0, now, log);
+        if (node == NULL) {
+            ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+            return NGX_ERROR;
+        }
+    }
+
+    bn = ngx_http_apisec_ban_node(node);
+
+    bn->banned_until = now + duration;
+    bn->window_start = now;
+    bn->failures = 0;
+
+    ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+
+    len = ngx_http_apisec_shm_log_key(&zone->shm, key, buf);
+
+    ngx_log_error(NGX_LOG_WARN, log, 0,
+                  "apisec: \"%*s\" banned in zone \"%V\" for %M ms "
+                  "by apisec_admin", len, buf, &shm_zone->shm.name, duration);
+
+    return NGX_OK;
 }

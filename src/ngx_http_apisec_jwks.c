@@ -311,6 +311,10 @@ ngx_http_apisec_jwks_create(ngx_conf_t *cf, ngx_http_apisec_jwt_conf_t *conf,
     k->disc_flight.land = ngx_http_apisec_discovery_land;
     k->disc_flight.data = k;
 
+    if (ngx_http_apisec_admin_key_request(cf, k) != NGX_OK) {
+        return NULL;
+    }
+
     return k;
 }
 

@@ -564,6 +564,15 @@ ngx_http_apisec_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         key[i]->issuer = issuer;
     }
 
+    /* for apisec_admin's list of key sets */
+
+    if (ngx_http_apisec_admin_key_file(cf, &value[1], alcf->jwt.keys, n,
+                                       alcf->jwt.keys->nelts)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 

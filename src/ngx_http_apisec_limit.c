@@ -1421,3 +1421,66 @@ ngx_http_apisec_limit_identity(ngx_array_t *limits)
 
     return NULL;
 }
+
+
+/* apisec_admin (ngx_http_apisec_admin.c): one key's bucket, read locked */
+
+ngx_uint_t
+ngx_http_apisec_limit_is_zone(ngx_shm_zone_t *shm_zone)
+{
+    return (shm_zone->tag == &ngx_http_apisec_limit_tag
+            && shm_zone->data != NULL);
+}
+
+
+/* NGX_DECLINED: the zone holds nothing for the key */
+
+ngx_int_t
+ngx_http_apisec_limit_state(ngx_shm_zone_t *shm_zone, ngx_str_t *key,
+    ngx_http_apisec_limit_info_t *info)
+{
+    uint32_t                       hash;
+    ngx_int_t                      rc;
+    ngx_msec_t                     now;
+    ngx_msec_int_t                 ms;
+    ngx_http_apisec_shm_node_t    *node;
+    ngx_http_apisec_limit_zone_t  *zone;
+    ngx_http_apisec_limit_node_t  *ln;
+
+    zone = shm_zone->data;
+    hash = ngx_crc32_short(key->data, key->len);
+    now = ngx_current_msec;
+    rc = NGX_DECLINED;
+
+    info->zone_rate = zone->rate;
+
+    ngx_shmtx_lock(&zone->shm.shpool->mutex);
+
+    node = ngx_http_apisec_shm_lookup(&zone->shm, hash, key);
+
+    if (node) {
+        ln = ngx_http_apisec_limit_node(node);
+
+        ms = (ngx_msec_int_t) (now - ln->last);
+        if (ms < 0) {
+            ms = 0;
+        }
+
+        info->rate = ln->rate;
+        info->excess = ln->rate
+                       ? ngx_http_apisec_limit_drain(ln->excess, ms, ln->rate)
+                       : ln->excess;
+        info->last = ms;
+        rc = NGX_OK;
+    }
+
+    ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+
+    if (rc == NGX_OK) {
+        info->reset = info->rate
+                      ? ngx_http_apisec_limit_wait(info->excess, info->rate)
+                      : 0;
+    }
+
+    return rc;
+}

@@ -71,10 +71,23 @@ char *ngx_http_apisec_ban(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 
 ngx_int_t ngx_http_apisec_limit_add_variables(ngx_conf_t *cf);
 
+/* the most codes "statuses=" of apisec_ban may list */
+#define NGX_HTTP_APISEC_BAN_STATUSES      16
+
+/* apisec_ban zone=name [statuses=code,...] [credentials=] [reset=] */
+typedef struct {
+    ngx_shm_zone_t             *shm_zone;
+    ngx_uint_t                  nstatuses;  /* 0: the module's own 401s */
+    ngx_uint_t                  statuses[NGX_HTTP_APISEC_BAN_STATUSES];
+    ngx_uint_t                  any;        /* credentials=any */
+    ngx_uint_t                  reset;      /* reset=on */
+} ngx_http_apisec_ban_t;
+
+
 /* apisec_limit, apisec_ban and their settings, per location */
 typedef struct {
     ngx_array_t                *limits;     /* ngx_http_apisec_limit_t; NULL */
-    ngx_array_t                *bans;       /* ngx_shm_zone_t *; NULL */
+    ngx_array_t                *bans;       /* ngx_http_apisec_ban_t; NULL */
     ngx_flag_t                  headers;    /* apisec_limit_headers */
     ngx_uint_t                  status;     /* apisec_limit_status */
     ngx_uint_t                  log_level;  /* apisec_limit_log_level */
@@ -95,6 +108,38 @@ ngx_shm_zone_t *ngx_http_apisec_limit_identity(ngx_array_t *limits);
 
 /* an authentication failure (a 401 of this module), for the ban zones */
 void ngx_http_apisec_ban_failure(ngx_http_request_t *r);
+
+/* the final status of the request, for apisec_ban statuses=, reset= */
+ngx_int_t ngx_http_apisec_ban_log(ngx_http_request_t *r);
+
+/* apisec_admin: the bans and the limiter state of one key */
+typedef struct {
+    ngx_str_t                   key;        /* printable */
+    ngx_msec_t                  left;       /* of the ban, ms */
+    ngx_uint_t                  failures;   /* in the current window */
+} ngx_http_apisec_ban_info_t;
+
+typedef struct {
+    uint64_t                    zone_rate;  /* requests a day */
+    uint64_t                    rate;       /* the key's last, r/d */
+    uint64_t                    excess;     /* now, milli-requests */
+    ngx_msec_t                  reset;      /* until it drains, ms */
+    ngx_msec_t                  last;       /* since its last request, ms */
+} ngx_http_apisec_limit_info_t;
+
+ngx_uint_t ngx_http_apisec_ban_is_zone(ngx_shm_zone_t *shm_zone);
+ngx_http_apisec_ban_info_t *ngx_http_apisec_ban_list(
+    ngx_shm_zone_t *shm_zone, ngx_pool_t *pool, ngx_uint_t max,
+    ngx_uint_t *n, ngx_uint_t *more);
+ngx_int_t ngx_http_apisec_ban_get(ngx_shm_zone_t *shm_zone, ngx_str_t *key,
+    ngx_http_apisec_ban_info_t *info, u_char *buf);
+ngx_int_t ngx_http_apisec_ban_lift(ngx_shm_zone_t *shm_zone, ngx_str_t *key,
+    ngx_log_t *log);
+ngx_int_t ngx_http_apisec_ban_set(ngx_shm_zone_t *shm_zone, ngx_str_t *key,
+    ngx_msec_t duration, ngx_log_t *log);
+ngx_uint_t ngx_http_apisec_limit_is_zone(ngx_shm_zone_t *shm_zone);
+ngx_int_t ngx_http_apisec_limit_state(ngx_shm_zone_t *shm_zone,
+    ngx_str_t *key, ngx_http_apisec_limit_info_t *info);
 
 /* the header filter: RateLimit-Policy and RateLimit */
 ngx_int_t ngx_http_apisec_limit_headers(ngx_http_request_t *r);

@@ -21,6 +21,8 @@ static void ngx_http_apisec_shm_rbtree_insert_value(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static ngx_uint_t ngx_http_apisec_shm_expire(ngx_http_apisec_shm_ctx_t *ctx,
     ngx_uint_t force, ngx_msec_t now);
+static ngx_uint_t ngx_http_apisec_shm_binary_addr(
+    ngx_http_apisec_shm_ctx_t *ctx);
 
 
 /*
@@ -604,10 +606,7 @@ ngx_http_apisec_shm_log_key(ngx_http_apisec_shm_ctx_t *ctx, ngx_str_t *key,
          || key->len == 16
 #endif
         )
-        && ctx->key.value.len == sizeof("$binary_remote_addr") - 1
-        && ngx_strncmp(ctx->key.value.data, "$binary_remote_addr",
-                       ctx->key.value.len)
-           == 0)
+        && ngx_http_apisec_shm_binary_addr(ctx))
     {
         return ngx_inet_ntop(key->len == 4 ? AF_INET : AF_INET6, key->data,
                              buf, NGX_HTTP_APISEC_SHM_LOG_KEY_LEN);
@@ -635,6 +634,140 @@ ngx_http_apisec_shm_log_key(ngx_http_apisec_shm_ctx_t *ctx, ngx_str_t *key,
     }
 
     return p - buf;
+}
+
+
+/* a zone keyed on the client's address in binary, $binary_remote_addr */
+
+static ngx_uint_t
+ngx_http_apisec_shm_binary_addr(ngx_http_apisec_shm_ctx_t *ctx)
+{
+    return (ctx->key.value.len == sizeof("$binary_remote_addr") - 1
+            && ngx_strncmp(ctx->key.value.data, "$binary_remote_addr",
+                           ctx->key.value.len)
+               == 0);
+}
+
+
+/*
+ * A key written by an operator (apisec_admin), the inverse of
+ * ngx_http_apisec_shm_log_key() for addresses: in a $binary_remote_addr
+ * zone an IPv4 or IPv6 address as text, into buf of 16 bytes at least, as
+ * nginx makes the variable's value (4 or 16 bytes); in any other zone the
+ * text itself.  NGX_DECLINED: not an address where one is needed, or
+ * empty, or longer than a key may be.
+ */
+
+ngx_int_t
+ngx_http_apisec_shm_text_key(ngx_http_apisec_shm_ctx_t *ctx,
+    ngx_str_t *text, ngx_str_t *key, u_char *buf)
+{
+    in_addr_t  addr;
+
+    if (text->len == 0 || text->len > 65535) {
+        return NGX_DECLINED;
+    }
+
+    if (!ngx_http_apisec_shm_binary_addr(ctx)) {
+        *key = *text;
+        return NGX_OK;
+    }
+
+    addr = ngx_inet_addr(text->data, text->len);
+
+    if (addr != INADDR_NONE) {
+        ngx_memcpy(buf, &addr, 4);
+        key->data = buf;
+        key->len = 4;
+        return NGX_OK;
+    }
+
+#if (NGX_HAVE_INET6)
+    if (ngx_inet6_addr(text->data, text->len, buf) == NGX_OK) {
+        key->data = buf;
+        key->len = 16;
+        return NGX_OK;
+    }
+#endif
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * Up to max nodes of the zone that pass test (all when it is NULL),
+ * copied out for a reader that formats them after the lock: the memory
+ * is taken before the lock, which is held only while walking and copying.
+ * *more: nodes that passed beyond max.
+ */
+
+ngx_http_apisec_shm_copy_t *
+ngx_http_apisec_shm_copy(ngx_http_apisec_shm_ctx_t *ctx,
+    ngx_http_apisec_shm_test_pt test, ngx_pool_t *pool, ngx_uint_t max,
+    ngx_uint_t *n, ngx_uint_t *more)
+{
+    u_char                      *p;
+    size_t                       size;
+    ngx_uint_t                   i;
+    ngx_msec_t                   now;
+    ngx_queue_t                 *q;
+    ngx_http_apisec_shm_node_t  *node;
+    ngx_http_apisec_shm_copy_t  *out;
+
+    size = NGX_HTTP_APISEC_SHM_LOG_KEY + ngx_align(ctx->kind->size, 8);
+
+    /*
+     * room for the nodes the zone holds now (read unlocked, a hint): a
+     * node added meanwhile is counted in *more
+     */
+
+    max = ngx_min(max, ctx->sh->nodes + 1);
+
+    out = ngx_palloc(pool, max * (sizeof(ngx_http_apisec_shm_copy_t) + size));
+    if (out == NULL) {
+        return NULL;
+    }
+
+    p = (u_char *) (out + max);
+    i = 0;
+    *more = 0;
+    now = ngx_current_msec;
+
+    ngx_shmtx_lock(&ctx->shpool->mutex);
+
+    for (q = ngx_queue_head(&ctx->sh->queue);
+         q != ngx_queue_sentinel(&ctx->sh->queue);
+         q = ngx_queue_next(q))
+    {
+        node = ngx_queue_data(q, ngx_http_apisec_shm_node_t, queue);
+
+        if (test && !test(ctx, node, now)) {
+            continue;
+        }
+
+        if (i == max) {
+            (*more)++;
+            continue;
+        }
+
+        out[i].key.len = node->len;
+        out[i].key.data = p;
+        out[i].value = p + NGX_HTTP_APISEC_SHM_LOG_KEY;
+
+        ngx_memcpy(p, node->data,
+                   ngx_min(node->len, NGX_HTTP_APISEC_SHM_LOG_KEY));
+        ngx_memcpy(out[i].value, ngx_http_apisec_shm_value(node),
+                   ctx->kind->size);
+
+        p += size;
+        i++;
+    }
+
+    ngx_shmtx_unlock(&ctx->shpool->mutex);
+
+    *n = i;
+
+    return out;
 }
 
 

@@ -116,6 +116,18 @@ typedef struct {
 } ngx_http_apisec_shm_ctx_t;
 
 
+/*
+ * a node copied out of the zone (ngx_http_apisec_shm_copy()): key.len is
+ * the key's own length, key.data holds its first NGX_HTTP_APISEC_SHM_LOG_KEY
+ * bytes at most (what ngx_http_apisec_shm_log_key() prints), value a copy
+ * of kind->size bytes
+ */
+typedef struct {
+    ngx_str_t                     key;
+    void                         *value;
+} ngx_http_apisec_shm_copy_t;
+
+
 ngx_uint_t ngx_http_apisec_shm_identity_key(ngx_shm_zone_t *shm_zone);
 ngx_uint_t ngx_http_apisec_shm_kept(ngx_http_apisec_shm_ctx_t *ctx);
 char *ngx_http_apisec_shm_zone_param(ngx_conf_t *cf, ngx_str_t *value,
@@ -135,6 +147,11 @@ void ngx_http_apisec_shm_free(ngx_http_apisec_shm_ctx_t *ctx,
     ngx_http_apisec_shm_node_t *node);
 size_t ngx_http_apisec_shm_log_key(ngx_http_apisec_shm_ctx_t *ctx,
     ngx_str_t *key, u_char *buf);
+ngx_int_t ngx_http_apisec_shm_text_key(ngx_http_apisec_shm_ctx_t *ctx,
+    ngx_str_t *text, ngx_str_t *key, u_char *buf);
+ngx_http_apisec_shm_copy_t *ngx_http_apisec_shm_copy(
+    ngx_http_apisec_shm_ctx_t *ctx, ngx_http_apisec_shm_test_pt test,
+    ngx_pool_t *pool, ngx_uint_t max, ngx_uint_t *n, ngx_uint_t *more);
 void ngx_http_apisec_shm_touch(ngx_http_apisec_shm_ctx_t *ctx,
     ngx_http_apisec_shm_node_t *node);
 

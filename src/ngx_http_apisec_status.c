@@ -191,6 +191,8 @@ ngx_http_apisec_status_create_main_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     amcf->status = NULL;
+     *     amcf->keysets = { 0 };
+     *     amcf->ban_log = 0;
      */
 
     return amcf;

@@ -16,6 +16,30 @@ our $GOOD = mint(@hs, '--claims', '{"sub":"alice"}', '--exp', 600);
 our $BAD = mint(@hs, '--claims', '{"sub":"alice"}', '--exp', 600,
                 '--sig-flip');
 
+# apisec_ban statuses=: a login form of the application behind nginx, on a
+# server of its own, answers 401 to a bad password and 200 to "good"
+our $LOGIN = <<'CONF';
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / {
+            if ($arg_pw != good) {
+                return 401 "bad password\n";
+            }
+            return 200 "welcome\n";
+        }
+    }
+CONF
+
+add_block_preprocessor(sub {
+    my $block = shift;
+    my $hc = $block->http_config;
+
+    if (defined $hc && $hc =~ /\$LOGIN_SERVER/) {
+        $hc =~ s/\$LOGIN_SERVER\n?/$LOGIN/;
+        $block->set_value('http_config', $hc);
+    }
+});
+
 no_shuffle();
 run_tests();
 
@@ -384,3 +408,259 @@ qr/apisec_ban_zone "auth" is duplicate in .*nginx\.conf:\d+/
 --- must_die
 --- error_log eval
 qr/invalid parameter "rate=1r\/s" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 21: statuses=: the upstream's 401 to a posted password counts; the key is banned
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=login:1m threshold=3 window=10s
+                    duration=60s;
+    $LOGIN_SERVER
+--- config
+    location /login {
+        apisec_ban zone=login statuses=401,403;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+--- request eval
+["POST /login?pw=bad\nuser=alice&pw=bad", "POST /login?pw=bad\nuser=alice&pw=bad",
+ "POST /login?pw=bad\nuser=alice&pw=bad", "POST /login?pw=good\nuser=alice&pw=good"]
+--- error_code eval
+[401, 401, 401, 429]
+--- response_body eval
+["bad password\n", "bad password\n", "bad password\n",
+ qq({"type":"about:blank","title":"Too Many Requests","status":429,"detail":"too many authentication failures"}\n)]
+--- final_error_log eval
+[qr/\[warn\] .*"127\.0\.0\.1" banned in zone "login" for 60000 ms after 3 failures, the last with status 401/,
+ qr/\[info\] .*request refused, "127\.0\.0\.1" is banned in zone "login"/]
+
+
+
+=== TEST 22: statuses=: a request without credentials (no body, no Authorization) does not count
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=login:1m threshold=2 window=10s
+                    duration=60s;
+    $LOGIN_SERVER
+--- config
+    location /login {
+        apisec_ban zone=login statuses=401;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+--- request eval
+["GET /login?pw=bad", "GET /login?pw=bad", "GET /login?pw=bad",
+ "GET /login?pw=bad"]
+--- error_code eval
+[401, 401, 401, 401]
+--- no_error_log
+banned
+
+
+
+=== TEST 23: statuses=: an Authorization header is credentials
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=login:1m threshold=2 window=10s
+                    duration=60s;
+    $LOGIN_SERVER
+--- config
+    location /login {
+        apisec_ban zone=login statuses=401;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+--- request eval
+["GET /login?pw=bad", "GET /login?pw=bad", "GET /login?pw=good"]
+--- more_headers
+Authorization: Basic YWxpY2U6YmFk
+--- error_code eval
+[401, 401, 429]
+--- final_error_log eval
+[qr/\[warn\] .*"127\.0\.0\.1" banned in zone "login" for 60000 ms after 2 failures, the last with status 401/]
+
+
+
+=== TEST 24: statuses= credentials=any: every request with a listed status counts
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=login:1m threshold=2 window=10s
+                    duration=60s;
+    $LOGIN_SERVER
+--- config
+    location /login {
+        apisec_ban zone=login statuses=401 credentials=any;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+--- request eval
+["GET /login?pw=bad", "GET /login?pw=bad", "GET /login?pw=good"]
+--- error_code eval
+[401, 401, 429]
+
+
+
+=== TEST 25: statuses=: a status not in the list does not count
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=login:1m threshold=2 window=10s
+                    duration=60s;
+    $LOGIN_SERVER
+--- config
+    location /login {
+        apisec_ban zone=login statuses=403,429 credentials=any;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+--- request eval
+["GET /login?pw=bad", "GET /login?pw=bad", "GET /login?pw=good"]
+--- error_code eval
+[401, 401, 200]
+
+
+
+=== TEST 26: reset=on: a success clears the failures, so no ban
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=login:1m threshold=3 window=10s
+                    duration=60s;
+    $LOGIN_SERVER
+--- config
+    location /login {
+        apisec_ban zone=login statuses=401 credentials=any reset=on;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+--- request eval
+["GET /login?pw=bad", "GET /login?pw=bad", "GET /login?pw=good",
+ "GET /login?pw=bad", "GET /login?pw=bad", "GET /login?pw=good"]
+--- error_code eval
+[401, 401, 200, 401, 401, 200]
+--- no_error_log
+banned
+
+
+
+=== TEST 27: without reset=, a success in between does not clear the failures
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=login:1m threshold=3 window=10s
+                    duration=60s;
+    $LOGIN_SERVER
+--- config
+    location /login {
+        apisec_ban zone=login statuses=401 credentials=any;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+--- request eval
+["GET /login?pw=bad", "GET /login?pw=bad", "GET /login?pw=good",
+ "GET /login?pw=bad", "GET /login?pw=good"]
+--- error_code eval
+[401, 401, 200, 401, 429]
+
+
+
+=== TEST 28: statuses=401 and the module's own 401: one failure a request, not two
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=auth:1m threshold=2 window=10s
+                    duration=60s;
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth statuses=401;
+        empty_gif;
+    }
+--- request eval
+["GET /api", "GET /api?t=$::BAD", "GET /api?t=$::BAD", "GET /api?t=$::GOOD"]
+--- error_code eval
+[401, 401, 401, 429]
+--- final_error_log eval
+[qr/\[warn\] .*"127\.0\.0\.1" banned in zone "auth" for 60000 ms after 2 failures, the last with status 401/]
+
+
+
+=== TEST 29: statuses=: an error_page redirect counts the request once
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=login:1m threshold=2 window=10s
+                    duration=60s;
+    $LOGIN_SERVER
+--- config
+    location /login {
+        apisec_ban zone=login statuses=401 credentials=any;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        proxy_intercept_errors on;
+        error_page 401 /denied;
+    }
+    location = /denied {
+        internal;
+        apisec_ban zone=login statuses=401 credentials=any;
+        empty_gif;
+    }
+--- request eval
+["GET /login?pw=bad", "GET /login?pw=bad", "GET /login?pw=good"]
+--- error_code eval
+[401, 401, 429]
+
+
+
+=== TEST 30: statuses= takes codes from 400 to 599
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=login:1m threshold=2 window=10s
+                    duration=60s;
+--- config
+    location /login {
+        apisec_ban zone=login statuses=401,200;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid parameter "statuses=401,200": at most 16 codes from 400 to 599 in .*nginx\.conf:\d+/
+
+
+
+=== TEST 31: credentials= needs statuses=
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=login:1m threshold=2 window=10s
+                    duration=60s;
+--- config
+    location /login {
+        apisec_ban zone=login credentials=any;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"credentials=" needs "statuses=" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 32: an unknown parameter of apisec_ban
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=login:1m threshold=2 window=10s
+                    duration=60s;
+--- config
+    location /login {
+        apisec_ban zone=login statuses=401 credentials=some;
+        empty_gif;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid parameter "credentials=some" in .*nginx\.conf:\d+/
+
+
+
+=== TEST 33: statuses=: subrequests never count (SSI includes of the login form, log_subrequest on)
+--- http_config
+    apisec_ban_zone $binary_remote_addr zone=login:1m threshold=1 window=10s
+                    duration=60s;
+    $LOGIN_SERVER
+--- config
+    log_subrequest on;
+    location /login {
+        apisec_ban zone=login statuses=401 credentials=any;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+    location = /page.html {
+        apisec_ban zone=login statuses=401 credentials=any;
+        ssi on;
+    }
+--- user_files
+>>> page.html
+<!--# include virtual="/login?pw=bad" --><!--# include virtual="/login?pw=bad" --><!--# include virtual="/login?pw=bad" -->
+--- request eval
+["GET /page.html", "GET /login?pw=good"]
+--- error_code eval
+[200, 200]
+--- response_body eval
+["bad password\nbad password\nbad password\n\n", "welcome\n"]
+--- no_error_log
+banned
