@@ -372,6 +372,13 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       0,
       NULL },
 
+    { ngx_string("apisec_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_apisec_redis,
+      0,
+      0,
+      NULL },
+
       ngx_null_command
 };
 

@@ -22,6 +22,7 @@
 #include "ngx_http_apisec_apikey.h"
 #include "ngx_http_apisec_authz.h"
 #include "ngx_http_apisec_shm.h"
+#include "ngx_http_apisec_redis.h"
 
 
 #define NGX_HTTP_APISEC_OFF             0
@@ -180,6 +181,7 @@ typedef struct ngx_http_apisec_status_s  ngx_http_apisec_status_t;
 typedef struct {
     ngx_http_apisec_status_t   *status;         /* NULL: no counters */
     ngx_uint_t                  waivable;       /* authn/z under satisfy any */
+    ngx_array_t                *redis;          /* apisec_redis; NULL */
 } ngx_http_apisec_main_conf_t;
 
 
@@ -202,6 +204,7 @@ typedef struct {
 typedef struct {
     ngx_http_apisec_ctx_t      *ctx;            /* newest; ->prev: older */
     void                       *limit;          /* charged zones: limit.c */
+    void                       *redis;          /* Redis answers: redis.c */
     ngx_http_apisec_stripped_t  stripped[NGX_HTTP_APISEC_STRIP_N];
 
     /*

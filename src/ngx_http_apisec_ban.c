@@ -34,6 +34,10 @@ static ngx_uint_t ngx_http_apisec_ban_idle(void *data,
     ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
 static ngx_uint_t ngx_http_apisec_ban_keep(void *data,
     ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
+static ngx_int_t ngx_http_apisec_ban_redis(ngx_http_request_t *r,
+    ngx_shm_zone_t *shm_zone, ngx_str_t *key, ngx_msec_t *wait);
+static ngx_int_t ngx_http_apisec_ban_redis_failure(ngx_http_request_t *r,
+    ngx_shm_zone_t *shm_zone, ngx_str_t *key);
 
 
 static ngx_uint_t  ngx_http_apisec_ban_tag;
@@ -65,7 +69,7 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
     uint32_t                      hash;
     ngx_int_t                     rc;
     ngx_str_t                     key, value;
-    ngx_uint_t                    i, lifted;
+    ngx_uint_t                    i, lifted, pending;
     ngx_msec_t                    now, wait;
     ngx_shm_zone_t              **zones;
     ngx_http_apisec_loc_conf_t   *alcf;
@@ -78,6 +82,7 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
 
     zones = alcf->limit.bans->elts;
     now = ngx_current_msec;
+    pending = 0;
 
     for (i = 0; i < alcf->limit.bans->nelts; i++) {
         zone = zones[i]->data;
@@ -94,6 +99,25 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
 
         wait = 0;
         lifted = 0;
+
+        if (zone->shm.redis) {
+            rc = ngx_http_apisec_ban_redis(r, zones[i], &key, &wait);
+
+            if (rc == NGX_ERROR) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            if (rc == NGX_AGAIN) {
+                pending = 1;
+                continue;
+            }
+
+            if (rc == NGX_OK) {
+                goto verdict;
+            }
+
+            /* fallback=local: this node's own zone */
+        }
 
         ngx_shmtx_lock(&zone->shm.shpool->mutex);
 
@@ -122,6 +146,8 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
                           "ban of \"%*s\" expired in zone \"%V\"",
                           len, buf, &zones[i]->shm.name);
         }
+
+    verdict:
 
         if (wait == 0) {
             continue;
@@ -156,7 +182,84 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
                                       "too many authentication failures");
     }
 
+    return pending ? ngx_http_apisec_redis_wait(r) : NGX_DECLINED;
+}
+
+
+/*
+ * A ban zone kept in Redis: NGX_OK and *wait (Redis's answer, or the
+ * fallback "open" or "closed"), NGX_AGAIN while the answer is due,
+ * NGX_DECLINED for this node's own zone, NGX_ERROR.
+ */
+
+static ngx_int_t
+ngx_http_apisec_ban_redis(ngx_http_request_t *r, ngx_shm_zone_t *shm_zone,
+    ngx_str_t *key, ngx_msec_t *wait)
+{
+    ngx_int_t                      rc;
+    ngx_http_apisec_ban_zone_t    *zone;
+    ngx_http_apisec_redis_call_t  *call;
+
+    zone = shm_zone->data;
+
+    rc = ngx_http_apisec_redis_ask(r, shm_zone, zone->shm.redis,
+                                   NGX_HTTP_APISEC_REDIS_BANNED, key, NULL,
+                                   &call);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (call->state == NGX_HTTP_APISEC_REDIS_DONE) {
+        *wait = (call->value[0] > 0) ? (ngx_msec_t) call->value[0] : 0;
+        return NGX_OK;
+    }
+
+    switch (zone->shm.redis->fallback) {
+
+    case NGX_HTTP_APISEC_REDIS_OPEN:
+        *wait = 0;
+        return NGX_OK;
+
+    case NGX_HTTP_APISEC_REDIS_CLOSED:
+        *wait = 1000;
+        return NGX_OK;
+    }
+
     return NGX_DECLINED;
+}
+
+
+/* a failure counted in Redis (NGX_OK), or in this node's zone */
+
+static ngx_int_t
+ngx_http_apisec_ban_redis_failure(ngx_http_request_t *r,
+    ngx_shm_zone_t *shm_zone, ngx_str_t *key)
+{
+    int64_t                        args[3];
+    ngx_http_apisec_ban_zone_t    *zone;
+    ngx_http_apisec_redis_call_t  *call;
+
+    zone = shm_zone->data;
+
+    args[0] = zone->threshold;
+    args[1] = zone->window;
+    args[2] = zone->duration;
+
+    if (ngx_http_apisec_redis_ask(r, shm_zone, zone->shm.redis,
+                                  NGX_HTTP_APISEC_REDIS_FAILURE, key, args,
+                                  &call)
+        != NGX_OK)
+    {
+        return NGX_OK;
+    }
+
+    if (call->state == NGX_HTTP_APISEC_REDIS_FALLBACK
+        && zone->shm.redis->fallback == NGX_HTTP_APISEC_REDIS_LOCAL)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -197,6 +300,12 @@ ngx_http_apisec_ban_failure(ngx_http_request_t *r)
         rc = ngx_http_apisec_shm_key(r, &zone->shm, &key, &hash);
 
         if (rc != NGX_OK) {
+            continue;
+        }
+
+        if (zone->shm.redis
+            && ngx_http_apisec_ban_redis_failure(r, zones[i], &key) == NGX_OK)
+        {
             continue;
         }
 
@@ -296,7 +405,7 @@ char *
 ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ssize_t                            size;
-    ngx_int_t                          n;
+    ngx_int_t                          n, rc;
     ngx_str_t                         *value, name, s;
     ngx_uint_t                         i;
     ngx_msec_t                         ms;
@@ -377,6 +486,16 @@ ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
+        rc = ngx_http_apisec_redis_zone_param(cf, &value[i], &zone->shm.redis);
+
+        if (rc == NGX_OK) {
+            continue;
+        }
+
+        if (rc == NGX_ERROR) {
+            return NGX_CONF_ERROR;
+        }
+
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid parameter \"%V\"", &value[i]);
         return NGX_CONF_ERROR;
@@ -386,6 +505,12 @@ ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"%V\" must have \"zone\" parameter",
                            &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_apisec_redis_zone_done(cf, zone->shm.redis, &name)
+        != NGX_CONF_OK)
+    {
         return NGX_CONF_ERROR;
     }
 

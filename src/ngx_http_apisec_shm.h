@@ -111,6 +111,7 @@ typedef struct {
     ngx_slab_pool_t              *shpool;
     ngx_http_complex_value_t      key;      /* limit and ban zones */
     ngx_http_apisec_shm_kind_t   *kind;
+    struct ngx_http_apisec_redis_zone_s  *redis;    /* NULL: this node's */
 } ngx_http_apisec_shm_ctx_t;
 
 
