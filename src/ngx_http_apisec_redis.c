@@ -31,10 +31,6 @@
 #define NGX_HTTP_APISEC_REDIS_MAX_ELTS   16
 #define NGX_HTTP_APISEC_REDIS_MAX_STR    65536
 
-/* what the handshake asks (the calls' questions are in the .h) */
-#define NGX_HTTP_APISEC_REDIS_AUTH       8
-#define NGX_HTTP_APISEC_REDIS_LOAD       9
-
 /* connection states */
 #define NGX_HTTP_APISEC_REDIS_CONN_CLOSED     0
 #define NGX_HTTP_APISEC_REDIS_CONN_HANDSHAKE  1  /* AUTH, SCRIPT LOAD due */

@@ -35,6 +35,8 @@
 #define NGX_HTTP_APISEC_REDIS_BANNED    1   /* ms of a ban left, or <= 0 */
 #define NGX_HTTP_APISEC_REDIS_FAILURE   2   /* ms of a new ban, or 0 */
 #define NGX_HTTP_APISEC_REDIS_REFUND    3   /* a charge taken back */
+#define NGX_HTTP_APISEC_REDIS_AUTH      4   /* the handshake: +OK */
+#define NGX_HTTP_APISEC_REDIS_LOAD      5   /* the handshake: a sha1 */
 
 /* a call's state */
 #define NGX_HTTP_APISEC_REDIS_PENDING   0
@@ -98,7 +100,11 @@ ngx_int_t ngx_http_apisec_redis_state(ngx_cycle_t *cycle, ngx_uint_t i,
     ngx_str_t *name, ngx_uint_t *up, ngx_uint_t *fallbacks);
 
 
-/* the reply parser's interpretation, for the fuzz target too */
+/*
+ * The answers: hiredis's reader, with reply objects of our own bounds
+ * (ngx_http_apisec_redis_reader_create(), a redisReader *), and what an
+ * answer means for a question; for the fuzz target too.
+ */
 typedef struct redisReply  ngx_http_apisec_redis_reply_t;
 
 #define NGX_HTTP_APISEC_REDIS_NOSCRIPT  1   /* EVALSHA of an unknown sha */
