@@ -183,6 +183,12 @@ sub log_count {
     return $n;
 }
 
+# how many EVALSHA Redis ran so far
+sub evalsha_calls {
+    my $info = redis_cli('INFO', 'commandstats');
+    return $info =~ /^cmdstat_evalsha:calls=(\d+)/m ? $1 : 0;
+}
+
 # GET on node 1 until apisec_status says Redis is up (or 5 s)
 sub wait_redis_up {
     my $port = $ENV{TEST_NGINX_SERVER_PORT} || server_port();
@@ -266,7 +272,64 @@ X-Key: t1
 
 
 
-=== TEST 3: bans counted and enforced across nodes: a failure on each, then banned on node 1
+=== TEST 3: a Redis zone's charge is taken back when another limit of the location refuses
+--- http_config
+    apisec_redis r server=127.0.0.1:$TEST_NGINX_REDIS_PORT
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE;
+    apisec_limit_zone $http_x_key zone=shared:1m rate=1r/m redis=r;
+    apisec_limit_zone $http_x_key zone=tight:1m rate=1r/m;
+--- config
+    location /two {
+        apisec_limit zone=shared burst=5 nodelay;
+        apisec_limit zone=tight nodelay;
+        empty_gif;
+    }
+--- more_headers
+X-Key: t3
+--- request eval
+["GET /two", "GET /two", "GET /two"]
+--- error_code eval
+[200, 429, 429]
+
+
+
+=== TEST 4: ... (the bucket in Redis holds one request, not three) and a delayed request is asked about once
+--- init
+Test::More::like(main::redis_cli('HGET', 'apisec:shared:l:t3', 'x'),
+                 qr/^(9\d\d|1000)$/, "refunded: one request in the bucket");
+$::EVALSHA = main::evalsha_calls();
+--- http_config
+    apisec_redis r server=127.0.0.1:$TEST_NGINX_REDIS_PORT
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE;
+    apisec_limit_zone $http_x_key zone=halfsec:1m rate=2r/s redis=r;
+--- config
+    location /delay {
+        apisec_limit zone=halfsec burst=5;
+        empty_gif;
+    }
+--- more_headers
+X-Key: t4
+--- request eval
+["GET /delay", "GET /delay"]
+--- error_code eval
+[200, 200]
+
+
+
+=== TEST 5: ... two requests, two questions to Redis: the end of the delay asks nothing
+--- init
+Test::More::is(main::evalsha_calls() - $::EVALSHA, 2,
+               "one question to Redis a request");
+Test::More::is(main::log_count(qr/delaying request by \d+ ms, by zone "halfsec"/), 1,
+               "the second request was delayed");
+--- more_headers
+X-Key: t4b
+--- request
+GET /delay
+
+
+
+=== TEST 6: bans counted and enforced across nodes: a failure on each, then banned on node 1
 --- http_config
     apisec_redis r server=127.0.0.1:$TEST_NGINX_REDIS_PORT
                  password_file=$TEST_NGINX_REDIS_PASSWORD_FILE;
@@ -293,7 +356,7 @@ X-Key: t3
 
 
 
-=== TEST 4: ... and node 1 refuses the key banned by node 3
+=== TEST 7: ... and node 1 refuses the key banned by node 3
 --- more_headers
 X-Key: t3
 --- request
@@ -306,7 +369,7 @@ qr/\[info\] .*request refused, "t3" is banned in zone "bans" for \d+ ms more/
 
 
 
-=== TEST 5: the scripts are loaded (a first request through this node)
+=== TEST 8: the scripts are loaded (a first request through this node)
 --- http_config
     apisec_redis r server=127.0.0.1:$TEST_NGINX_REDIS_PORT
                  password_file=$TEST_NGINX_REDIS_PASSWORD_FILE;
@@ -325,7 +388,7 @@ lost the scripts
 
 
 
-=== TEST 6: SCRIPT FLUSH: the next EVALSHA gets NOSCRIPT, goes again as EVAL, and the scripts are loaded again
+=== TEST 9: SCRIPT FLUSH: the next EVALSHA gets NOSCRIPT, goes again as EVAL, and the scripts are loaded again
 --- init
 main::redis_cli('SCRIPT', 'FLUSH');
 --- more_headers
@@ -339,7 +402,7 @@ qr/\[warn\] .*apisec: redis "r" lost the scripts, loading them again/
 
 
 
-=== TEST 7: ... once: the next request finds the scripts loaded again
+=== TEST 10: ... once: the next request finds the scripts loaded again
 --- init
 Test::More::is(main::log_count(qr/lost the scripts/), 1,
                "NOSCRIPT said once");
@@ -352,7 +415,7 @@ X-Key: t4
 
 
 
-=== TEST 8: a wrong password: a clear error at first use, the zone falls back, no crash
+=== TEST 11: a wrong password: a clear error at first use, the zone falls back, no crash
 --- http_config
     apisec_redis r server=127.0.0.1:$TEST_NGINX_REDIS_PORT
                  password_file=$TEST_NGINX_REDIS_WRONG_FILE;
@@ -372,7 +435,7 @@ qr/\[error\] .*apisec: redis "r" at 127\.0\.0\.1:\d+ is unavailable, its zones f
 
 
 
-=== TEST 9: ... the zone is the node's own (burst=1), and the password is never logged
+=== TEST 12: ... the zone is the node's own (burst=1), and the password is never logged
 --- init
 Test::More::is(main::log_count(qr/\Q$::PASSWORD/), 0, "no password in the log");
 --- more_headers
@@ -384,7 +447,7 @@ X-Key: t6
 
 
 
-=== TEST 10: no password where Redis wants one: NOAUTH said at first use
+=== TEST 13: no password where Redis wants one: NOAUTH said at first use
 --- http_config
     apisec_redis r server=127.0.0.1:$TEST_NGINX_REDIS_PORT;
     apisec_limit_zone $http_x_key zone=nopw:1m rate=1r/m redis=r;
@@ -403,7 +466,7 @@ its zones fall back: Redis answered "NOAUTH Authentication required."
 
 
 
-=== TEST 11: Redis too slow: after timeout= the zone falls back, said once
+=== TEST 14: Redis too slow: after timeout= the zone falls back, said once
 --- http_config
     apisec_redis r server=127.0.0.1:$TEST_NGINX_SILENT_PORT timeout=200ms;
     apisec_limit_zone $http_x_key zone=slow:1m rate=1r/m redis=r;
@@ -422,7 +485,7 @@ qr/\[error\] .*apisec: redis "r" at 127\.0\.0\.1:\d+ is unavailable, its zones f
 
 
 
-=== TEST 12: ... and falls back at once for the next requests, said once
+=== TEST 15: ... and falls back at once for the next requests, said once
 --- more_headers
 X-Key: t8
 --- request eval
@@ -432,7 +495,7 @@ X-Key: t8
 
 
 
-=== TEST 13: ... (the count)
+=== TEST 16: ... (the count)
 --- init
 Test::More::is(main::log_count(qr/is unavailable/), 1, "the switch said once");
 --- more_headers
@@ -443,7 +506,7 @@ GET /limit
 
 
 
-=== TEST 14: the client goes away while its request waits for Redis: the waiter is cancelled, no crash
+=== TEST 17: the client goes away while its request waits for Redis: the waiter is cancelled, no crash
 --- http_config
     apisec_redis r server=127.0.0.1:$TEST_NGINX_SILENT_PORT timeout=1s;
     apisec_limit_zone $http_x_key zone=slow:1m rate=1r/m redis=r;
@@ -467,7 +530,7 @@ its zones fall back: timed out
 
 
 
-=== TEST 15: Redis stopped: fallback=local, the node's own zone; the switch said once
+=== TEST 18: Redis stopped: fallback=local, the node's own zone; the switch said once
 --- init
 main::redis_stop();
 --- http_config
@@ -491,7 +554,7 @@ qr/\[error\] .*apisec: redis "r" at 127\.0\.0\.1:\d+ is unavailable, its zones f
 
 
 
-=== TEST 16: ... the local zone is exact per node, and the switch is not said again
+=== TEST 19: ... the local zone is exact per node, and the switch is not said again
 --- more_headers
 X-Key: t10
 --- request eval
@@ -501,7 +564,7 @@ X-Key: t10
 
 
 
-=== TEST 17: ... apisec_status says Redis is down and counts the decisions made without it
+=== TEST 20: ... apisec_status says Redis is down and counts the decisions made without it
 --- init
 Test::More::is(main::log_count(qr/is unavailable/), 1, "the switch said once");
 --- request
@@ -511,7 +574,7 @@ qr/\napisec_redis_up\{redis="r"\} 0\n[\s\S]*\napisec_redis_fallbacks_total\{redi
 
 
 
-=== TEST 18: Redis started again: a probe finds it, the return is said once, the zone uses Redis again
+=== TEST 21: Redis started again: a probe finds it, the return is said once, the zone uses Redis again
 --- init
 main::redis_start();
 Test::More::ok(main::wait_redis_up(), "a probe found Redis again");
@@ -524,7 +587,7 @@ X-Key: t13
 
 
 
-=== TEST 19: ... and the bucket is Redis's
+=== TEST 22: ... and the bucket is Redis's
 --- init
 Test::More::like(main::redis_cli('HGET', 'apisec:fb:l:t13', 'x'),
                  qr/^\d+$/, "the bucket of t13 is in Redis");
@@ -537,7 +600,7 @@ qr/\napisec_redis_up\{redis="r"\} 1\n/
 
 
 
-=== TEST 20: fallback=open admits, fallback=closed refuses with 429 and Retry-After: 1
+=== TEST 23: fallback=open admits, fallback=closed refuses with 429 and Retry-After: 1
 --- init
 main::redis_stop();
 --- http_config
@@ -577,7 +640,7 @@ X-Key: t15
 
 
 
-=== TEST 21: Redis back for the blocks after this one
+=== TEST 24: Redis back for the blocks after this one
 --- init
 main::redis_start();
 --- config
@@ -587,7 +650,7 @@ GET /t
 
 
 
-=== TEST 22: an unknown apisec_redis
+=== TEST 25: an unknown apisec_redis
 --- http_config
     apisec_limit_zone $http_x_key zone=z:1m rate=1r/m redis=nowhere;
 --- config
@@ -597,7 +660,7 @@ unknown apisec_redis "nowhere" (it must be defined before the zones that use it)
 
 
 
-=== TEST 23: tls is refused with a reason, not half done
+=== TEST 26: tls is refused with a reason, not half done
 --- http_config
     apisec_redis r server=127.0.0.1:6379 tls;
 --- config
@@ -607,7 +670,7 @@ unknown apisec_redis "nowhere" (it must be defined before the zones that use it)
 
 
 
-=== TEST 24: fallback= without redis=, and an unknown fallback
+=== TEST 27: fallback= without redis=, and an unknown fallback
 --- http_config
     apisec_redis r server=127.0.0.1:6379;
     apisec_limit_zone $http_x_key zone=z:1m rate=1r/m fallback=open;
@@ -618,7 +681,7 @@ unknown apisec_redis "nowhere" (it must be defined before the zones that use it)
 
 
 
-=== TEST 25: an unknown fallback
+=== TEST 28: an unknown fallback
 --- http_config
     apisec_redis r server=127.0.0.1:6379;
     apisec_ban_zone $http_x_key zone=z:1m threshold=1 window=1s duration=1s
@@ -630,7 +693,7 @@ invalid parameter "fallback=maybe", expected "fallback=local", "fallback=open" o
 
 
 
-=== TEST 26: an unreadable password file
+=== TEST 29: an unreadable password file
 --- http_config
     apisec_redis r server=127.0.0.1:6379 password_file=/nonexistent/pw;
 --- config

@@ -38,7 +38,7 @@ fi
 
 for extra in "$@"; do
     case $extra in
-        bench) pkgs+=(wrk valgrind) ;;
+        bench) pkgs+=(wrk valgrind redis-server) ;;
         asan)  pkgs+=(dpkg-dev) ;;
         # libjwt: the second verifier of fuzz/jws_differential.c only
         fuzz)  pkgs+=(clang libclang-rt-14-dev libjwt-dev) ;;
