@@ -1668,6 +1668,8 @@ ngx_http_apisec_redis_reply(ngx_http_apisec_redis_conn_t *rc,
         break;
 
     default:
+        rd->backoff = NGX_HTTP_APISEC_REDIS_BACKOFF;
+
         call = w->call;
 
         if (call) {
@@ -1907,8 +1909,13 @@ ngx_http_apisec_redis_is_up(ngx_http_apisec_redis_t *rd)
         return;
     }
 
+    /*
+     * the backoff stays until a question is answered: a server that
+     * passes the handshake and fails every question (full memory, say) is
+     * probed less and less often, and logged so
+     */
+
     rd->down = 0;
-    rd->backoff = NGX_HTTP_APISEC_REDIS_BACKOFF;
 
     if (ngx_atomic_cmp_set(&rd->sh->up, 0, 1)) {
         ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,

@@ -174,11 +174,13 @@ _EOC_
     wait_port($port);
 }
 
-# lines of node 1's error.log that match
+# lines of the running nginx (node 1; its pid, so that the lines of an
+# earlier nginx in the same file do not count) that match
 sub log_count {
     my ($re) = @_;
+    my $pid = Test::Apisec::nginx_pid() or return -1;
     open my $fh, '<', server_root() . '/logs/error.log' or return -1;
-    my $n = grep { /$re/ } <$fh>;
+    my $n = grep { /^\S+ \S+ \[\w+\] $pid#\d+: / && /$re/ } <$fh>;
     close $fh;
     return $n;
 }
