@@ -143,6 +143,7 @@ static void ngx_http_apisec_redis_is_up(ngx_http_apisec_redis_t *rd);
 static void ngx_http_apisec_redis_fell_back(ngx_http_apisec_redis_t *rd);
 static void ngx_http_apisec_redis_escape(u_char *buf, redisReply *reply);
 static u_char *ngx_http_apisec_redis_num(u_char *p, int64_t n);
+static u_char *ngx_http_apisec_redis_digits(u_char *p, uint64_t n);
 static ngx_int_t ngx_http_apisec_redis_read_password(ngx_conf_t *cf,
     ngx_http_apisec_redis_t *rd, ngx_str_t *file);
 
@@ -1017,7 +1018,10 @@ ngx_http_apisec_redis_send(ngx_http_apisec_redis_t *rd,
     }
 
     for (i = 0; i < nkeys; i++) {
-        p = ngx_sprintf(p, "$%uz\r\n%V", klen, &rz->prefix);
+        *p++ = '$';
+        p = ngx_http_apisec_redis_digits(p, klen);
+        *p++ = CR; *p++ = LF;
+        p = ngx_cpymem(p, rz->prefix.data, rz->prefix.len);
 
         if (what == NGX_HTTP_APISEC_REDIS_LIMIT
             || what == NGX_HTTP_APISEC_REDIS_REFUND)
@@ -1302,7 +1306,8 @@ ngx_http_apisec_redis_queue(ngx_http_apisec_redis_conn_t *rc,
 
         if (w->script == (ngx_uint_t) -1) {
             /* BANNED: how long the ban has left, if there is one */
-            p = ngx_sprintf(p, "*2\r\n$4\r\nPTTL\r\n");
+            p = ngx_cpymem(p, "*2\r\n$4\r\nPTTL\r\n",
+                           sizeof("*2\r\n$4\r\nPTTL\r\n") - 1);
 
             if (ngx_http_apisec_redis_append(rc, head, p - head) != NGX_OK) {
                 return NGX_ERROR;
@@ -1326,8 +1331,14 @@ ngx_http_apisec_redis_queue(ngx_http_apisec_redis_conn_t *rc,
                 }
 
             } else {
-                p = ngx_sprintf(p, "*%ui\r\n$7\r\nEVALSHA\r\n$40\r\n%*s\r\n",
-                                w->nargs + 2, (size_t) 40, sc->sha);
+                /* the hot path: no ngx_sprintf() */
+
+                *p++ = '*';
+                p = ngx_http_apisec_redis_digits(p, w->nargs + 2);
+                p = ngx_cpymem(p, "\r\n$7\r\nEVALSHA\r\n$40\r\n",
+                               sizeof("\r\n$7\r\nEVALSHA\r\n$40\r\n") - 1);
+                p = ngx_cpymem(p, sc->sha, 40);
+                *p++ = CR; *p++ = LF;
 
                 if (ngx_http_apisec_redis_append(rc, head, p - head)
                     != NGX_OK)
@@ -1456,7 +1467,7 @@ ngx_http_apisec_redis_read_handler(ngx_event_t *rev)
         return;
     }
 
-    for ( ;; ) {
+    while (rev->ready) {
         n = c->recv(c, buf, sizeof(buf));
 
         if (n == NGX_AGAIN) {
@@ -1955,7 +1966,7 @@ ngx_http_apisec_redis_state(ngx_cycle_t *cycle, ngx_uint_t i,
 }
 
 
-/* "$<len>\r\n<n>\r\n" */
+/* "$<len>\r\n<n>\r\n", n >= 0 */
 
 static u_char *
 ngx_http_apisec_redis_num(u_char *p, int64_t n)
@@ -1963,10 +1974,32 @@ ngx_http_apisec_redis_num(u_char *p, int64_t n)
     u_char  *d;
     u_char   digits[NGX_INT64_LEN + 1];
 
-    d = ngx_sprintf(digits, "%L", n);
+    d = ngx_http_apisec_redis_digits(digits, n > 0 ? (uint64_t) n : 0);
 
-    return ngx_sprintf(p, "$%uz\r\n%*s\r\n", (size_t) (d - digits),
-                       (size_t) (d - digits), digits);
+    *p++ = '$';
+    p = ngx_http_apisec_redis_digits(p, d - digits);
+    *p++ = CR; *p++ = LF;
+    p = ngx_cpymem(p, digits, d - digits);
+    *p++ = CR; *p++ = LF;
+
+    return p;
+}
+
+
+static u_char *
+ngx_http_apisec_redis_digits(u_char *p, uint64_t n)
+{
+    u_char  *d;
+    u_char   buf[NGX_INT64_LEN];
+
+    d = buf + NGX_INT64_LEN;
+
+    do {
+        *--d = (u_char) (n % 10 + '0');
+        n /= 10;
+    } while (n);
+
+    return ngx_cpymem(p, d, buf + NGX_INT64_LEN - d);
 }
 
 

@@ -1,6 +1,5 @@
 # A redis-server for 43-limit_redis on 127.0.0.1:6391, no persistence,
-# stopped when the run's temporary directory goes (the end of the run).
-# No header lines: the case needs none.
+# stopped when bench/run ends.  No header lines: the case needs none.
 
 port=6391
 
@@ -18,8 +17,12 @@ redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
     --dir "$BENCH_TMP" --daemonize no >"$BENCH_TMP/redis.log" 2>&1 &
 pid=$!
 
-# the watchdog: redis goes with the run
-( while [ -d "$BENCH_TMP" ] && kill -0 "$pid" 2>/dev/null; do sleep 1; done
+# the watchdog: redis goes with the run, bench/run (this script's parent
+# is bench.py's "prepare", which returns before the measurements)
+run=$(ps -o ppid= -p "$PPID" | tr -d ' ')
+( while kill -0 "$run" 2>/dev/null && kill -0 "$pid" 2>/dev/null; do
+      sleep 1
+  done
   kill "$pid" 2>/dev/null ) </dev/null >/dev/null 2>&1 &
 disown -a
 
