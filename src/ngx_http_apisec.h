@@ -270,6 +270,7 @@ struct ngx_http_apisec_ctx_s {
     unsigned                    replace_body:1;
     unsigned                    body_sent:1;
     unsigned                    final:1;        /* not waivable */
+    unsigned                    ban_counted:1;  /* its 401, in the bans */
 };
 
 

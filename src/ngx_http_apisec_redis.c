@@ -1943,6 +1943,43 @@ ngx_http_apisec_redis_fell_back(ngx_http_apisec_redis_t *rd)
 }
 
 
+void
+ngx_http_apisec_redis_exit(ngx_cycle_t *cycle)
+{
+    ngx_uint_t                      i, j;
+    ngx_http_apisec_redis_t       **rdp;
+    ngx_http_apisec_main_conf_t    *amcf;
+    ngx_http_apisec_redis_conn_t   *rc;
+
+    amcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_apisec_module);
+
+    if (amcf == NULL || amcf->redis == NULL) {
+        return;
+    }
+
+    rdp = amcf->redis->elts;
+
+    for (i = 0; i < amcf->redis->nelts; i++) {
+
+        if (rdp[i]->probe.timer_set) {
+            ngx_del_timer(&rdp[i]->probe);
+        }
+
+        for (j = 0; j < NGX_HTTP_APISEC_REDIS_CONNS; j++) {
+            rc = &rdp[i]->conns[j];
+
+            ngx_http_apisec_redis_close(rc);
+
+            if (rc->out) {
+                ngx_free(rc->out);
+                rc->out = NULL;
+                rc->out_size = 0;
+            }
+        }
+    }
+}
+
+
 ngx_int_t
 ngx_http_apisec_redis_state(ngx_cycle_t *cycle, ngx_uint_t i,
     ngx_str_t *name, ngx_uint_t *up, ngx_uint_t *fallbacks)

@@ -95,6 +95,9 @@ ngx_int_t ngx_http_apisec_redis_wait(ngx_http_request_t *r);
 void ngx_http_apisec_redis_refund(ngx_http_apisec_redis_call_t *call,
     ngx_http_apisec_redis_zone_t *rz, ngx_log_t *log);
 
+/* the process exits: its connections go, with what they hold */
+void ngx_http_apisec_redis_exit(ngx_cycle_t *cycle);
+
 /* apisec_status: the i-th apisec_redis, NGX_DECLINED past the last */
 ngx_int_t ngx_http_apisec_redis_state(ngx_cycle_t *cycle, ngx_uint_t i,
     ngx_str_t *name, ngx_uint_t *up, ngx_uint_t *fallbacks);

@@ -331,7 +331,33 @@ GET /delay
 
 
 
-=== TEST 6: bans counted and enforced across nodes: a failure on each, then banned on node 1
+=== TEST 6: satisfy any: a 401 is one failure for a local ban zone, though the access phase runs again for a Redis limit
+--- http_config
+    apisec_redis r server=127.0.0.1:$TEST_NGINX_REDIS_PORT
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE;
+    apisec_limit_zone $http_x_key zone=shared:1m rate=1r/m redis=r;
+    apisec_ban_zone $http_x_key zone=local_bans:1m threshold=2 window=60s
+                    duration=60s;
+--- config
+    location /any {
+        satisfy any;
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=local_bans;
+        apisec_limit zone=shared burst=5 nodelay;
+        empty_gif;
+    }
+--- more_headers
+X-Key: t6
+--- request eval
+["GET /any", "GET /any?t=$::GOOD"]
+--- error_code eval
+[401, 200]
+
+
+
+=== TEST 7: bans counted and enforced across nodes: a failure on each, then banned on node 1
 --- http_config
     apisec_redis r server=127.0.0.1:$TEST_NGINX_REDIS_PORT
                  password_file=$TEST_NGINX_REDIS_PASSWORD_FILE;
@@ -358,7 +384,7 @@ X-Key: t3
 
 
 
-=== TEST 7: ... and node 1 refuses the key banned by node 3
+=== TEST 8: ... and node 1 refuses the key banned by node 3
 --- more_headers
 X-Key: t3
 --- request
@@ -371,7 +397,7 @@ qr/\[info\] .*request refused, "t3" is banned in zone "bans" for \d+ ms more/
 
 
 
-=== TEST 8: the scripts are loaded (a first request through this node)
+=== TEST 9: the scripts are loaded (a first request through this node)
 --- http_config
     apisec_redis r server=127.0.0.1:$TEST_NGINX_REDIS_PORT
                  password_file=$TEST_NGINX_REDIS_PASSWORD_FILE;
@@ -390,7 +416,7 @@ lost the scripts
 
 
 
-=== TEST 9: SCRIPT FLUSH: the next EVALSHA gets NOSCRIPT, goes again as EVAL, and the scripts are loaded again
+=== TEST 10: SCRIPT FLUSH: the next EVALSHA gets NOSCRIPT, goes again as EVAL, and the scripts are loaded again
 --- init
 main::redis_cli('SCRIPT', 'FLUSH');
 --- more_headers
@@ -404,7 +430,7 @@ qr/\[warn\] .*apisec: redis "r" lost the scripts, loading them again/
 
 
 
-=== TEST 10: ... once: the next request finds the scripts loaded again
+=== TEST 11: ... once: the next request finds the scripts loaded again
 --- init
 Test::More::is(main::log_count(qr/lost the scripts/), 1,
                "NOSCRIPT said once");
@@ -417,7 +443,7 @@ X-Key: t4
 
 
 
-=== TEST 11: a wrong password: a clear error at first use, the zone falls back, no crash
+=== TEST 12: a wrong password: a clear error at first use, the zone falls back, no crash
 --- http_config
     apisec_redis r server=127.0.0.1:$TEST_NGINX_REDIS_PORT
                  password_file=$TEST_NGINX_REDIS_WRONG_FILE;
@@ -437,7 +463,7 @@ qr/\[error\] .*apisec: redis "r" at 127\.0\.0\.1:\d+ is unavailable, its zones f
 
 
 
-=== TEST 12: ... the zone is the node's own (burst=1), and the password is never logged
+=== TEST 13: ... the zone is the node's own (burst=1), and the password is never logged
 --- init
 Test::More::is(main::log_count(qr/\Q$::PASSWORD/), 0, "no password in the log");
 --- more_headers
@@ -449,7 +475,7 @@ X-Key: t6
 
 
 
-=== TEST 13: no password where Redis wants one: NOAUTH said at first use
+=== TEST 14: no password where Redis wants one: NOAUTH said at first use
 --- http_config
     apisec_redis r server=127.0.0.1:$TEST_NGINX_REDIS_PORT;
     apisec_limit_zone $http_x_key zone=nopw:1m rate=1r/m redis=r;
@@ -468,7 +494,7 @@ its zones fall back: Redis answered "NOAUTH Authentication required."
 
 
 
-=== TEST 14: Redis too slow: after timeout= the zone falls back, said once
+=== TEST 15: Redis too slow: after timeout= the zone falls back, said once
 --- http_config
     apisec_redis r server=127.0.0.1:$TEST_NGINX_SILENT_PORT timeout=200ms;
     apisec_limit_zone $http_x_key zone=slow:1m rate=1r/m redis=r;
@@ -487,7 +513,7 @@ qr/\[error\] .*apisec: redis "r" at 127\.0\.0\.1:\d+ is unavailable, its zones f
 
 
 
-=== TEST 15: ... and falls back at once for the next requests, said once
+=== TEST 16: ... and falls back at once for the next requests, said once
 --- more_headers
 X-Key: t8
 --- request eval
@@ -497,7 +523,7 @@ X-Key: t8
 
 
 
-=== TEST 16: ... (the count)
+=== TEST 17: ... (the count)
 --- init
 Test::More::is(main::log_count(qr/is unavailable/), 1, "the switch said once");
 --- more_headers
@@ -508,7 +534,7 @@ GET /limit
 
 
 
-=== TEST 17: the client goes away while its request waits for Redis: the waiter is cancelled, no crash
+=== TEST 18: the client goes away while its request waits for Redis: the waiter is cancelled, no crash
 --- http_config
     apisec_redis r server=127.0.0.1:$TEST_NGINX_SILENT_PORT timeout=1s;
     apisec_limit_zone $http_x_key zone=slow:1m rate=1r/m redis=r;
@@ -532,7 +558,7 @@ its zones fall back: timed out
 
 
 
-=== TEST 18: Redis stopped: fallback=local, the node's own zone; the switch said once
+=== TEST 19: Redis stopped: fallback=local, the node's own zone; the switch said once
 --- init
 main::redis_stop();
 --- http_config
@@ -556,7 +582,7 @@ qr/\[error\] .*apisec: redis "r" at 127\.0\.0\.1:\d+ is unavailable, its zones f
 
 
 
-=== TEST 19: ... the local zone is exact per node, and the switch is not said again
+=== TEST 20: ... the local zone is exact per node, and the switch is not said again
 --- more_headers
 X-Key: t10
 --- request eval
@@ -566,7 +592,7 @@ X-Key: t10
 
 
 
-=== TEST 20: ... apisec_status says Redis is down and counts the decisions made without it
+=== TEST 21: ... apisec_status says Redis is down and counts the decisions made without it
 --- init
 Test::More::is(main::log_count(qr/is unavailable/), 1, "the switch said once");
 --- request
@@ -576,7 +602,7 @@ qr/\napisec_redis_up\{redis="r"\} 0\n[\s\S]*\napisec_redis_fallbacks_total\{redi
 
 
 
-=== TEST 21: Redis started again: a probe finds it, the return is said once, the zone uses Redis again
+=== TEST 22: Redis started again: a probe finds it, the return is said once, the zone uses Redis again
 --- init
 main::redis_start();
 Test::More::ok(main::wait_redis_up(), "a probe found Redis again");
@@ -589,7 +615,7 @@ X-Key: t13
 
 
 
-=== TEST 22: ... and the bucket is Redis's
+=== TEST 23: ... and the bucket is Redis's
 --- init
 Test::More::like(main::redis_cli('HGET', 'apisec:fb:l:t13', 'x'),
                  qr/^\d+$/, "the bucket of t13 is in Redis");
@@ -602,7 +628,7 @@ qr/\napisec_redis_up\{redis="r"\} 1\n/
 
 
 
-=== TEST 23: fallback=open admits, fallback=closed refuses with 429 and Retry-After: 1
+=== TEST 24: fallback=open admits, fallback=closed refuses with 429 and Retry-After: 1
 --- init
 main::redis_stop();
 --- http_config
@@ -642,7 +668,7 @@ X-Key: t15
 
 
 
-=== TEST 24: Redis back for the blocks after this one
+=== TEST 25: Redis back for the blocks after this one
 --- init
 main::redis_start();
 --- config
@@ -652,7 +678,7 @@ GET /t
 
 
 
-=== TEST 25: an unknown apisec_redis
+=== TEST 26: an unknown apisec_redis
 --- http_config
     apisec_limit_zone $http_x_key zone=z:1m rate=1r/m redis=nowhere;
 --- config
@@ -662,7 +688,7 @@ unknown apisec_redis "nowhere" (it must be defined before the zones that use it)
 
 
 
-=== TEST 26: tls is refused with a reason, not half done
+=== TEST 27: tls is refused with a reason, not half done
 --- http_config
     apisec_redis r server=127.0.0.1:6379 tls;
 --- config
@@ -672,7 +698,7 @@ unknown apisec_redis "nowhere" (it must be defined before the zones that use it)
 
 
 
-=== TEST 27: fallback= without redis=, and an unknown fallback
+=== TEST 28: fallback= without redis=, and an unknown fallback
 --- http_config
     apisec_redis r server=127.0.0.1:6379;
     apisec_limit_zone $http_x_key zone=z:1m rate=1r/m fallback=open;
@@ -683,7 +709,7 @@ unknown apisec_redis "nowhere" (it must be defined before the zones that use it)
 
 
 
-=== TEST 28: an unknown fallback
+=== TEST 29: an unknown fallback
 --- http_config
     apisec_redis r server=127.0.0.1:6379;
     apisec_ban_zone $http_x_key zone=z:1m threshold=1 window=1s duration=1s
@@ -695,7 +721,7 @@ invalid parameter "fallback=maybe", expected "fallback=local", "fallback=open" o
 
 
 
-=== TEST 29: an unreadable password file
+=== TEST 30: an unreadable password file
 --- http_config
     apisec_redis r server=127.0.0.1:6379 password_file=/nonexistent/pw;
 --- config
