@@ -810,6 +810,14 @@ ngx_http_apisec_redis_wait(ngx_http_request_t *r)
     r->read_event_handler = ngx_http_test_reading;
     r->write_event_handler = ngx_http_apisec_redis_wake;
 
+    if (rq->pending == 0) {
+        /*
+         * every answer landed while the questions were asked (a
+         * connection failed and its waiters fell back): run again at once
+         */
+        ngx_post_event(r->connection->write, &ngx_posted_events);
+    }
+
     return NGX_AGAIN;
 }
 
