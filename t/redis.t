@@ -698,7 +698,7 @@ unknown apisec_redis "nowhere" (it must be defined before the zones that use it)
 
 
 
-=== TEST 28: fallback= without redis=, and an unknown fallback
+=== TEST 28: fallback= without redis=
 --- http_config
     apisec_redis r server=127.0.0.1:6379;
     apisec_limit_zone $http_x_key zone=z:1m rate=1r/m fallback=open;
