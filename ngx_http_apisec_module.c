@@ -381,6 +381,15 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       0,
       NULL },
 
+    /* Redis-shared zones: src/ngx_http_apisec_redis.c */
+
+    { ngx_string("apisec_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_apisec_redis,
+      0,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -555,9 +564,22 @@ ngx_http_apisec_pipeline(ngx_http_request_t *r)
     if (steps & NGX_HTTP_APISEC_STEP_AUTHN) {
         rc = ngx_http_apisec_authn_access(r, alcf);
 
+        /*
+         * once: the access phase may run again for this location (a
+         * limit's delay, a Redis answer under "satisfy any")
+         */
+
         if (rc == NGX_HTTP_UNAUTHORIZED && (steps & NGX_HTTP_APISEC_STEP_BAN))
         {
-            ngx_http_apisec_ban_failure(r);
+            ctx = ngx_http_apisec_loc_ctx(r);
+
+            if (ctx == NULL || !ctx->ban_counted) {
+                if (ctx) {
+                    ctx->ban_counted = 1;
+                }
+
+                ngx_http_apisec_ban_failure(r);
+            }
         }
 
         if (rc != NGX_DECLINED && rc != NGX_AGAIN) {
@@ -1083,4 +1105,5 @@ ngx_http_apisec_exit(ngx_cycle_t *cycle)
 {
     ngx_http_apisec_jwt_exit();
     ngx_http_apisec_digest_exit();
+    ngx_http_apisec_redis_exit(cycle);
 }

@@ -22,6 +22,7 @@
 #include "ngx_http_apisec_apikey.h"
 #include "ngx_http_apisec_authz.h"
 #include "ngx_http_apisec_shm.h"
+#include "ngx_http_apisec_redis.h"
 
 
 #define NGX_HTTP_APISEC_OFF             0
@@ -189,6 +190,7 @@ typedef struct {
 
     /* apisec_ban statuses= or reset= somewhere: the log-phase count */
     ngx_uint_t                  ban_log;
+    ngx_array_t                *redis;          /* apisec_redis; NULL */
 } ngx_http_apisec_main_conf_t;
 
 
@@ -211,6 +213,7 @@ typedef struct {
 typedef struct {
     ngx_http_apisec_ctx_t      *ctx;            /* newest; ->prev: older */
     void                       *limit;          /* charged zones: limit.c */
+    void                       *redis;          /* Redis answers: redis.c */
     ngx_http_apisec_stripped_t  stripped[NGX_HTTP_APISEC_STRIP_N];
 
     /*
@@ -279,6 +282,7 @@ struct ngx_http_apisec_ctx_s {
     unsigned                    replace_body:1;
     unsigned                    body_sent:1;
     unsigned                    final:1;        /* not waivable */
+    unsigned                    ban_counted:1;  /* its 401, in the bans */
 };
 
 

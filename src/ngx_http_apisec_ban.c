@@ -40,6 +40,10 @@ static void ngx_http_apisec_ban_reset(ngx_http_request_t *r,
     ngx_http_apisec_ban_t *ban);
 static ngx_uint_t ngx_http_apisec_ban_credentials(ngx_http_request_t *r,
     ngx_http_apisec_req_t *req);
+static ngx_int_t ngx_http_apisec_ban_redis(ngx_http_request_t *r,
+    ngx_shm_zone_t *shm_zone, ngx_str_t *key, ngx_msec_t *wait);
+static ngx_int_t ngx_http_apisec_ban_redis_failure(ngx_http_request_t *r,
+    ngx_shm_zone_t *shm_zone, ngx_str_t *key);
 
 
 static ngx_uint_t  ngx_http_apisec_ban_tag;
@@ -71,7 +75,7 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
     uint32_t                      hash;
     ngx_int_t                     rc;
     ngx_str_t                     key, value;
-    ngx_uint_t                    i, lifted, later;
+    ngx_uint_t                    i, lifted, later, pending;
     ngx_msec_t                    now, wait;
     ngx_http_apisec_ban_t        *bans;
     ngx_http_apisec_req_t        *req;
@@ -86,6 +90,7 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
     bans = alcf->limit.bans->elts;
     now = ngx_current_msec;
     later = 0;
+    pending = 0;
 
     for (i = 0; i < alcf->limit.bans->nelts; i++) {
         zone = bans[i].shm_zone->data;
@@ -106,6 +111,25 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
 
         wait = 0;
         lifted = 0;
+
+        if (zone->shm.redis) {
+            rc = ngx_http_apisec_ban_redis(r, bans[i].shm_zone, &key, &wait);
+
+            if (rc == NGX_ERROR) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            if (rc == NGX_AGAIN) {
+                pending = 1;
+                continue;
+            }
+
+            if (rc == NGX_OK) {
+                goto verdict;
+            }
+
+            /* fallback=local: this node's own zone */
+        }
 
         ngx_shmtx_lock(&zone->shm.shpool->mutex);
 
@@ -134,6 +158,8 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
                           "ban of \"%*s\" expired in zone \"%V\"",
                           len, buf, &bans[i].shm_zone->shm.name);
         }
+
+    verdict:
 
         if (wait == 0) {
             continue;
@@ -180,7 +206,87 @@ ngx_http_apisec_ban_access(ngx_http_request_t *r)
         req->ban = &alcf->limit;
     }
 
+    return pending ? ngx_http_apisec_redis_wait(r) : NGX_DECLINED;
+}
+
+
+/*
+ * A ban zone kept in Redis: NGX_OK and *wait (Redis's answer, or the
+ * fallback "open" or "closed"), NGX_AGAIN while the answer is due,
+ * NGX_DECLINED for this node's own zone, NGX_ERROR.
+ */
+
+static ngx_int_t
+ngx_http_apisec_ban_redis(ngx_http_request_t *r, ngx_shm_zone_t *shm_zone,
+    ngx_str_t *key, ngx_msec_t *wait)
+{
+    ngx_int_t                      rc;
+    ngx_http_apisec_ban_zone_t    *zone;
+    ngx_http_apisec_redis_call_t  *call;
+
+    zone = shm_zone->data;
+
+    rc = ngx_http_apisec_redis_ask(r, shm_zone, zone->shm.redis,
+                                   NGX_HTTP_APISEC_REDIS_BANNED, key, NULL,
+                                   &call);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (call->state == NGX_HTTP_APISEC_REDIS_DONE) {
+        *wait = (call->value[0] > 0) ? (ngx_msec_t) call->value[0] : 0;
+        return NGX_OK;
+    }
+
+    switch (zone->shm.redis->fallback) {
+
+    case NGX_HTTP_APISEC_REDIS_OPEN:
+        *wait = 0;
+        return NGX_OK;
+
+    case NGX_HTTP_APISEC_REDIS_CLOSED:
+        *wait = 1000;
+        return NGX_OK;
+    }
+
     return NGX_DECLINED;
+}
+
+
+/*
+ * A failure counted in Redis (NGX_OK), or in this node's zone: sent and
+ * not waited for (the log phase may send it too)
+ */
+
+static ngx_int_t
+ngx_http_apisec_ban_redis_failure(ngx_http_request_t *r,
+    ngx_shm_zone_t *shm_zone, ngx_str_t *key)
+{
+    int64_t                        args[3];
+    ngx_http_apisec_ban_zone_t    *zone;
+    ngx_http_apisec_redis_call_t  *call;
+
+    zone = shm_zone->data;
+
+    args[0] = zone->threshold;
+    args[1] = zone->window;
+    args[2] = zone->duration;
+
+    if (ngx_http_apisec_redis_ask(r, shm_zone, zone->shm.redis,
+                                  NGX_HTTP_APISEC_REDIS_FAILURE, key, args,
+                                  &call)
+        != NGX_OK)
+    {
+        return NGX_OK;
+    }
+
+    if (call->state == NGX_HTTP_APISEC_REDIS_FALLBACK
+        && zone->shm.redis->fallback == NGX_HTTP_APISEC_REDIS_LOCAL)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -353,6 +459,12 @@ ngx_http_apisec_ban_count(ngx_http_request_t *r, ngx_http_apisec_ban_t *ban,
         return;
     }
 
+    if (zone->shm.redis
+        && ngx_http_apisec_ban_redis_failure(r, ban->shm_zone, &key) == NGX_OK)
+    {
+        return;
+    }
+
     banned = 0;
     lifted = 0;
 
@@ -515,7 +627,7 @@ char *
 ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ssize_t                            size;
-    ngx_int_t                          n;
+    ngx_int_t                          n, rc;
     ngx_str_t                         *value, name, s;
     ngx_uint_t                         i;
     ngx_msec_t                         ms;
@@ -591,6 +703,16 @@ ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
+        rc = ngx_http_apisec_redis_zone_param(cf, &value[i], &zone->shm.redis);
+
+        if (rc == NGX_OK) {
+            continue;
+        }
+
+        if (rc == NGX_ERROR) {
+            return NGX_CONF_ERROR;
+        }
+
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid parameter \"%V\"", &value[i]);
         return NGX_CONF_ERROR;
@@ -600,6 +722,12 @@ ngx_http_apisec_ban_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"%V\" must have \"zone\" parameter",
                            &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_apisec_redis_zone_done(cf, zone->shm.redis, &name)
+        != NGX_CONF_OK)
+    {
         return NGX_CONF_ERROR;
     }
 

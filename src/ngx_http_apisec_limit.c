@@ -49,6 +49,7 @@ typedef struct {
 typedef struct {
     ngx_http_apisec_limit_t        *limit;
     ngx_http_apisec_shm_node_t     *node;       /* pinned while accounting */
+    ngx_http_apisec_redis_call_t   *redis;      /* charged in Redis */
     uint64_t                        rate;
     uint64_t                        excess;     /* the level it found */
     uint64_t                        level;      /* after the decision */
@@ -86,6 +87,9 @@ static void ngx_http_apisec_limit_unpin(ngx_http_apisec_limit_req_t *lr,
 static ngx_int_t ngx_http_apisec_limit_refuse(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf, ngx_http_apisec_limit_req_t *lr);
 static void ngx_http_apisec_limit_delay(ngx_http_request_t *r);
+static ngx_int_t ngx_http_apisec_limit_redis(ngx_http_request_t *r,
+    ngx_http_apisec_limit_req_t *prev, ngx_http_apisec_limit_t *limits,
+    ngx_uint_t n, uint64_t rate);
 static ngx_uint_t ngx_http_apisec_limit_idle(void *data,
     ngx_http_apisec_shm_node_t *node, ngx_msec_t now);
 static u_char *ngx_http_apisec_limit_policy(u_char *p, ngx_str_t *name,
@@ -259,6 +263,7 @@ ngx_http_apisec_limit_remaining(uint64_t level, uint64_t burst)
 ngx_int_t
 ngx_http_apisec_limit_access(ngx_http_request_t *r)
 {
+    int64_t                         args[2];
     uint32_t                        hash;
     uint64_t                        x, rate;
     ngx_int_t                       rc;
@@ -275,6 +280,7 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
     ngx_http_apisec_limit_node_t   *ln;
     ngx_http_apisec_limit_zone_t   *zone;
     ngx_http_apisec_limit_state_t  *st;
+    ngx_http_apisec_redis_call_t   *call;
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_apisec_module);
 
@@ -298,6 +304,23 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
         if (i == n) {
             return NGX_DECLINED;
         }
+    }
+
+    /* an API key's "rate=" replaces the zones' rates for its consumer */
+
+    rate = 0;
+
+    if (alcf->apikey.mode != NGX_HTTP_APISEC_APIKEY_OFF
+        && ngx_http_apisec_identity(r, &ctx, 1) != NGX_HTTP_APISEC_AUTHN_NONE
+        && ctx->apikey_conf == &alcf->apikey
+        && ctx->apikey_result == NGX_HTTP_APISEC_APIKEY_OK)
+    {
+        rate = ctx->consumer->rate;
+    }
+
+    rc = ngx_http_apisec_limit_redis(r, prev, limits, n, rate);
+    if (rc != NGX_DECLINED) {
+        return rc;
     }
 
     if (req == NULL) {
@@ -336,18 +359,6 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
     lr->prev = prev;
     req->limit = lr;
 
-    /* an API key's "rate=" replaces the zones' rates for its consumer */
-
-    rate = 0;
-
-    if (alcf->apikey.mode != NGX_HTTP_APISEC_APIKEY_OFF
-        && ngx_http_apisec_identity(r, &ctx, 1) != NGX_HTTP_APISEC_AUTHN_NONE
-        && ctx->apikey_conf == &alcf->apikey
-        && ctx->apikey_result == NGX_HTTP_APISEC_APIKEY_OK)
-    {
-        rate = ctx->consumer->rate;
-    }
-
     now = ngx_current_msec;
     pin = (n > 1);
     refused = 0;
@@ -378,6 +389,57 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
         st->counted = 1;
         st->rate = rate ? rate : zone->rate;
         counted++;
+
+        /* Redis's answer, asked above; or the zone's fallback */
+
+        if (zone->shm.redis) {
+            args[0] = st->rate;
+            args[1] = limit->burst;
+
+            rc = ngx_http_apisec_redis_ask(r, limit->shm_zone,
+                                           zone->shm.redis,
+                                           NGX_HTTP_APISEC_REDIS_LIMIT, &key,
+                                           args, &call);
+
+            if (rc == NGX_ERROR) {
+                ngx_http_apisec_limit_unpin(lr, 1);
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            if (rc == NGX_OK && call->state == NGX_HTTP_APISEC_REDIS_DONE) {
+                st->excess = call->value[1];
+
+                if (call->value[0]) {
+                    st->charged = 1;
+                    st->redis = call;
+                    st->level = st->excess + 1000;
+
+                } else {
+                    st->refused = 1;
+                    st->level = st->excess;
+                    refused |= !limit->dry_run;
+                }
+
+                continue;
+            }
+
+            if (zone->shm.redis->fallback == NGX_HTTP_APISEC_REDIS_OPEN) {
+                st->counted = 0;
+                counted--;
+                continue;
+            }
+
+            if (zone->shm.redis->fallback == NGX_HTTP_APISEC_REDIS_CLOSED) {
+                st->nomem = 1;
+                st->refused = 1;
+                st->excess = limit->burst + 1000;
+                st->level = st->excess;
+                refused |= !limit->dry_run;
+                continue;
+            }
+
+            /* fallback=local: this node's own zone */
+        }
 
         ngx_shmtx_lock(&zone->shm.shpool->mutex);
 
@@ -543,6 +605,67 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
 }
 
 
+/*
+ * The zones kept in Redis ask first, all at once (one round trip: the
+ * commands go pipelined), and the local zones are charged only when every
+ * answer is in: the pass that decides runs once, whole.  NGX_DECLINED
+ * when there is nothing (more) to wait for.
+ */
+
+static ngx_int_t
+ngx_http_apisec_limit_redis(ngx_http_request_t *r,
+    ngx_http_apisec_limit_req_t *prev, ngx_http_apisec_limit_t *limits,
+    ngx_uint_t n, uint64_t rate)
+{
+    int64_t                          args[2];
+    uint32_t                         hash;
+    ngx_int_t                        rc;
+    ngx_str_t                        key;
+    ngx_uint_t                       i, pending;
+    ngx_http_apisec_limit_zone_t    *zone;
+    ngx_http_apisec_redis_call_t    *call;
+
+    pending = 0;
+
+    for (i = 0; i < n; i++) {
+        zone = limits[i].shm_zone->data;
+
+        if (zone->shm.redis == NULL
+            || ngx_http_apisec_limit_earlier(prev, limits[i].shm_zone))
+        {
+            continue;
+        }
+
+        rc = ngx_http_apisec_shm_key(r, &zone->shm, &key, &hash);
+
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (rc == NGX_DECLINED) {
+            continue;
+        }
+
+        args[0] = rate ? rate : zone->rate;
+        args[1] = limits[i].burst;
+
+        rc = ngx_http_apisec_redis_ask(r, limits[i].shm_zone, zone->shm.redis,
+                                       NGX_HTTP_APISEC_REDIS_LIMIT, &key,
+                                       args, &call);
+
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (rc == NGX_AGAIN) {
+            pending = 1;
+        }
+    }
+
+    return pending ? ngx_http_apisec_redis_wait(r) : NGX_DECLINED;
+}
+
+
 static void
 ngx_http_apisec_limit_delay(ngx_http_request_t *r)
 {
@@ -671,6 +794,20 @@ ngx_http_apisec_limit_unpin(ngx_http_apisec_limit_req_t *lr,
         }
 
         if (refund && !st->charged) {
+            continue;
+        }
+
+        if (st->redis) {
+            if (refund) {
+                ngx_http_apisec_redis_refund(st->redis,
+                     ((ngx_http_apisec_limit_zone_t *)
+                          st->limit->shm_zone->data)->shm.redis,
+                     ngx_cycle->log);
+                st->charged = 0;
+                st->level = (st->level > 1000) ? st->level - 1000 : 0;
+            }
+
+            st->redis = NULL;
             continue;
         }
 
@@ -1203,6 +1340,16 @@ ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
+        rc = ngx_http_apisec_redis_zone_param(cf, &value[i], &zone->shm.redis);
+
+        if (rc == NGX_OK) {
+            continue;
+        }
+
+        if (rc == NGX_ERROR) {
+            return NGX_CONF_ERROR;
+        }
+
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid parameter \"%V\"", &value[i]);
         return NGX_CONF_ERROR;
@@ -1212,6 +1359,12 @@ ngx_http_apisec_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"%V\" must have \"zone\" parameter",
                            &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_apisec_redis_zone_done(cf, zone->shm.redis, &name)
+        != NGX_CONF_OK)
+    {
         return NGX_CONF_ERROR;
     }
 

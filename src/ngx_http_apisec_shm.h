@@ -113,6 +113,7 @@ typedef struct {
     ngx_uint_t                    var;      /* key is one $variable: its
                                                index + 1; 0: not */
     ngx_http_apisec_shm_kind_t   *kind;
+    struct ngx_http_apisec_redis_zone_s  *redis;    /* NULL: this node's */
 } ngx_http_apisec_shm_ctx_t;
 
 

@@ -1040,7 +1040,7 @@ ngx_http_apisec_status_write(ngx_http_apisec_status_t *st,
 {
     time_t                            now;
     ngx_str_t                         name;
-    ngx_uint_t                        i, j;
+    ngx_uint_t                        i, j, up, fallbacks;
     ngx_list_part_t                  *part;
     ngx_http_apisec_status_family_t  *f;
     ngx_shm_zone_t                   *shm_zone;
@@ -1264,6 +1264,37 @@ ngx_http_apisec_status_write(ngx_http_apisec_status_t *st,
 
         ngx_http_apisec_status_end(o);
     }
+
+    /* apisec_redis: answering or not, and the decisions made without it */
+
+    ngx_http_apisec_status_family(o, "apisec_redis_up", "gauge",
+                  "1 while the Redis server answers, 0 while its zones "
+                  "fall back.");
+
+    for (i = 0; ngx_http_apisec_redis_state((ngx_cycle_t *) ngx_cycle, i,
+                                            &name, &up, &fallbacks)
+                == NGX_OK; i++)
+    {
+        ngx_http_apisec_status_sample(o, "apisec_redis_up", "redis", &name,
+                                      NULL, NULL, up);
+    }
+
+    ngx_http_apisec_status_end(o);
+
+    ngx_http_apisec_status_family(o, "apisec_redis_fallbacks_total",
+                  "counter",
+                  "Zone decisions made without Redis, as its fallback= "
+                  "says, all workers.");
+
+    for (i = 0; ngx_http_apisec_redis_state((ngx_cycle_t *) ngx_cycle, i,
+                                            &name, &up, &fallbacks)
+                == NGX_OK; i++)
+    {
+        ngx_http_apisec_status_sample(o, "apisec_redis_fallbacks_total",
+                                      "redis", &name, NULL, NULL, fallbacks);
+    }
+
+    ngx_http_apisec_status_end(o);
 
     if (o->json && o->pos) {
         if (o->last - o->pos < 2) {

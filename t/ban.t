@@ -664,3 +664,25 @@ qr/\[emerg\] .*invalid parameter "credentials=some" in .*nginx\.conf:\d+/
 ["bad password\nbad password\nbad password\n\n", "welcome\n"]
 --- no_error_log
 banned
+
+
+
+=== TEST 34: satisfy any: a 401 delayed by a limit counts once, though the access phase runs again after the delay
+--- http_config
+    apisec_ban_zone $remote_addr zone=auth:1m threshold=2 window=10s
+                    duration=60s;
+    apisec_limit_zone $remote_addr zone=tenth:1m rate=10r/s;
+--- config
+    location /api {
+        satisfy any;
+        apisec_jwt on;
+        apisec_jwt_token $arg_t;
+        apisec_jwt_key_file $TEST_NGINX_DATA/hs.jwk;
+        apisec_ban zone=auth;
+        apisec_limit zone=tenth burst=5;
+        empty_gif;
+    }
+--- request eval
+["GET /api?t=$::GOOD", "GET /api", "GET /api?t=$::GOOD"]
+--- error_code eval
+[200, 401, 200]

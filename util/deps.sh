@@ -13,6 +13,7 @@ pkgs=(
     make gcc                        # build
     nginx nginx-dev                 # the stock nginx and its module tree
     libssl-dev libjansson-dev
+    libhiredis-dev                  # apisec_redis: its reply reader
     libpcre2-dev zlib1g-dev         # nginx's configure checks for them
     openssl curl                    # certificates, the demo's curl lines
     python3-jwt python3-cryptography  # tokens minted by a library we did not write
@@ -26,6 +27,7 @@ test_pkgs=(
     libnginx-mod-http-modsecurity   # t/waf.t: ModSecurity beside the module
     modsecurity-crs                 # ... with the OWASP Core Rule Set
     prometheus                      # t/status.t: promtool, a real scrape
+    redis-server                    # t/redis.t: zones shared through Redis
 )
 
 if [ "${1:-}" = demo ]; then
@@ -36,7 +38,7 @@ fi
 
 for extra in "$@"; do
     case $extra in
-        bench) pkgs+=(wrk valgrind) ;;
+        bench) pkgs+=(wrk valgrind redis-server) ;;
         asan)  pkgs+=(dpkg-dev) ;;
         # libjwt: the second verifier of fuzz/jws_differential.c only
         fuzz)  pkgs+=(clang libclang-rt-14-dev libjwt-dev) ;;
