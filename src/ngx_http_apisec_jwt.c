@@ -304,7 +304,8 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_int_t                      rc;
     ngx_str_t                      token, seg[3], sig, input, keyset;
     ngx_str_t                     *issuer;
-    ngx_uint_t                     result, alg, memo, verified, i, n;
+    ngx_uint_t                     result, alg, memo, verified, hmac, i, n;
+    ngx_shm_zone_t                *cache;
     ngx_array_t                  **sets;
     ngx_http_apisec_jwks_t       **source;
     ngx_http_apisec_jwt_parsed_t  *slot;
@@ -462,8 +463,17 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
      * outlives "exp" or passes another location's alg, typ, iss or aud.
      */
 
-    memo = (jcf->cache != NULL
-            || ngx_http_apisec_jose_algs[alg].kty == NGX_HTTP_APISEC_KTY_OCT);
+    hmac = (ngx_http_apisec_jose_algs[alg].kty == NGX_HTTP_APISEC_KTY_OCT);
+    memo = (jcf->cache != NULL || hmac);
+
+    /*
+     * The shared zone is asked for the public-key algorithms only: an
+     * HMAC costs less than the zone's digest of the token and a lookup
+     * (bench/README.md), so an HMAC token the worker's memo does not know
+     * is verified, and not stored; with a zone it still counts as a MISS.
+     */
+
+    cache = hmac ? NULL : jcf->cache;
 
     now = ngx_time();
     until = 0;
@@ -485,7 +495,7 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
                        "(worker memo)",
                        jcf->cache ? "cache hit" : "verdict reused");
 
-    } else if (jcf->cache) {
+    } else if (cache) {
 
         /* the verified-token cache: this exact token and this key set */
 
@@ -497,7 +507,7 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
             return NGX_HTTP_APISEC_JWT_ERROR;
         }
 
-        if (ngx_http_apisec_jwt_cache_lookup(jcf->cache, digest, &until)
+        if (ngx_http_apisec_jwt_cache_lookup(cache, digest, &until)
             == NGX_OK)
         {
             ctx->jwt_cache = NGX_HTTP_APISEC_JWT_CACHE_HIT;
@@ -514,6 +524,10 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     }
 
     if (!verified) {
+        if (jcf->cache && cache == NULL) {
+            ctx->jwt_cache = NGX_HTTP_APISEC_JWT_CACHE_MISS;
+        }
+
         if (p == NULL) {
             p = ngx_pnalloc(r->pool, token.len);
             if (p == NULL) {
@@ -613,12 +627,14 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
                                                       : NGX_MAX_TIME_T_VALUE;
         }
 
-        if (ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_MISS) {
-            until = ngx_http_apisec_jwt_cache_store(jcf->cache, digest, exp,
+        if (cache && ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_MISS) {
+            until = ngx_http_apisec_jwt_cache_store(cache, digest, exp,
                                                     r->connection->log);
 
         } else {
-            until = now + NGX_HTTP_APISEC_JWT_MEMO_VALID;
+            until = now + (jcf->cache
+                           ? ngx_http_apisec_jwt_cache_valid(jcf->cache)
+                           : NGX_HTTP_APISEC_JWT_MEMO_VALID);
 
             if (exp && exp < until) {
                 until = exp;

@@ -17,7 +17,7 @@
 
 /*
  * A verified token: the value of a cache zone's store node, whose key is
- * SHA-512/256(key set fingerprint || token), never the token itself.
+ * SHA-256(key set fingerprint || token), never the token itself.
  */
 typedef struct {
     time_t                               expires;
@@ -161,9 +161,9 @@ ngx_http_apisec_jwt_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ctx->valid = valid;
     }
 
-    if (ngx_http_apisec_md(NGX_HTTP_APISEC_SHA512_256) == NULL) {
+    if (ngx_http_apisec_md(NGX_HTTP_APISEC_SHA256) == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "EVP_MD_fetch(\"SHA512-256\") failed");
+                           "EVP_MD_fetch(\"SHA256\") failed");
         return NGX_CONF_ERROR;
     }
 
@@ -191,10 +191,11 @@ ngx_http_apisec_jwt_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
 
 /*
- * SHA-512/256 (FIPS 180-4) of the key set's fingerprint and the whole
- * token: a hit needs the very same bytes, signature included, verified by
- * the same keys.  As strong as SHA-256 and, on 64-bit CPUs without SHA
- * extensions, about a third cheaper per token byte.
+ * SHA-256 of the key set's fingerprint and the whole token: a hit needs
+ * the very same bytes, signature included, verified by the same keys.
+ * SHA-256 rather than SHA-512/256: as strong, and with the SHA extensions
+ * of current x86 and ARM CPUs about twice as fast per token byte; even
+ * without them (valgrind's CPU) it costs fewer instructions here.
  */
 
 ngx_int_t
@@ -206,8 +207,22 @@ ngx_http_apisec_jwt_cache_digest(ngx_str_t *keyset, ngx_str_t *token,
     parts[0] = *keyset;
     parts[1] = *token;
 
-    return ngx_http_apisec_digest(NGX_HTTP_APISEC_SHA512_256, digest, parts,
-                                  2, 0);
+    return ngx_http_apisec_digest(NGX_HTTP_APISEC_SHA256, digest, parts, 2,
+                                  0);
+}
+
+
+/* how long an entry of the zone may be used at most (valid=) */
+
+time_t
+ngx_http_apisec_jwt_cache_valid(ngx_shm_zone_t *zone)
+{
+    ngx_http_apisec_jwt_cache_ctx_t  *ctx;
+
+    ctx = zone->data;
+
+    return (ctx->valid == NGX_CONF_UNSET) ? NGX_HTTP_APISEC_JWT_CACHE_VALID
+                                          : ctx->valid;
 }
 
 
