@@ -35,6 +35,9 @@ typedef struct {
     /* RS*, PS*, ES*: a verify context prepared for each allowed alg */
     EVP_PKEY_CTX               *pctx[NGX_HTTP_APISEC_NALGS];
 
+    /* EdDSA: EVP_DigestVerifyInit_ex() done once, copied per token */
+    EVP_MD_CTX                 *eddsa;
+
     /* HS*: the digest states after the ipad and opad blocks */
     EVP_MD_CTX                 *inner[3];
     EVP_MD_CTX                 *outer[3];
