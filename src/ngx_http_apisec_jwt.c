@@ -305,12 +305,14 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_str_t                      token, seg[3], sig, input, keyset;
     ngx_str_t                     *issuer;
     ngx_uint_t                     result, alg, memo, verified, hmac, i, n;
+    ngx_uint_t                     shared;
     ngx_shm_zone_t                *cache;
     ngx_array_t                  **sets;
     ngx_http_apisec_jwks_t       **source;
     ngx_http_apisec_jwt_parsed_t  *slot;
     ngx_http_apisec_jose_policy_t  policy;
     u_char                         digest[NGX_HTTP_APISEC_DIGEST_LEN];
+    u_char                         dgst[NGX_HTTP_APISEC_MAX_MD];
     u_char                         keysets[2 * NGX_HTTP_APISEC_KEY_FP_LEN];
 
     /*
@@ -478,6 +480,7 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     now = ngx_time();
     until = 0;
     verified = 0;
+    shared = 0;
 
     if (memo && slot
         && slot->verified > now
@@ -499,7 +502,17 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
         /* the verified-token cache: this exact token and this key set */
 
-        if (ngx_http_apisec_jwt_cache_digest(&keyset, &token, digest)
+        /*
+         * RS256, PS256, ES256: the signing input hashed once, for the
+         * cache's digest and for the verification after a miss
+         */
+
+        shared = (ngx_http_apisec_jwt_alg_prehashed(alg)
+                  && ngx_http_apisec_jose_algs[alg].md
+                     == NGX_HTTP_APISEC_SHA256);
+
+        if (ngx_http_apisec_jwt_cache_digest(&keyset, &token, input.len,
+                                             digest, shared ? dgst : NULL)
             != NGX_OK)
         {
             ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -564,8 +577,8 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
         }
 
         rc = ngx_http_apisec_jwt_keys_verify(sets, n, issuer, alg, kid,
-                                             &input, &sig, why,
-                                             r->connection->log);
+                                             &input, shared ? dgst : NULL,
+                                             &sig, why, r->connection->log);
 
         if (rc == NGX_ERROR) {
             return NGX_HTTP_APISEC_JWT_ERROR;
