@@ -490,6 +490,10 @@ def cmd_wrk(a):
     r.update({"case": a.case, "round": a.round, "problems": problems,
               "other_cpus": round(other, 3),
               "ours_cpus": round(ours / (t1 - t0), 3)})
+    if a.worker and r.get("requests"):
+        # the worker's CPU time a request (user + system): unlike req/s,
+        # hardly changed by what else runs on the machine
+        r["worker_us"] = round((w1 - w0) / hz / r["requests"] * 1e6, 3)
     if a.round != "warmup":
         with open(os.path.join(a.tmp, "wrk.jsonl"), "a") as f:
             f.write(json.dumps(r) + "\n")
@@ -800,7 +804,9 @@ def cmd_summary(a):
         clean = [r for r in runs if r.get("other_cpus", 0.0) < QUIET]
         use = clean or runs
         v = [r["rps"] for r in use]
+        us = [r["worker_us"] for r in use if "worker_us" in r]
         return {"median": statistics.median(v), "min": min(v), "max": max(v),
+                "worker_us": statistics.median(us) if us else None,
                 "used": [r["round"] for r in use], "clean": len(clean), "rounds": len(runs),
                 "all": [r["rps"] for r in runs],
                 "other": [r.get("other_cpus", 0.0) for r in runs]}
@@ -840,7 +846,8 @@ def cmd_summary(a):
     rows = with_floor
 
     hdr = ("case", "expect", "req/s median", "min", "max", "vs plain", "clean",
-           "instr/req", "extra vs plain", "extra vs hdr", "x floor")
+           "instr/req", "extra vs plain", "extra vs hdr", "x floor",
+           "worker us/req")
     table = []
     data = {}
     for key, c in rows:
@@ -857,7 +864,8 @@ def cmd_summary(a):
                 fmt_int(rate) if rate else "-", "", "",
                 "%.3f" % (rate / base_rps["median"]) if rate and base_rps else "-", "",
                 fmt_int(bir + fir) if bir is not None and fir else "-",
-                "", "+%.0f" % fir if fir else "-", "1.00" if fir else "-"))
+                "", "+%.0f" % fir if fir else "-", "1.00" if fir else "-",
+                "+%.2f" % (fns / 1000.0) if fns else ""))
             data[key] = {"floor": floor.get(alg), "rate": rate, "wrk": None,
                          "callgrind": None}
             continue
@@ -886,7 +894,8 @@ def cmd_summary(a):
             fmt_int(ipr) if ipr is not None else "-",
             extra_s,
             "%+.0f" % xhdr if xhdr is not None else "",
-            "%.2f" % xfloor if xfloor is not None else ""))
+            "%.2f" % xfloor if xfloor is not None else "",
+            "%.2f" % st["worker_us"] if st and st.get("worker_us") else ""))
         data[key] = {"wrk": st, "ratio": ratio, "instr_per_req": ipr, "extra": extra,
                      "extra_vs_baseline": xhdr, "x_floor": xfloor,
                      "callgrind": cg.get(key)}
@@ -895,6 +904,8 @@ def cmd_summary(a):
     keep = [0, 1]
     if wrk:
         keep += [2, 3, 4, 5, 6]
+        if any(r[11] for r in table):
+            keep += [11]
     if cg:
         keep += [7, 8]
         if any(r[9] for r in table):
