@@ -61,7 +61,18 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
+
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
 #include <valgrind/callgrind.h>
+#define HAVE_CALLGRIND  1
+#endif
+#endif
+
+#ifndef HAVE_CALLGRIND
+#define CALLGRIND_ZERO_STATS
+#define CALLGRIND_DUMP_STATS_AT(label)
+#endif
 
 
 #define MAX_TOKENS  4096
@@ -587,6 +598,9 @@ run(const char *alg, const char *name, verify_pt fn, long iters,
     snprintf(label, sizeof(label), "floor %s %s %ld", alg, name, iters);
 
     if (strcmp(mode, "cg") == 0) {
+#ifndef HAVE_CALLGRIND
+        die("built without <valgrind/callgrind.h> (util/deps.sh bench)");
+#endif
         CALLGRIND_ZERO_STATS;
 
         for (i = 0; i < iters; i++) {
