@@ -100,10 +100,12 @@ def parse_case(path, env, port):
         "stem": stem, "name": short, "file": os.path.relpath(path, env["@ROOT@"]),
         "uri": "/" + short, "method": "GET", "body": None, "expect": "2xx",
         "expect_headers": [], "headers": [], "http": [], "skip": None,
-        "main": [], "requires": [],
+        "main": [], "requires": [], "baseline": None, "floor": None,
+        "cg_n": None,
     }
     for line in text.splitlines():
-        mm = re.match(r"\s*#\s*(http|main|requires|expect|expect-header|uri|method|body)"
+        mm = re.match(r"\s*#\s*(http|main|requires|expect|expect-header|uri|method|body"
+                      r"|baseline|floor|cg-n)"
                       r"\s*:\s?(.*)$", line)
         if not mm:
             continue
@@ -125,6 +127,18 @@ def parse_case(path, env, port):
             case["method"] = val.strip().upper()
         elif key == "body":
             case["body"] = val
+        elif key == "baseline":
+            case["baseline"] = val.strip()
+        elif key == "floor":
+            f = subst(val, env).split()
+            if len(f) != 3:
+                die("%s: \"# floor: ALG KEY TOKENS\"" % path)
+            case["floor"] = f
+        elif key == "cg-n":
+            n = [int(x) for x in val.split()]
+            if len(n) != 2 or not 0 < n[0] < n[1]:
+                die("%s: \"# cg-n: N1 N2\", N1 < N2" % path)
+            case["cg_n"] = n
 
     if os.path.exists(base + ".http"):
         with open(base + ".http") as f:
@@ -476,6 +490,10 @@ def cmd_wrk(a):
     r.update({"case": a.case, "round": a.round, "problems": problems,
               "other_cpus": round(other, 3),
               "ours_cpus": round(ours / (t1 - t0), 3)})
+    if a.worker and r.get("requests"):
+        # the worker's CPU time a request (user + system): unlike req/s,
+        # hardly changed by what else runs on the machine
+        r["worker_us"] = round((w1 - w0) / hz / r["requests"] * 1e6, 3)
     if a.round != "warmup":
         with open(os.path.join(a.tmp, "wrk.jsonl"), "a") as f:
             f.write(json.dumps(r) + "\n")
@@ -628,13 +646,16 @@ def cmd_callgrind(a):
     out = {}
     for c in cases:
         cl = Client(port, c)
+        n1, n2 = c.get("cg_n") or (a.n1, a.n2)
+        if a.n1 < n1:                   # asked for less than the case's own
+            n1, n2 = a.n1, a.n2
         try:
             cl.connect()
             cl.run(a.warmup)
             time.sleep(a.settle)
-            totals = {a.n1: [], a.n2: []}
+            totals = {n1: [], n2: []}
             for _ in range(a.reps):
-                for n in (a.n1, a.n2):
+                for n in (n1, n2):
                     cg.zero()
                     cl.run(n)
                     time.sleep(a.settle)     # nginx back in epoll_wait
@@ -643,14 +664,14 @@ def cmd_callgrind(a):
             die("callgrind client, %s: %s" % (c["stem"], e), 1)
         finally:
             cl.close()
-        i1, i2 = min(totals[a.n1]), min(totals[a.n2])
-        per = (i2 - i1) / (a.n2 - a.n1)
+        i1, i2 = min(totals[n1]), min(totals[n2])
+        per = (i2 - i1) / (n2 - n1)
         # every (rep) pair on its own, to show how repeatable the figure is
-        pairs = [(y - x) / (a.n2 - a.n1) for x, y in zip(totals[a.n1], totals[a.n2])]
+        pairs = [(y - x) / (n2 - n1) for x, y in zip(totals[n1], totals[n2])]
         key = c["stem"] if a.kind == "full" else c["stem"] + "/stock"
         out[key] = {"instr_per_req": per, "totals": {str(k): v for k, v in totals.items()},
                     "pairs": pairs, "reconnects": cl.reconnects,
-                    "n1": a.n1, "n2": a.n2, "reps": a.reps}
+                    "n1": n1, "n2": n2, "reps": a.reps}
         print("  callgrind %-26s %10.1f instr/request  (pairs: %s)" % (
             key, per, ", ".join("%.1f" % p for p in pairs)))
         time.sleep(a.settle)
@@ -661,6 +682,61 @@ def cmd_callgrind(a):
             old = json.load(f)
     old.update(out)
     save(a.tmp, "callgrind.json", old)
+
+
+# ---------------------------------------------------------------- floor
+
+def cmd_floor(a):
+    """bench/verify_floor.c for every "# floor:" of the selected cases: ns a
+    verification natively, instructions under callgrind (one dump a way of
+    verifying, CALLGRIND_DUMP_STATS_AT around N calls)."""
+    man = load(a.tmp)
+    floors = {}
+    for c in man["cases"]:
+        if c.get("floor"):
+            floors[c["floor"][0]] = c["floor"]
+    out = {}
+    outdir = os.path.join(a.tmp, "cg-floor")
+    os.makedirs(outdir, exist_ok=True)
+    for alg, (_, key, tokens) in sorted(floors.items()):
+        res = {}
+        if a.ns:
+            p = subprocess.run(["taskset", "-c", "0", a.bin, alg, key, tokens, "2000", "ns"]
+                               if a.pin else [a.bin, alg, key, tokens, "2000", "ns"],
+                               capture_output=True, text=True)
+            if p.returncode != 0:
+                die("verify_floor %s failed: %s" % (alg, p.stderr), 1)
+            for line in p.stdout.splitlines():
+                f = line.split()
+                res.setdefault(f[1], {})["ns"] = float(f[3])
+        if a.cg:
+            for old in os.listdir(outdir):
+                os.unlink(os.path.join(outdir, old))
+            out_file = os.path.join(outdir, "cg.out")
+            p = subprocess.run(["valgrind", "--tool=callgrind", "-q",
+                                "--callgrind-out-file=" + out_file,
+                                a.bin, alg, key, tokens, str(a.n), "cg"],
+                               capture_output=True, text=True)
+            if p.returncode != 0:
+                die("verify_floor %s under callgrind failed: %s" % (alg, p.stderr), 1)
+            for name in os.listdir(outdir):
+                desc, total = None, None
+                with open(os.path.join(outdir, name)) as f:
+                    for line in f:
+                        if line.startswith("desc: Trigger: Client Request: floor "):
+                            desc = line.split()[5:8]
+                        elif line.startswith(("totals:", "summary:")):
+                            total = int(line.split()[1])
+                if desc and total is not None:
+                    res.setdefault(desc[1], {})["ir"] = total / int(desc[2])
+        ranked = sorted(res, key=lambda v: (res[v].get("ir", float("inf")),
+                                            res[v].get("ns", float("inf"))))
+        out[alg] = {"ways": res, "best": ranked[0] if ranked else None}
+        print("  floor %-6s %s" % (alg, ", ".join(
+            "%s %s%s" % (v, "%.0f Ir" % res[v]["ir"] if "ir" in res[v] else "",
+                         " %.0f ns" % res[v]["ns"] if "ns" in res[v] else "")
+            for v in ranked)))
+    save(a.tmp, "floor.json", out)
 
 
 # ---------------------------------------------------------------- summary
@@ -728,7 +804,9 @@ def cmd_summary(a):
         clean = [r for r in runs if r.get("other_cpus", 0.0) < QUIET]
         use = clean or runs
         v = [r["rps"] for r in use]
+        us = [r["worker_us"] for r in use if "worker_us" in r]
         return {"median": statistics.median(v), "min": min(v), "max": max(v),
+                "worker_us": statistics.median(us) if us else None,
                 "used": [r["round"] for r in use], "clean": len(clean), "rounds": len(runs),
                 "all": [r["rps"] for r in runs],
                 "other": [r.get("other_cpus", 0.0) for r in runs]}
@@ -736,11 +814,61 @@ def cmd_summary(a):
     base_rps = rps_stats(base) if base else None
     base_cg = cg.get(base, {}).get("instr_per_req") if base else None
 
+    floor = {}
+    path = os.path.join(a.tmp, "floor.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            floor = json.load(f)
+
+    def floor_of(alg):
+        """The cheapest way of verifying ALG: (name, ir, ns), None if unmeasured."""
+        fl = floor.get(alg)
+        if not fl or not fl.get("best"):
+            return None
+        w = fl["ways"][fl["best"]]
+        return fl["best"], w.get("ir"), w.get("ns")
+
+    # after the last case of an algorithm, a row for its floor
+    last_of, group = {}, {}
+    for key, c in rows:
+        if c.get("floor"):
+            group[c.get("baseline") or key] = c["floor"][0]
+    for key, c in rows:
+        alg = group.get(c.get("baseline") or "")
+        if alg:
+            last_of[alg] = key
+    with_floor = []
+    for key, c in rows:
+        with_floor.append((key, c))
+        for alg, k in last_of.items():
+            if k == key and floor_of(alg):
+                with_floor.append(("floor " + alg, c))
+    rows = with_floor
+
     hdr = ("case", "expect", "req/s median", "min", "max", "vs plain", "clean",
-           "instr/req", "extra vs plain")
+           "instr/req", "extra vs plain", "extra vs hdr", "x floor",
+           "worker us/req")
     table = []
     data = {}
     for key, c in rows:
+        if key.startswith("floor "):
+            alg = key[6:]
+            name, fir, fns = floor_of(alg)
+            bl = c.get("baseline")
+            bst = rps_stats(bl) if bl else None
+            c = next(cc for kk, cc in rows if cc.get("floor") and cc["floor"][0] == alg)
+            bir = cg.get(bl, {}).get("instr_per_req") if bl else None
+            rate = 1.0 / (1.0 / bst["median"] + fns * 1e-9) if bst and fns else None
+            table.append((
+                "  %s (OpenSSL: %s)" % (key, name), "",
+                fmt_int(rate) if rate else "-", "", "",
+                "%.3f" % (rate / base_rps["median"]) if rate and base_rps else "-", "",
+                fmt_int(bir + fir) if bir is not None and fir else "-",
+                "", "+%.0f" % fir if fir else "-", "1.00" if fir else "-",
+                "+%.2f" % (fns / 1000.0) if fns else ""))
+            data[key] = {"floor": floor.get(alg), "rate": rate, "wrk": None,
+                         "callgrind": None}
+            continue
         stock = key.endswith("/stock")
         label = (c["stem"] + " (module not loaded)") if stock else c["stem"]
         st = None if stock else rps_stats(key)
@@ -751,6 +879,11 @@ def cmd_summary(a):
             extra_s = "-" if key != base or ipr is None else "(baseline)"
         else:
             extra_s = "%+.0f (%+.1f%%)" % (extra, 100.0 * extra / base_cg)
+        bl = None if stock else c.get("baseline")
+        bir = cg.get(bl, {}).get("instr_per_req") if bl else None
+        xhdr = ipr - bir if ipr is not None and bir is not None else None
+        fl = floor_of(c["floor"][0]) if not stock and c.get("floor") else None
+        xfloor = xhdr / fl[1] if xhdr is not None and fl and fl[1] else None
         table.append((
             label, str(c["expect"]),
             fmt_int(st["median"]) if st else "-",
@@ -759,16 +892,24 @@ def cmd_summary(a):
             "%.3f" % ratio if ratio is not None else "-",
             "%d/%d" % (st["clean"], st["rounds"]) if st else "-",
             fmt_int(ipr) if ipr is not None else "-",
-            extra_s))
+            extra_s,
+            "%+.0f" % xhdr if xhdr is not None else "",
+            "%.2f" % xfloor if xfloor is not None else "",
+            "%.2f" % st["worker_us"] if st and st.get("worker_us") else ""))
         data[key] = {"wrk": st, "ratio": ratio, "instr_per_req": ipr, "extra": extra,
+                     "extra_vs_baseline": xhdr, "x_floor": xfloor,
                      "callgrind": cg.get(key)}
 
     # drop the columns of a measurement that did not run
     keep = [0, 1]
     if wrk:
         keep += [2, 3, 4, 5, 6]
+        if any(r[11] for r in table):
+            keep += [11]
     if cg:
         keep += [7, 8]
+        if any(r[9] for r in table):
+            keep += [9, 10]
     hdr = [hdr[i] for i in keep]
     table = [[r[i] for i in keep] for r in table]
     widths = [max(len(str(r[i])) for r in [hdr] + table) for i in range(len(hdr))]
@@ -837,6 +978,13 @@ def cmd_summary(a):
     errs = sum(r.get("socket_errors", 0) for rs in wrk.values() for r in rs)
     if errs:
         notes.append("wrk reported %d socket errors in all" % errs)
+    for alg, fl in sorted(floor.items()):
+        notes.append("floor %s, each way OpenSSL verifies (bench/verify_floor.c): %s" % (
+            alg, ", ".join("%s %s" % (w, " ".join(x for x in (
+                fmt_int(v["ir"]) + " Ir" if "ir" in v else "",
+                "%.0f ns" % v["ns"] if "ns" in v else "") if x))
+                for w, v in sorted(fl["ways"].items(),
+                                   key=lambda i: i[1].get("ir", i[1].get("ns", 0))))))
     notes += wrk_problems
     if notes:
         out.append("")
@@ -887,6 +1035,14 @@ def main():
     p.add_argument("--warmup", type=int, default=100)
     p.add_argument("--settle", type=float, default=0.1)
 
+    p = sub.add_parser("floor")
+    p.add_argument("--tmp", required=True)
+    p.add_argument("--bin", required=True)
+    p.add_argument("--n", type=int, default=100)
+    p.add_argument("--ns", action="store_true")
+    p.add_argument("--cg", action="store_true")
+    p.add_argument("--pin", action="store_true")
+
     p = sub.add_parser("busy")
     p.add_argument("--wait", type=float, default=0.0)
 
@@ -898,7 +1054,8 @@ def main():
     if a.cmd == "callgrind" and a.n2 <= a.n1:
         die("--n2 must be larger than --n1")
     return {"prepare": cmd_prepare, "check": cmd_check, "wrk": cmd_wrk,
-            "callgrind": cmd_callgrind, "summary": cmd_summary, "busy": cmd_busy}[a.cmd](a) or 0
+            "callgrind": cmd_callgrind, "summary": cmd_summary, "busy": cmd_busy,
+            "floor": cmd_floor}[a.cmd](a) or 0
 
 
 if __name__ == "__main__":

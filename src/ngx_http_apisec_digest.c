@@ -27,6 +27,7 @@ static char  *ngx_http_apisec_md_names[NGX_HTTP_APISEC_NMDS] = {
 
 static EVP_MD      *ngx_http_apisec_mds[NGX_HTTP_APISEC_NMDS];
 static EVP_MD_CTX  *ngx_http_apisec_md_ctxs[NGX_HTTP_APISEC_NMDS];
+static EVP_MD_CTX  *ngx_http_apisec_md_spare;
 
 
 /* the hash, fetched on first use; NULL if the library has none */
@@ -74,6 +75,27 @@ ngx_http_apisec_md_ctx(ngx_uint_t md)
     }
 
     return ctx;
+}
+
+
+/*
+ * A second context, for a caller that forks one hash in two
+ * (EVP_MD_CTX_copy_ex() of the process's context): a caller's until it
+ * returns.
+ */
+
+EVP_MD_CTX *
+ngx_http_apisec_md_ctx_spare(void)
+{
+    if (ngx_http_apisec_md_spare == NULL) {
+        ngx_http_apisec_md_spare = EVP_MD_CTX_new();
+
+        if (ngx_http_apisec_md_spare == NULL) {
+            ERR_clear_error();
+        }
+    }
+
+    return ngx_http_apisec_md_spare;
 }
 
 
@@ -159,6 +181,11 @@ void
 ngx_http_apisec_digest_exit(void)
 {
     ngx_uint_t  i;
+
+    if (ngx_http_apisec_md_spare) {
+        EVP_MD_CTX_free(ngx_http_apisec_md_spare);
+        ngx_http_apisec_md_spare = NULL;
+    }
 
     for (i = 0; i < NGX_HTTP_APISEC_NMDS; i++) {
         if (ngx_http_apisec_md_ctxs[i]) {

@@ -26,6 +26,7 @@
 
 EVP_MD *ngx_http_apisec_md(ngx_uint_t md);
 EVP_MD_CTX *ngx_http_apisec_md_ctx(ngx_uint_t md);
+EVP_MD_CTX *ngx_http_apisec_md_ctx_spare(void);
 ngx_int_t ngx_http_apisec_digest(ngx_uint_t md, u_char *out,
     ngx_str_t *parts, ngx_uint_t n, ngx_uint_t flags);
 ngx_int_t ngx_http_apisec_sha256(u_char *out, ngx_str_t *parts,

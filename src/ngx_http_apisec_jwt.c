@@ -304,12 +304,15 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_int_t                      rc;
     ngx_str_t                      token, seg[3], sig, input, keyset;
     ngx_str_t                     *issuer;
-    ngx_uint_t                     result, alg, memo, verified, i, n;
+    ngx_uint_t                     result, alg, memo, verified, hmac, i, n;
+    ngx_uint_t                     shared;
+    ngx_shm_zone_t                *cache;
     ngx_array_t                  **sets;
     ngx_http_apisec_jwks_t       **source;
     ngx_http_apisec_jwt_parsed_t  *slot;
     ngx_http_apisec_jose_policy_t  policy;
     u_char                         digest[NGX_HTTP_APISEC_DIGEST_LEN];
+    u_char                         dgst[NGX_HTTP_APISEC_MAX_MD];
     u_char                         keysets[2 * NGX_HTTP_APISEC_KEY_FP_LEN];
 
     /*
@@ -462,12 +465,22 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
      * outlives "exp" or passes another location's alg, typ, iss or aud.
      */
 
-    memo = (jcf->cache != NULL
-            || ngx_http_apisec_jose_algs[alg].kty == NGX_HTTP_APISEC_KTY_OCT);
+    hmac = (ngx_http_apisec_jose_algs[alg].kty == NGX_HTTP_APISEC_KTY_OCT);
+    memo = (jcf->cache != NULL || hmac);
+
+    /*
+     * The shared zone is asked for the public-key algorithms only: an
+     * HMAC costs less than the zone's digest of the token and a lookup
+     * (bench/README.md), so an HMAC token the worker's memo does not know
+     * is verified, and not stored; with a zone it still counts as a MISS.
+     */
+
+    cache = hmac ? NULL : jcf->cache;
 
     now = ngx_time();
     until = 0;
     verified = 0;
+    shared = 0;
 
     if (memo && slot
         && slot->verified > now
@@ -485,11 +498,21 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
                        "(worker memo)",
                        jcf->cache ? "cache hit" : "verdict reused");
 
-    } else if (jcf->cache) {
+    } else if (cache) {
 
         /* the verified-token cache: this exact token and this key set */
 
-        if (ngx_http_apisec_jwt_cache_digest(&keyset, &token, digest)
+        /*
+         * RS256, PS256, ES256: the signing input hashed once, for the
+         * cache's digest and for the verification after a miss
+         */
+
+        shared = (ngx_http_apisec_jwt_alg_prehashed(alg)
+                  && ngx_http_apisec_jose_algs[alg].md
+                     == NGX_HTTP_APISEC_SHA256);
+
+        if (ngx_http_apisec_jwt_cache_digest(&keyset, &token, input.len,
+                                             digest, shared ? dgst : NULL)
             != NGX_OK)
         {
             ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -497,7 +520,7 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
             return NGX_HTTP_APISEC_JWT_ERROR;
         }
 
-        if (ngx_http_apisec_jwt_cache_lookup(jcf->cache, digest, &until)
+        if (ngx_http_apisec_jwt_cache_lookup(cache, digest, &until)
             == NGX_OK)
         {
             ctx->jwt_cache = NGX_HTTP_APISEC_JWT_CACHE_HIT;
@@ -514,6 +537,10 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     }
 
     if (!verified) {
+        if (jcf->cache && cache == NULL) {
+            ctx->jwt_cache = NGX_HTTP_APISEC_JWT_CACHE_MISS;
+        }
+
         if (p == NULL) {
             p = ngx_pnalloc(r->pool, token.len);
             if (p == NULL) {
@@ -550,8 +577,8 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
         }
 
         rc = ngx_http_apisec_jwt_keys_verify(sets, n, issuer, alg, kid,
-                                             &input, &sig, why,
-                                             r->connection->log);
+                                             &input, shared ? dgst : NULL,
+                                             &sig, why, r->connection->log);
 
         if (rc == NGX_ERROR) {
             return NGX_HTTP_APISEC_JWT_ERROR;
@@ -613,12 +640,14 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
                                                       : NGX_MAX_TIME_T_VALUE;
         }
 
-        if (ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_MISS) {
-            until = ngx_http_apisec_jwt_cache_store(jcf->cache, digest, exp,
+        if (cache && ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_MISS) {
+            until = ngx_http_apisec_jwt_cache_store(cache, digest, exp,
                                                     r->connection->log);
 
         } else {
-            until = now + NGX_HTTP_APISEC_JWT_MEMO_VALID;
+            until = now + (jcf->cache
+                           ? ngx_http_apisec_jwt_cache_valid(jcf->cache)
+                           : NGX_HTTP_APISEC_JWT_MEMO_VALID);
 
             if (exp && exp < until) {
                 until = exp;

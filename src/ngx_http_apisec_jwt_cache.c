@@ -11,13 +11,15 @@
 #include "ngx_http_apisec_jwt_cache.h"
 #include "ngx_http_apisec_shm.h"
 
+#include <openssl/err.h>
+
 
 #define NGX_HTTP_APISEC_JWT_CACHE_VALID  300
 
 
 /*
  * A verified token: the value of a cache zone's store node, whose key is
- * SHA-512/256(key set fingerprint || token), never the token itself.
+ * SHA-256(token || key set fingerprint), never the token itself.
  */
 typedef struct {
     time_t                               expires;
@@ -161,9 +163,9 @@ ngx_http_apisec_jwt_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ctx->valid = valid;
     }
 
-    if (ngx_http_apisec_md(NGX_HTTP_APISEC_SHA512_256) == NULL) {
+    if (ngx_http_apisec_md(NGX_HTTP_APISEC_SHA256) == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "EVP_MD_fetch(\"SHA512-256\") failed");
+                           "EVP_MD_fetch(\"SHA256\") failed");
         return NGX_CONF_ERROR;
     }
 
@@ -191,23 +193,78 @@ ngx_http_apisec_jwt_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
 
 /*
- * SHA-512/256 (FIPS 180-4) of the key set's fingerprint and the whole
- * token: a hit needs the very same bytes, signature included, verified by
- * the same keys.  As strong as SHA-256 and, on 64-bit CPUs without SHA
- * extensions, about a third cheaper per token byte.
+ * SHA-256(token || key set fingerprint || its length in one byte): a hit
+ * needs the very same bytes, signature included, verified by the same
+ * keys (the length byte keeps a fingerprint of 32 bytes and one of 64
+ * apart).  SHA-256 rather than SHA-512/256: as strong, and with the SHA
+ * extensions of current x86 and ARM CPUs about twice as fast per byte.
+ *
+ * The token comes first so that its signing input ("input" bytes of it)
+ * is hashed once for both: when "dgst" is not NULL, SHA-256(signing input)
+ * is written there too, the digest RS256, PS256 and ES256 verify.
  */
 
 ngx_int_t
 ngx_http_apisec_jwt_cache_digest(ngx_str_t *keyset, ngx_str_t *token,
-    u_char *digest)
+    size_t input, u_char *digest, u_char *dgst)
 {
-    ngx_str_t  parts[2];
+    u_char       len;
+    EVP_MD      *md;
+    EVP_MD_CTX  *ctx, *copy;
 
-    parts[0] = *keyset;
-    parts[1] = *token;
+    md = ngx_http_apisec_md(NGX_HTTP_APISEC_SHA256);
+    ctx = ngx_http_apisec_md_ctx(NGX_HTTP_APISEC_SHA256);
+    copy = ngx_http_apisec_md_ctx_spare();
 
-    return ngx_http_apisec_digest(NGX_HTTP_APISEC_SHA512_256, digest, parts,
-                                  2, 0);
+    if (md == NULL || ctx == NULL || copy == NULL || keyset->len > 255) {
+        return NGX_ERROR;
+    }
+
+    len = (u_char) keyset->len;
+
+    if (!EVP_DigestInit_ex(ctx, md, NULL)
+        || !EVP_DigestUpdate(ctx, token->data, dgst ? input : token->len))
+    {
+        goto failed;
+    }
+
+    if (dgst) {
+        if (!EVP_MD_CTX_copy_ex(copy, ctx)
+            || !EVP_DigestFinal_ex(copy, dgst, NULL)
+            || !EVP_DigestUpdate(ctx, token->data + input,
+                                 token->len - input))
+        {
+            goto failed;
+        }
+    }
+
+    if (!EVP_DigestUpdate(ctx, keyset->data, keyset->len)
+        || !EVP_DigestUpdate(ctx, &len, 1)
+        || !EVP_DigestFinal_ex(ctx, digest, NULL))
+    {
+        goto failed;
+    }
+
+    return NGX_OK;
+
+failed:
+
+    ERR_clear_error();
+    return NGX_ERROR;
+}
+
+
+/* how long an entry of the zone may be used at most (valid=) */
+
+time_t
+ngx_http_apisec_jwt_cache_valid(ngx_shm_zone_t *zone)
+{
+    ngx_http_apisec_jwt_cache_ctx_t  *ctx;
+
+    ctx = zone->data;
+
+    return (ctx->valid == NGX_CONF_UNSET) ? NGX_HTTP_APISEC_JWT_CACHE_VALID
+                                          : ctx->valid;
 }
 
 

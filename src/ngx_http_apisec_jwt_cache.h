@@ -14,7 +14,7 @@
 
 
 /*
- * The verified-token cache: SHA-512/256(key set fingerprint || token) ->
+ * The verified-token cache: SHA-256(token || key set fingerprint) ->
  * the time until which the entry may be used.  A hit means "this exact
  * token verified with this exact key set"; it never replaces the claim
  * checks (exp, nbf, iss, aud), which run on every request.
@@ -23,9 +23,10 @@
 char *ngx_http_apisec_jwt_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_apisec_jwt_cache_digest(ngx_str_t *keyset,
-    ngx_str_t *token, u_char *digest);
+    ngx_str_t *token, size_t input, u_char *digest, u_char *dgst);
 ngx_int_t ngx_http_apisec_jwt_cache_lookup(ngx_shm_zone_t *zone,
     u_char *digest, time_t *expires);
+time_t ngx_http_apisec_jwt_cache_valid(ngx_shm_zone_t *zone);
 time_t ngx_http_apisec_jwt_cache_store(ngx_shm_zone_t *zone, u_char *digest,
     time_t expires, ngx_log_t *log);
 

@@ -33,6 +33,9 @@ static char *ngx_http_apisec_jwt_key_check_ed25519(
 static void ngx_http_apisec_jwt_key_cleanup(void *data);
 static ngx_uint_t ngx_http_apisec_jwt_key_of(ngx_http_apisec_jwt_key_t *key,
     ngx_str_t *issuer);
+static ngx_int_t ngx_http_apisec_jwt_verify(ngx_http_apisec_jwt_key_t *key,
+    ngx_uint_t alg, u_char *input, size_t len, u_char *dgst, u_char *sig,
+    size_t siglen);
 
 
 /*
@@ -274,6 +277,25 @@ ngx_http_apisec_jwt_key_prepare(ngx_conf_t *cf,
         }
     }
 
+    if (key->kty == NGX_HTTP_APISEC_KTY_ED25519) {
+
+        /* a copy of a prepared context costs less than its set-up */
+
+        key->eddsa = EVP_MD_CTX_new();
+        if (key->eddsa == NULL) {
+            return "EVP_MD_CTX_new() failed";
+        }
+
+        if (EVP_DigestVerifyInit_ex(key->eddsa, NULL, NULL, NULL, NULL,
+                                    key->pkey, NULL)
+            != 1)
+        {
+            return "EVP_DigestVerifyInit_ex() failed";
+        }
+
+        return NULL;
+    }
+
     if (key->kty != NGX_HTTP_APISEC_KTY_RSA
         && key->kty != NGX_HTTP_APISEC_KTY_EC)
     {
@@ -449,6 +471,8 @@ ngx_http_apisec_jwt_key_cleanup(void *data)
         EVP_MD_CTX_free(key->outer[i]);
     }
 
+    EVP_MD_CTX_free(key->eddsa);
+
     EVP_PKEY_free(key->pkey);
 }
 
@@ -549,6 +573,9 @@ ngx_http_apisec_jwt_key_of(ngx_http_apisec_jwt_key_t *key, ngx_str_t *issuer)
  * location is bound (any key); issuer->data NULL, the keys bound to no
  * issuer; else the keys bound to that issuer.
  *
+ * "dgst": the digest of the signing input with the alg's hash when the
+ * caller has it (RS*, PS*, ES*), or NULL: then computed here, once.
+ *
  * NGX_OK: verified; NGX_DECLINED: a bad signature; NGX_ABORT: no key for
  * the token; NGX_ERROR: a library failure.
  */
@@ -556,11 +583,12 @@ ngx_http_apisec_jwt_key_of(ngx_http_apisec_jwt_key_t *key, ngx_str_t *issuer)
 ngx_int_t
 ngx_http_apisec_jwt_keys_verify(ngx_array_t **sets, ngx_uint_t nsets,
     ngx_str_t *issuer, ngx_uint_t alg, ngx_str_t *kid, ngx_str_t *input,
-    ngx_str_t *sig, char **why, ngx_log_t *log)
+    u_char *dgst, ngx_str_t *sig, char **why, ngx_log_t *log)
 {
     ngx_int_t                    rc;
     ngx_uint_t                   i, n, s, bit, tried, named;
     ngx_http_apisec_jwt_key_t  **keys, *key;
+    u_char                       digest[NGX_HTTP_APISEC_MAX_MD];
 
     /* the keys of apisec_jwt_key_file, then the fetched ones */
 
@@ -568,6 +596,20 @@ ngx_http_apisec_jwt_keys_verify(ngx_array_t **sets, ngx_uint_t nsets,
     tried = 0;
     named = 0;
     rc = NGX_DECLINED;
+
+    /* RS*, PS*, ES*: the signing input hashed once, whatever the keys */
+
+    if (dgst == NULL && ngx_http_apisec_jwt_alg_prehashed(alg)) {
+        if (ngx_http_apisec_digest(ngx_http_apisec_jose_algs[alg].md, digest,
+                                   input, 1, 0)
+            != NGX_OK)
+        {
+            rc = NGX_ERROR;
+            goto done;
+        }
+
+        dgst = digest;
+    }
 
     if (kid->data) {
 
@@ -600,9 +642,9 @@ ngx_http_apisec_jwt_keys_verify(ngx_array_t **sets, ngx_uint_t nsets,
                     continue;
                 }
 
-                rc = ngx_http_apisec_jwt_verify_key(key, alg, input->data,
-                                                    input->len, sig->data,
-                                                    sig->len);
+                rc = ngx_http_apisec_jwt_verify(key, alg, input->data,
+                                                input->len, dgst, sig->data,
+                                                sig->len);
                 if (rc != NGX_DECLINED) {
                     goto done;
                 }
@@ -637,9 +679,9 @@ ngx_http_apisec_jwt_keys_verify(ngx_array_t **sets, ngx_uint_t nsets,
                 continue;
             }
 
-            rc = ngx_http_apisec_jwt_verify_key(key, alg, input->data,
-                                                input->len, sig->data,
-                                                sig->len);
+            rc = ngx_http_apisec_jwt_verify(key, alg, input->data,
+                                            input->len, dgst, sig->data,
+                                            sig->len);
             if (rc != NGX_DECLINED) {
                 goto done;
             }
@@ -683,12 +725,41 @@ ngx_int_t
 ngx_http_apisec_jwt_verify_key(ngx_http_apisec_jwt_key_t *key,
     ngx_uint_t alg, u_char *input, size_t len, u_char *sig, size_t siglen)
 {
-    int                         rc;
-    u_char                      dgst[NGX_HTTP_APISEC_MAX_MD];
-    u_char                      der[NGX_HTTP_APISEC_ECDSA_DER_MAX];
-    EVP_MD                     *md;
-    unsigned int                n;
-    EVP_MD_CTX                 *ctx;
+    return ngx_http_apisec_jwt_verify(key, alg, input, len, NULL, sig,
+                                      siglen);
+}
+
+
+/* RS*, PS*, ES*: verified over the digest of the signing input */
+
+ngx_uint_t
+ngx_http_apisec_jwt_alg_prehashed(ngx_uint_t alg)
+{
+    ngx_uint_t  kty;
+
+    kty = ngx_http_apisec_jose_algs[alg].kty;
+
+    return (kty == NGX_HTTP_APISEC_KTY_RSA || kty == NGX_HTTP_APISEC_KTY_EC);
+}
+
+
+/*
+ * As ngx_http_apisec_jwt_verify_key(); "dgst", when not NULL, is the
+ * digest of the signing input with the alg's hash, computed by the caller
+ * (once for all the keys tried, or with the cache's digest of the token):
+ * RS*, PS* and ES* then hash nothing.
+ */
+
+static ngx_int_t
+ngx_http_apisec_jwt_verify(ngx_http_apisec_jwt_key_t *key, ngx_uint_t alg,
+    u_char *input, size_t len, u_char *dgst, u_char *sig, size_t siglen)
+{
+    int                          rc;
+    u_char                       buf[NGX_HTTP_APISEC_MAX_MD];
+    u_char                       der[NGX_HTTP_APISEC_ECDSA_DER_MAX];
+    EVP_MD                      *md;
+    unsigned int                 n;
+    EVP_MD_CTX                  *ctx;
     ngx_http_apisec_jose_alg_t  *a;
 
     a = &ngx_http_apisec_jose_algs[alg];
@@ -709,16 +780,16 @@ ngx_http_apisec_jwt_verify_key(ngx_http_apisec_jwt_key_t *key,
 
         if (!EVP_MD_CTX_copy_ex(ctx, key->inner[a->md])
             || !EVP_DigestUpdate(ctx, input, len)
-            || !EVP_DigestFinal_ex(ctx, dgst, &n)
+            || !EVP_DigestFinal_ex(ctx, buf, &n)
             || !EVP_MD_CTX_copy_ex(ctx, key->outer[a->md])
-            || !EVP_DigestUpdate(ctx, dgst, n)
-            || !EVP_DigestFinal_ex(ctx, dgst, &n))
+            || !EVP_DigestUpdate(ctx, buf, n)
+            || !EVP_DigestFinal_ex(ctx, buf, &n))
         {
             ERR_clear_error();
             return NGX_ERROR;
         }
 
-        return CRYPTO_memcmp(dgst, sig, siglen) == 0 ? NGX_OK : NGX_DECLINED;
+        return CRYPTO_memcmp(buf, sig, siglen) == 0 ? NGX_OK : NGX_DECLINED;
 
     case NGX_HTTP_APISEC_KTY_ED25519:
 
@@ -726,12 +797,7 @@ ngx_http_apisec_jwt_verify_key(ngx_http_apisec_jwt_key_t *key,
             return NGX_DECLINED;
         }
 
-        EVP_MD_CTX_reset(ctx);
-
-        if (EVP_DigestVerifyInit_ex(ctx, NULL, NULL, NULL, NULL, key->pkey,
-                                    NULL)
-            != 1)
-        {
+        if (key->eddsa == NULL || !EVP_MD_CTX_copy_ex(ctx, key->eddsa)) {
             EVP_MD_CTX_reset(ctx);
             ERR_clear_error();
             return NGX_ERROR;
@@ -768,12 +834,18 @@ ngx_http_apisec_jwt_verify_key(ngx_http_apisec_jwt_key_t *key,
 
     /* RS*, PS*, ES*: the digest, then the context prepared for alg */
 
-    if (!EVP_DigestInit_ex(ctx, md, NULL)
-        || !EVP_DigestUpdate(ctx, input, len)
-        || !EVP_DigestFinal_ex(ctx, dgst, &n))
-    {
-        ERR_clear_error();
-        return NGX_ERROR;
+    n = EVP_MD_get_size(md);
+
+    if (dgst == NULL) {
+        if (!EVP_DigestInit_ex(ctx, md, NULL)
+            || !EVP_DigestUpdate(ctx, input, len)
+            || !EVP_DigestFinal_ex(ctx, buf, &n))
+        {
+            ERR_clear_error();
+            return NGX_ERROR;
+        }
+
+        dgst = buf;
     }
 
     rc = EVP_PKEY_verify(key->pctx[alg], sig, siglen, dgst, n);

@@ -35,6 +35,9 @@ typedef struct {
     /* RS*, PS*, ES*: a verify context prepared for each allowed alg */
     EVP_PKEY_CTX               *pctx[NGX_HTTP_APISEC_NALGS];
 
+    /* EdDSA: EVP_DigestVerifyInit_ex() done once, copied per token */
+    EVP_MD_CTX                 *eddsa;
+
     /* HS*: the digest states after the ipad and opad blocks */
     EVP_MD_CTX                 *inner[3];
     EVP_MD_CTX                 *outer[3];
@@ -63,9 +66,11 @@ ngx_int_t ngx_http_apisec_jwt_keyset_fingerprint(ngx_array_t *keys,
     u_char *fp);
 ngx_int_t ngx_http_apisec_jwt_verify_key(ngx_http_apisec_jwt_key_t *key,
     ngx_uint_t alg, u_char *input, size_t len, u_char *sig, size_t siglen);
+ngx_uint_t ngx_http_apisec_jwt_alg_prehashed(ngx_uint_t alg);
 ngx_int_t ngx_http_apisec_jwt_keys_verify(ngx_array_t **sets,
     ngx_uint_t nsets, ngx_str_t *issuer, ngx_uint_t alg, ngx_str_t *kid,
-    ngx_str_t *input, ngx_str_t *sig, char **why, ngx_log_t *log);
+    ngx_str_t *input, u_char *dgst, ngx_str_t *sig, char **why,
+    ngx_log_t *log);
 
 
 #endif /* _NGX_HTTP_APISEC_KEYS_H_INCLUDED_ */

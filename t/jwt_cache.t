@@ -27,6 +27,8 @@ our %T = (
     iss_a       => mint(@rs, '--claims', '{"sub":"alice","iss":"https://a"}',
                         '--exp', 600),
     noexp       => mint(@rs, '--claims', '{"sub":"alice"}'),
+    hs_noexp    => mint('--alg', 'HS256', '--key', "$D/hs.jwk",
+                        '--kid', 'hs1', '--claims', '{"sub":"alice"}'),
 );
 
 # tampering: one signature character replaced (still canonical base64url),
@@ -203,7 +205,7 @@ apisec: JWT cache hit, signature not verified again (worker memo)
 
 
 
-=== TEST 5: ES256 and HS256 tokens are cached too
+=== TEST 5: ES256 tokens are cached too, HS256 ones by the worker's memo
 --- more_headers eval
 main::bearer($::T{es}, $::T{es}, $::T{hs}, $::T{hs})
 --- request eval
@@ -212,6 +214,33 @@ main::bearer($::T{es}, $::T{es}, $::T{hs}, $::T{hs})
 [200, 200, 200, 200]
 --- response_headers eval
 ["X-Cache: MISS", "X-Cache: HIT", "X-Cache: MISS", "X-Cache: HIT"]
+
+
+
+=== TEST 5a: an HS256 token is verified without a zone lookup (cheaper) ...
+--- log_level: debug
+--- more_headers eval
+"Authorization: Bearer $::T{hs}"
+--- error_code: 200
+--- response_headers
+X-Cache: MISS
+X-Subject: alice
+--- no_error_log
+apisec: JWT cache
+
+
+
+=== TEST 5b: ... and a memo hit when it comes again
+--- same_nginx
+--- more_headers eval
+"Authorization: Bearer $::T{hs}"
+--- error_code: 200
+--- response_headers
+X-Cache: HIT
+--- grep_error_log eval
+qr/apisec: JWT cache [^\n]*/
+--- grep_error_log_out
+apisec: JWT cache hit, signature not verified again (worker memo)
 
 
 
@@ -272,7 +301,7 @@ main::bearer($::T{iss_a}, $::T{iss_a})
 
 
 
-=== TEST 9: valid= bounds an entry's life (token without exp)
+=== TEST 9: valid= bounds an entry's life (token without exp), and a memo's
 --- config
     location /api {
         apisec_jwt on;
@@ -282,13 +311,13 @@ main::bearer($::T{iss_a}, $::T{iss_a})
         empty_gif;
     }
 --- more_headers eval
-main::bearer($::T{noexp}, $::T{noexp})
+main::bearer($::T{noexp}, $::T{noexp}, $::T{hs_noexp}, $::T{hs_noexp})
 --- request eval
-["GET /api", "GET /api"]
+["GET /api", "GET /api", "GET /api", "GET /api"]
 --- error_code eval
-[200, 200]
+[200, 200, 200, 200]
 --- response_headers eval
-["X-Cache: MISS", "X-Cache: HIT"]
+["X-Cache: MISS", "X-Cache: HIT", "X-Cache: MISS", "X-Cache: HIT"]
 
 
 
@@ -297,13 +326,13 @@ main::bearer($::T{noexp}, $::T{noexp})
 --- init
 sleep 4;
 --- more_headers eval
-main::bearer($::T{noexp}, $::T{noexp})
+main::bearer($::T{noexp}, $::T{noexp}, $::T{hs_noexp}, $::T{hs_noexp})
 --- request eval
-["GET /api", "GET /api"]
+["GET /api", "GET /api", "GET /api", "GET /api"]
 --- error_code eval
-[200, 200]
+[200, 200, 200, 200]
 --- response_headers eval
-["X-Cache: MISS", "X-Cache: HIT"]
+["X-Cache: MISS", "X-Cache: HIT", "X-Cache: MISS", "X-Cache: HIT"]
 
 
 

@@ -42,6 +42,15 @@ for my $who (['A', 'rsa'], ['B', 'rsa2']) {
 }
 $T{ES256_as_ES384} = mint('--alg', 'ES384', '--key', "$D/ec384.key",
                           '--kid', 'ec256', @ok);
+# the per-key verify state is prepared once and reused (TEST 6a): a bad
+# signature between good ones, with and without the cache's shared digest
+for my $a (['EdDSA', 'ed25519.key', 'ed1'], ['PS256', 'rsa.key', 'rsa1'],
+           ['ES256', 'ec256.key', 'ec256'], ['RS256', 'rsa.key', 'rsa1'])
+{
+    my @m = ('--alg', $a->[0], '--key', "$D/$a->[1]", '--kid', $a->[2]);
+    $T{"$a->[0]-flip"} = mint(@m, '--sig-flip', @ok);
+    $T{"$a->[0]-2"} = mint(@m, '--claims', '{"sub":"bob"}', '--exp', 600);
+}
 
 # the default location, for blocks without a --- config of their own
 add_block_preprocessor(sub {
@@ -169,6 +178,39 @@ __DATA__
 ["GET /pem", "GET /jwk"]
 --- error_code eval
 [200, 200]
+
+
+
+=== TEST 6a: prepared verify state reused: a flipped signature bit is refused between good tokens, with and without the cache
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        add_header X-Auth-Result $apisec_auth_result always;
+        empty_gif;
+    }
+    location /cached {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        apisec_jwt_cache zone=keys6a:1m;
+        add_header X-Auth-Result $apisec_auth_result always;
+        add_header X-Cache $apisec_jwt_cache_status always;
+        empty_gif;
+    }
+--- more_headers eval
+[map { my $a = $_;
+       map { "Authorization: Bearer $::T{$_}" } ($a, "$a-flip", "$a-2") x 2 }
+     qw(EdDSA PS256 ES256 RS256)]
+--- request eval
+[map { (("GET /api") x 3, ("GET /cached") x 3) } 1 .. 4]
+--- error_code eval
+[map { (200, 401, 200) x 2 } 1 .. 4]
+--- response_headers eval
+[map { ("X-Auth-Result: ok", "X-Auth-Result: bad_signature",
+        "X-Auth-Result: ok",
+        "X-Auth-Result: ok\nX-Cache: MISS",
+        "X-Auth-Result: bad_signature\nX-Cache: MISS",
+        "X-Auth-Result: ok\nX-Cache: MISS") } 1 .. 4]
 
 
 

@@ -1,0 +1,1 @@
+. "$BENCH_CASES/jwt-tokens.sh" RS256 t/data/rsa.key
