@@ -41,6 +41,7 @@ my @san = ('-fsanitize=address,undefined', '-fno-sanitize-recover=all');
 my @cmd = ('gcc', '-std=gnu99', '-g', '-O1', '-Wall', '-Wextra', '-Werror',
            '-Wno-unused-parameter', @san, @inc, '-Isrc',
            't/unit/schema.c', 'src/ngx_http_apisec_schema.c',
+           'src/ngx_http_apisec_schema_ref.c',
            'src/ngx_http_apisec_schema_validate.c',
            'src/ngx_http_apisec_schema_format.c',
            map({ "$src/src/$_" } qw(core/ngx_palloc.c core/ngx_array.c
