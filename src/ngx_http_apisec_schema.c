@@ -21,6 +21,8 @@
 
 
 static void ngx_http_apisec_schema_cleanup(void *data);
+static ngx_int_t ngx_http_apisec_schema_where(ngx_http_apisec_scc_t *cc,
+    json_t *doc, json_t *target, ngx_str_t *loc, ngx_uint_t depth);
 static ngx_http_apisec_snode_t *ngx_http_apisec_schema_node(
     ngx_http_apisec_scc_t *cc, json_t *json, ngx_http_apisec_sres_t *res,
     ngx_str_t *loc);
@@ -181,8 +183,11 @@ ngx_http_apisec_schema_compile(ngx_pool_t *pool, ngx_log_t *log,
 
     ngx_str_set(&loc, "");
 
-    if (schema != root) {
-        /* the caller knows where it is; "$ref"s there resolve all the same */
+    if (schema != root
+        && ngx_http_apisec_schema_where(&cc, root, schema, &loc, 0)
+           != NGX_OK)
+    {
+        /* not inside the document: "$ref"s resolve against it all the same */
         ngx_str_set(&loc, "(schema)");
     }
 
@@ -217,6 +222,67 @@ ngx_http_apisec_schema_compile(ngx_pool_t *pool, ngx_log_t *log,
     }
 
     return s;
+}
+
+
+/* the JSON pointer of a schema inside its document, for messages */
+
+static ngx_int_t
+ngx_http_apisec_schema_where(ngx_http_apisec_scc_t *cc, json_t *doc,
+    json_t *target, ngx_str_t *loc, ngx_uint_t depth)
+{
+    u_char       buf[NGX_INT_T_LEN + 1];
+    size_t       i;
+    json_t      *v;
+    ngx_str_t    sub;
+    const char  *key;
+
+    if (doc == target) {
+        return NGX_OK;
+    }
+
+    if (depth > NGX_HTTP_APISEC_SCHEMA_MAX_NEST) {
+        return NGX_DECLINED;
+    }
+
+    if (json_is_object(doc)) {
+        json_object_foreach(doc, key, v) {
+            if (!json_is_object(v) && !json_is_array(v) && v != target) {
+                continue;
+            }
+
+            if (ngx_http_apisec_schema_loc(cc, loc, key, &sub) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            if (ngx_http_apisec_schema_where(cc, v, target, &sub, depth + 1)
+                == NGX_OK)
+            {
+                *loc = sub;
+                return NGX_OK;
+            }
+        }
+
+    } else if (json_is_array(doc)) {
+        json_array_foreach(doc, i, v) {
+            *ngx_sprintf(buf, "%uz", i) = '\0';
+
+            if (ngx_http_apisec_schema_loc(cc, loc, (char *) buf, &sub)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            if (ngx_http_apisec_schema_where(cc, v, target, &sub, depth + 1)
+                == NGX_OK)
+            {
+                *loc = sub;
+                return NGX_OK;
+            }
+        }
+    }
+
+    return NGX_DECLINED;
 }
 
 
