@@ -5,11 +5,12 @@
 
 
 /*
- * The JSON Schema core's numbers, equality and formats.  Numbers compare exactly
- * (an integer against a double without rounding either) and "multipleOf"
- * is decided on decimals: a double is taken as the shortest decimal that
- * reads back as the same double (what the client wrote, when it wrote at
- * most 17 significant digits), so that 0.3 is a multiple of 0.1.
+ * The JSON Schema core's numbers, equality and formats.  Numbers compare
+ * exactly (an integer against a double without rounding either) and
+ * "multipleOf" is decided on decimals: a double is taken as the shortest
+ * decimal that reads back as the same double (what the client wrote, when
+ * it wrote at most 17 significant digits), so that 0.3 is a multiple of
+ * 0.1.  Equality (enum, const, uniqueItems) is JSON Schema's: 1 equals 1.0.
  */
 
 
@@ -335,8 +336,8 @@ ngx_http_apisec_schema_format_check(ngx_uint_t format, u_char *s,
 
         for (p = s; p < last && *p != ':'; p++) {
             if (!(ngx_http_apisec_isalpha(*p)
-                  || (p > s && (ngx_http_apisec_isdigit(*p) || *p == '+' || *p == '-'
-                                || *p == '.'))))
+                  || (p > s && (ngx_http_apisec_isdigit(*p) || *p == '+'
+                                || *p == '-' || *p == '.'))))
             {
                 return NGX_DECLINED;
             }
