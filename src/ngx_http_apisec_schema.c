@@ -107,8 +107,6 @@ ngx_http_apisec_schema_compile(ngx_pool_t *pool, ngx_log_t *log,
         return NULL;
     }
 
-    pcre2_set_match_limit(s->match_context,
-                          NGX_HTTP_APISEC_SCHEMA_MATCH_LIMIT);
     pcre2_set_heap_limit(s->match_context,
                          NGX_HTTP_APISEC_SCHEMA_HEAP_LIMIT);
 

@@ -225,7 +225,7 @@ ngx_uint_t ngx_http_apisec_schema_format_name(const char *name);
 ngx_int_t ngx_http_apisec_schema_format_check(ngx_uint_t format,
     u_char *s, size_t len);
 ngx_int_t ngx_http_apisec_schema_regex_match(ngx_http_apisec_schema_t *schema,
-    ngx_http_apisec_sregex_t *re, u_char *s, size_t len);
+    ngx_http_apisec_sregex_t *re, u_char *s, size_t len, ngx_uint_t *steps);
 
 
 #endif /* _NGX_HTTP_APISEC_SCHEMA_NODE_H_INCLUDED_ */

@@ -49,6 +49,7 @@ typedef struct {
     ngx_uint_t                  nscope;
     ngx_http_apisec_sres_t     *scope[NGX_HTTP_APISEC_SCHEMA_MAX_SCOPE];
     unsigned                    exhausted:1;
+    unsigned                    aborted:1;      /* an undecided pattern */
 } ngx_http_apisec_svc_t;
 
 
@@ -67,6 +68,9 @@ static ngx_int_t ngx_http_apisec_schema_array(ngx_http_apisec_svc_t *vc,
 static ngx_int_t ngx_http_apisec_schema_applicators(
     ngx_http_apisec_svc_t *vc, ngx_http_apisec_snode_t *node, json_t *inst,
     ngx_http_apisec_spath_t *path, ngx_http_apisec_sann_t *ann);
+static ngx_int_t ngx_http_apisec_schema_pattern(ngx_http_apisec_svc_t *vc,
+    ngx_http_apisec_sregex_t *re, u_char *s, size_t len,
+    ngx_http_apisec_spath_t *path);
 static ngx_int_t ngx_http_apisec_schema_error(ngx_http_apisec_svc_t *vc,
     ngx_http_apisec_spath_t *path, const char *fmt, ...);
 static ngx_uint_t ngx_http_apisec_schema_type(json_t *inst);
@@ -114,8 +118,13 @@ ngx_http_apisec_schema_validate(ngx_http_apisec_schema_t *schema,
     vc.quiet = 0;
     vc.nscope = 0;
     vc.exhausted = 0;
+    vc.aborted = 0;
 
     rc = ngx_http_apisec_schema_run(&vc, schema->root, instance, NULL, NULL);
+
+    if (rc == NGX_ERROR && vc.aborted) {
+        return NGX_DECLINED;
+    }
 
     if (rc == NGX_ERROR && vc.exhausted) {
         vc.quiet = 0;
@@ -399,14 +408,16 @@ ngx_http_apisec_schema_run(ngx_http_apisec_svc_t *vc,
         }
 
         if (node->pattern) {
-            rc = ngx_http_apisec_schema_regex_match(vc->schema, node->pattern,
-                                                    s, len);
-            if (rc != NGX_OK) {
+            rc = ngx_http_apisec_schema_pattern(vc, node->pattern, s, len,
+                                                path);
+            if (rc == NGX_ERROR) {
+                return NGX_ERROR;
+            }
+
+            if (rc == NGX_DECLINED) {
                 result = ngx_http_apisec_schema_error(vc, path,
-                                              rc == NGX_DECLINED
-                                              ? "must match the pattern"
-                                              : "pattern match exceeds its "
-                                                "limit");
+                                                      "must match the "
+                                                      "pattern");
                 if (vc->quiet) {
                     goto done;
                 }
@@ -736,21 +747,14 @@ ngx_http_apisec_schema_object(ngx_http_apisec_svc_t *vc,
             pp = node->pattern_properties->elts;
 
             for (j = 0; j < node->pattern_properties->nelts; j++) {
-                rc = ngx_http_apisec_schema_regex_match(vc->schema,
-                                                        pp[j].regex,
-                                                        (u_char *) key, klen);
-                if (rc == NGX_DECLINED) {
-                    continue;
+                rc = ngx_http_apisec_schema_pattern(vc, pp[j].regex,
+                                                    (u_char *) key, klen,
+                                                    &sub);
+                if (rc == NGX_ERROR) {
+                    return NGX_ERROR;
                 }
 
-                if (rc != NGX_OK) {
-                    result = ngx_http_apisec_schema_error(vc, &sub,
-                                             "pattern match exceeds its "
-                                             "limit");
-                    if (vc->quiet) {
-                        return result;
-                    }
-
+                if (rc == NGX_DECLINED) {
                     continue;
                 }
 
@@ -1378,14 +1382,41 @@ ngx_http_apisec_schema_ann_merge(ngx_http_apisec_sann_t *to,
 }
 
 
+/*
+ * A match with a growing limit: 1000, 10000, then the schema's limit
+ * (NGX_HTTP_APISEC_SCHEMA_MATCH_LIMIT).  Every limit a match runs into is
+ * charged to the validation's steps, so that many strings each matched
+ * just under the limit still end at the work limit; the matches of sane
+ * patterns never reach the first one.
+ */
+
 ngx_int_t
 ngx_http_apisec_schema_regex_match(ngx_http_apisec_schema_t *schema,
-    ngx_http_apisec_sregex_t *re, u_char *s, size_t len)
+    ngx_http_apisec_sregex_t *re, u_char *s, size_t len, ngx_uint_t *steps)
 {
-    int  rc;
+    int       rc;
+    uint32_t  limit;
 
-    rc = pcre2_match(re->code, s, len, 0, 0, re->match,
-                     schema->match_context);
+    limit = 1000;
+
+    for ( ;; ) {
+        pcre2_set_match_limit(schema->match_context, limit);
+
+        rc = pcre2_match(re->code, s, len, 0, 0, re->match,
+                         schema->match_context);
+
+        if (rc != PCRE2_ERROR_MATCHLIMIT) {
+            break;
+        }
+
+        *steps += limit;
+
+        if (limit >= NGX_HTTP_APISEC_SCHEMA_MATCH_LIMIT) {
+            return NGX_ERROR;
+        }
+
+        limit = ngx_min(limit * 10, NGX_HTTP_APISEC_SCHEMA_MATCH_LIMIT);
+    }
 
     if (rc >= 0) {
         return NGX_OK;
@@ -1395,7 +1426,43 @@ ngx_http_apisec_schema_regex_match(ngx_http_apisec_schema_t *schema,
         return NGX_DECLINED;
     }
 
-    /* the match limit, the heap limit, invalid UTF-8: never a match */
+    /* the heap limit, invalid UTF-8: never a match */
 
     return NGX_ERROR;
+}
+
+
+/*
+ * A pattern: NGX_ERROR when it cannot be decided (a limit), with the error
+ * recorded even in a quiet subschema and the validation ended: a "not" or
+ * an "anyOf" must never turn an undecided match into a success.
+ */
+
+static ngx_int_t
+ngx_http_apisec_schema_pattern(ngx_http_apisec_svc_t *vc,
+    ngx_http_apisec_sregex_t *re, u_char *s, size_t len,
+    ngx_http_apisec_spath_t *path)
+{
+    ngx_int_t   rc;
+    ngx_uint_t  quiet;
+
+    rc = ngx_http_apisec_schema_regex_match(vc->schema, re, s, len,
+                                            &vc->steps);
+
+    if (rc == NGX_ERROR) {
+        quiet = vc->quiet;
+        vc->quiet = 0;
+        (void) ngx_http_apisec_schema_error(vc, path,
+                                          "pattern match exceeds its limit");
+        vc->quiet = quiet;
+        vc->aborted = 1;
+        return NGX_ERROR;
+    }
+
+    if (vc->steps > NGX_HTTP_APISEC_SCHEMA_MAX_STEPS) {
+        vc->exhausted = 1;
+        return NGX_ERROR;
+    }
+
+    return rc;
 }

@@ -738,3 +738,23 @@ Connection: close\r
 X-Got: {"name":"slow","age":42}
 --- response_body
 done
+
+
+
+=== TEST 35: a pattern that cannot be decided under "not" refuses (fail closed)
+--- config
+    location /api {
+        apisec_json_schema $TEST_NGINX_DATA/not-pattern.json;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/sink;
+    }
+    location /sink {
+        return 200 "done\n";
+    }
+--- request eval
+["POST /api\n{\"id\":\"" . ("a" x 40) . "!\"}", "POST /api\n{\"id\":\"aaa!\"}"]
+--- more_headers
+Content-Type: application/json
+--- error_code eval
+[422, 200]
+--- error_log
+first at "/id": pattern match exceeds its limit
