@@ -23,6 +23,7 @@
 #include "ngx_http_apisec_authz.h"
 #include "ngx_http_apisec_shm.h"
 #include "ngx_http_apisec_redis.h"
+#include "ngx_http_apisec_schema.h"
 
 
 #define NGX_HTTP_APISEC_OFF             0
@@ -50,6 +51,7 @@
 #define NGX_HTTP_APISEC_STEP_AUTHN      0x0020
 #define NGX_HTTP_APISEC_STEP_AUTHZ      0x0040
 #define NGX_HTTP_APISEC_STEP_LIMIT      0x0080
+#define NGX_HTTP_APISEC_STEP_BODY       0x0100  /* apisec_json_schema */
 
 /* X-Forwarded-Proto, Forwarded: every line together, at most */
 #define NGX_HTTP_APISEC_FORWARDED_MAX   1024    /* bytes */
@@ -85,7 +87,8 @@
 #define NGX_HTTP_APISEC_REFUSAL_CLAIM           17  /* claim_not_met */
 #define NGX_HTTP_APISEC_REFUSAL_RATE_LIMITED    18
 #define NGX_HTTP_APISEC_REFUSAL_ERROR           19  /* internal_error */
-#define NGX_HTTP_APISEC_REFUSAL_N               20
+#define NGX_HTTP_APISEC_REFUSAL_INVALID_BODY    20  /* invalid_request_body */
+#define NGX_HTTP_APISEC_REFUSAL_N               21
 
 
 /* who authenticated the caller: ctx->authn */
@@ -133,6 +136,15 @@ typedef struct {
 } ngx_http_apisec_proxies_t;
 
 
+/* apisec_json_schema, apisec_json_max_*: ngx_http_apisec_body.c */
+typedef struct {
+    ngx_http_apisec_schema_t   *schema;         /* NULL: off */
+    ngx_str_t                   file;
+    ngx_int_t                   max_depth;
+    size_t                      max_size;       /* 0: client_max_body_size */
+} ngx_http_apisec_body_conf_t;
+
+
 typedef struct ngx_http_apisec_loc_conf_s  ngx_http_apisec_loc_conf_t;
 
 struct ngx_http_apisec_loc_conf_s {
@@ -165,6 +177,9 @@ struct ngx_http_apisec_loc_conf_s {
 
     /* rate limits and bans: src/ngx_http_apisec_limit.c, _ban.c */
     ngx_http_apisec_limit_conf_t  limit;
+
+    /* request bodies: src/ngx_http_apisec_body.c */
+    ngx_http_apisec_body_conf_t   body;
 
     /* prepared by merge: the response headers this location adds */
     ngx_array_t                *headers;        /* ngx_http_apisec_header_t */
@@ -279,6 +294,12 @@ struct ngx_http_apisec_ctx_s {
     unsigned                    cors_preflight:1;
     unsigned                    cors_refused:1;
 
+    /* the request body: read (NGX_DONE while reading), its verdict */
+    ngx_int_t                   body_rc;        /* 0: not looked at */
+    ngx_http_apisec_schema_result_t  *problems; /* "errors" of the body */
+    unsigned                    body_reading:1;
+    unsigned                    body_async:1;
+
     unsigned                    replace_body:1;
     unsigned                    body_sent:1;
     unsigned                    final:1;        /* not waivable */
@@ -308,6 +329,19 @@ ngx_int_t ngx_http_apisec_error_body(ngx_http_request_t *r, ngx_chain_t *in,
     ngx_http_output_body_filter_pt next);
 ngx_int_t ngx_http_apisec_problem_json(ngx_pool_t *pool, ngx_uint_t status,
     ngx_str_t *detail, ngx_str_t *out);
+ngx_int_t ngx_http_apisec_problem_errors(ngx_pool_t *pool,
+    ngx_http_apisec_schema_result_t *res, ngx_str_t *body);
+
+/* body: apisec_json_schema, apisec_json_max_depth, apisec_json_max_size */
+char *ngx_http_apisec_json_schema(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_apisec_body_create_conf(ngx_http_apisec_body_conf_t *conf);
+void ngx_http_apisec_body_merge_conf(ngx_http_apisec_body_conf_t *prev,
+    ngx_http_apisec_body_conf_t *conf);
+ngx_int_t ngx_http_apisec_body_access(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf);
+ngx_int_t ngx_http_apisec_json_parse(ngx_log_t *log, u_char *p, size_t len,
+    ngx_uint_t max_depth, json_t **json, char **detail);
 
 /* headers: the security headers preset, HSTS, CSP */
 char *ngx_http_apisec_hsts(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

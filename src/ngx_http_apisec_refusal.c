@@ -39,7 +39,8 @@ static ngx_str_t  ngx_http_apisec_refusals[] = {
     ngx_string("insufficient_scope"),
     ngx_string("claim_not_met"),
     ngx_string("rate_limited"),
-    ngx_string("internal_error")
+    ngx_string("internal_error"),
+    ngx_string("invalid_request_body")
 };
 
 

@@ -28,6 +28,7 @@ test_pkgs=(
     modsecurity-crs                 # ... with the OWASP Core Rule Set
     prometheus                      # t/status.t: promtool, a real scrape
     redis-server                    # t/redis.t: zones shared through Redis
+    python3-jsonschema              # t/schema_unit.t: the differential cases
 )
 
 if [ "${1:-}" = demo ]; then
