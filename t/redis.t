@@ -259,15 +259,45 @@ sub tls_redis_cli {
     return $out;
 }
 
+# a server that keeps what the first client sends it (2 s at most)
+our $CAPTURE_PID;
+$ENV{TEST_NGINX_CAPTURE_PORT} = free_port();
+
+sub capture_start {
+    my $l = IO::Socket::INET->new(Listen => 16, LocalAddr => '127.0.0.1',
+                                  LocalPort => $ENV{TEST_NGINX_CAPTURE_PORT},
+                                  Proto => 'tcp', ReuseAddr => 1) or die;
+    $CAPTURE_PID = fork;
+    die "fork: $!" unless defined $CAPTURE_PID;
+    if ($CAPTURE_PID == 0) {
+        my $c = $l->accept or POSIX::_exit(1);
+        my ($data, $buf) = ('', '');
+        my $end = time + 2;
+        while (time < $end) {
+            my $rin = '';
+            vec($rin, fileno($c), 1) = 1;
+            last unless select($rin, undef, undef, 0.2) >= 0;
+            next unless vec($rin, fileno($c), 1);
+            last unless sysread($c, $buf, 65536);
+            $data .= $buf;
+        }
+        write_file("$DIR/captured", $data);
+        POSIX::_exit(0);
+    }
+    close $l;
+}
+
 END {
     stop_pid($_) for @NODE_PIDS;
     stop_pid($SILENT_PID);
     stop_pid($TLS_PID);
+    stop_pid($CAPTURE_PID);
     redis_stop();
 }
 
 tls_certs();
 tls_redis_start();
+capture_start();
 
 redis_start();
 silent_start();
@@ -982,3 +1012,46 @@ invalid name "tls_name=a b": a host name or an IP address
 --- must_die
 --- error_log
 invalid parameter "tls"
+
+
+
+=== TEST 42: tls: what goes on the wire first is a TLS ClientHello, never the AUTH and its password
+--- http_config
+    apisec_redis t server=127.0.0.1:$TEST_NGINX_CAPTURE_PORT tls
+                 tls_trusted_certificate=$TEST_NGINX_TLS_DIR/ca.crt
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE timeout=200ms;
+    apisec_limit_zone $http_x_key zone=tlsz:1m rate=1r/m
+                      redis=t fallback=closed;
+--- config
+    location /limit {
+        apisec_limit zone=tlsz nodelay;
+        empty_gif;
+    }
+--- more_headers
+X-Key: k42
+--- request
+GET /limit
+--- error_code: 429
+--- error_log
+is unavailable, its zones fall back: TLS handshake timed out
+
+
+
+=== TEST 43: tls: ... (the bytes the server got)
+--- init
+for (1 .. 60) {
+    last if -e "$main::DIR/captured";
+    select undef, undef, undef, 0.05;
+}
+main::stop_pid($main::CAPTURE_PID);
+undef $main::CAPTURE_PID;
+open my $fh, '<', "$main::DIR/captured" or die "captured: $!";
+my $wire = do { local $/; <$fh> };
+close $fh;
+Test::More::like($wire, qr/^\x16\x03[\x01-\x03]/, "a TLS handshake record");
+Test::More::unlike($wire, qr/AUTH|\Q$main::PASSWORD\E|SCRIPT/,
+                   "no AUTH, password or command in clear");
+--- config
+    location /t { empty_gif; }
+--- request
+GET /t
