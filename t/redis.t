@@ -230,6 +230,12 @@ sub tls_certs {
            . " -CAkey $DIR/ca.key -CAcreateserial -days 2"
            . " -extfile $DIR/san.ext -out $DIR/redis.crt 2>/dev/null") == 0
         or die "openssl: x509";
+    system("openssl req @ec -keyout $DIR/client.key -out $DIR/client.csr"
+           . " -subj /CN=apisec-node 2>/dev/null") == 0 or die "openssl: csr";
+    system("openssl x509 -req -in $DIR/client.csr -CA $DIR/ca.crt"
+           . " -CAkey $DIR/ca.key -CAcreateserial -days 2"
+           . " -out $DIR/client.crt 2>/dev/null") == 0
+        or die "openssl: x509";
 }
 
 sub tls_redis_start {
@@ -254,7 +260,7 @@ sub tls_redis_start {
 
 sub tls_redis_cli {
     my $cmd = join ' ', map { "'$_'" } @_;
-    my $out = `$REDIS_CLI --tls --cacert $DIR/ca.crt --sni redis.test -h 127.0.0.1 -p $ENV{TEST_NGINX_TLS_PORT} --no-auth-warning -a '$PASSWORD' $cmd 2>&1`;
+    my $out = `$REDIS_CLI --tls --cacert $DIR/ca.crt --cert $DIR/client.crt --key $DIR/client.key --sni redis.test -h 127.0.0.1 -p $ENV{TEST_NGINX_TLS_PORT} --no-auth-warning -a '$PASSWORD' $cmd 2>&1`;
     chomp $out;
     return $out;
 }
@@ -1051,6 +1057,68 @@ close $fh;
 Test::More::like($wire, qr/^\x16\x03[\x01-\x03]/, "a TLS handshake record");
 Test::More::unlike($wire, qr/AUTH|\Q$main::PASSWORD\E|SCRIPT/,
                    "no AUTH, password or command in clear");
+--- config
+    location /t { empty_gif; }
+--- request
+GET /t
+
+
+
+=== TEST 44: tls: Redis asks for a client certificate (tls-auth-clients yes): tls_certificate= gives it
+--- init
+Test::More::is(main::tls_redis_cli('CONFIG', 'SET', 'tls-auth-clients', 'yes'),
+               'OK', "Redis asks for client certificates");
+--- http_config
+    apisec_redis t server=127.0.0.1:$TEST_NGINX_TLS_PORT tls
+                 tls_trusted_certificate=$TEST_NGINX_TLS_DIR/ca.crt
+                 tls_certificate=$TEST_NGINX_TLS_DIR/client.crt
+                 tls_certificate_key=$TEST_NGINX_TLS_DIR/client.key
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE timeout=1s;
+    apisec_limit_zone $http_x_key zone=tlsz:1m rate=1r/m
+                      redis=t fallback=closed;
+--- config
+    location /limit {
+        apisec_limit zone=tlsz burst=1 nodelay;
+        empty_gif;
+    }
+--- more_headers
+X-Key: k44
+--- request eval
+["GET /limit", "GET /limit", "GET /limit"]
+--- error_code eval
+[200, 200, 429]
+--- no_error_log
+[error]
+
+
+
+=== TEST 45: tls: ... and a node without one is refused by Redis
+--- http_config
+    apisec_redis t server=127.0.0.1:$TEST_NGINX_TLS_PORT tls
+                 tls_trusted_certificate=$TEST_NGINX_TLS_DIR/ca.crt
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE timeout=1s;
+    apisec_limit_zone $http_x_key zone=tlsz:1m rate=1r/m
+                      redis=t fallback=closed;
+--- config
+    location /limit {
+        apisec_limit zone=tlsz burst=1 nodelay;
+        empty_gif;
+    }
+--- more_headers
+X-Key: k45
+--- request
+GET /limit
+--- error_code: 429
+--- error_log
+apisec: redis "t" at 127.0.0.1:
+is unavailable, its zones fall back:
+
+
+
+=== TEST 46: tls: ... (client certificates no longer asked)
+--- init
+Test::More::is(main::tls_redis_cli('CONFIG', 'SET', 'tls-auth-clients', 'no'),
+               'OK', "Redis no longer asks for client certificates");
 --- config
     location /t { empty_gif; }
 --- request
