@@ -4,7 +4,10 @@
 # processes (nodes 2 and 3, their own configuration, same zones) run beside
 # the test's nginx (node 1), which reaches them by proxy_pass.  Redis is
 # stopped and started again between blocks: the zones fall back, say so
-# once, and use Redis again when it answers.
+# once, and use Redis again when it answers.  A second redis-server speaks
+# TLS only ("tls", TEST 31-46), with a CA and certificates minted by openssl
+# at start; a listener that keeps what it is sent shows what goes on the
+# wire first.
 
 use lib 't/lib';
 use Test::Apisec 'no_plan';
