@@ -69,6 +69,8 @@ struct ngx_http_apisec_redis_s {
     ngx_msec_t                      timeout;
     ngx_shm_zone_t                 *shm_zone;
     ngx_http_apisec_redis_sh_t     *sh;
+    ngx_ssl_t                      *ssl;        /* "tls", or NULL */
+    ngx_str_t                       tls_name;   /* SNI, the name verified */
 
     /* this worker's */
     ngx_uint_t                      down;
@@ -133,6 +135,13 @@ static ngx_int_t ngx_http_apisec_redis_append(
     ngx_http_apisec_redis_conn_t *rc, u_char *p, size_t len);
 static void ngx_http_apisec_redis_write_handler(ngx_event_t *wev);
 static void ngx_http_apisec_redis_read_handler(ngx_event_t *rev);
+static void ngx_http_apisec_redis_tls_start(ngx_event_t *wev);
+static void ngx_http_apisec_redis_tls_wait(ngx_event_t *rev);
+static void ngx_http_apisec_redis_tls_done(ngx_connection_t *c);
+static void ngx_http_apisec_redis_tls_closed(ngx_connection_t *c);
+static char *ngx_http_apisec_redis_tls(ngx_conf_t *cf,
+    ngx_http_apisec_redis_t *rd, ngx_str_t *trusted, ngx_str_t *cert,
+    ngx_str_t *key);
 static ngx_int_t ngx_http_apisec_redis_reply(ngx_http_apisec_redis_conn_t *rc,
     redisReply *reply, char **reason);
 static void ngx_http_apisec_redis_fail(ngx_http_apisec_redis_conn_t *rc,
@@ -245,7 +254,9 @@ static redisReplyObjectFunctions  ngx_http_apisec_redis_functions = {
 
 /*
  * apisec_redis name server=host[:port] [password_file=path]
- *     [timeout=time] [prefix=string] [tls];
+ *     [timeout=time] [prefix=string] [tls] [tls_name=name]
+ *     [tls_trusted_certificate=path] [tls_certificate=path
+ *     tls_certificate_key=path];
  */
 
 char *
@@ -253,9 +264,10 @@ ngx_http_apisec_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     u_char                        *p;
     size_t                         len;
-    ngx_str_t                     *value, s, zname;
+    ngx_str_t                     *value, s, zname, host;
+    ngx_str_t                      trusted, cert, key;
     ngx_url_t                      u;
-    ngx_uint_t                     i, n;
+    ngx_uint_t                     i, n, tls;
     EVP_MD_CTX                    *md;
     unsigned int                   mdlen;
     ngx_http_apisec_redis_t       *rd, **rdp;
@@ -303,6 +315,12 @@ ngx_http_apisec_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     rd->name = value[1];
     rd->timeout = NGX_CONF_UNSET_MSEC;
 
+    tls = 0;
+    ngx_str_null(&host);
+    ngx_str_null(&trusted);
+    ngx_str_null(&cert);
+    ngx_str_null(&key);
+
     for (i = 2; i < cf->args->nelts; i++) {
 
         if (ngx_strncmp(value[i].data, "server=", 7) == 0 && rd->addr == NULL)
@@ -322,6 +340,7 @@ ngx_http_apisec_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
             rd->server = u.url;
             rd->addr = &u.addrs[0];
+            host = u.host;
             continue;
         }
 
@@ -372,13 +391,75 @@ ngx_http_apisec_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_strcmp(value[i].data, "tls") == 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"tls\" is not supported yet: reach Redis "
-                               "on a trusted network or through a local "
-                               "TLS tunnel (docs/cluster.md)");
-            return NGX_CONF_ERROR;
+        if (ngx_strcmp(value[i].data, "tls") == 0 && !tls) {
+            tls = 1;
+            continue;
         }
+
+        if (ngx_strncmp(value[i].data, "tls_name=", 9) == 0
+            && rd->tls_name.data == NULL)
+        {
+            rd->tls_name.data = value[i].data + 9;
+            rd->tls_name.len = value[i].len - 9;
+
+            for (n = 0; n < rd->tls_name.len; n++) {
+                if (rd->tls_name.data[n] <= ' '
+                    || rd->tls_name.data[n] >= 0x7f)
+                {
+                    break;
+                }
+            }
+
+            if (rd->tls_name.len == 0 || n < rd->tls_name.len) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid name \"%V\": a host name or "
+                                   "an IP address", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "tls_trusted_certificate=", 24) == 0
+            && trusted.data == NULL)
+        {
+            trusted.data = value[i].data + 24;
+            trusted.len = value[i].len - 24;
+
+            if (trusted.len == 0) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "tls_certificate=", 16) == 0
+            && cert.data == NULL)
+        {
+            cert.data = value[i].data + 16;
+            cert.len = value[i].len - 16;
+
+            if (cert.len == 0) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "tls_certificate_key=", 20) == 0
+            && key.data == NULL)
+        {
+            key.data = value[i].data + 20;
+            key.len = value[i].len - 20;
+
+            if (key.len == 0) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+    invalid:
 
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid parameter \"%V\"", &value[i]);
@@ -394,6 +475,30 @@ ngx_http_apisec_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (rd->timeout == NGX_CONF_UNSET_MSEC) {
         rd->timeout = 100;
+    }
+
+    if (!tls) {
+        if (rd->tls_name.data || trusted.data || cert.data || key.data) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"tls_*\" parameters need \"tls\"");
+            return NGX_CONF_ERROR;
+        }
+
+    } else {
+        if (rd->tls_name.data == NULL) {
+            rd->tls_name = host;
+
+            if (host.len > 2 && host.data[0] == '[') {
+                rd->tls_name.data = host.data + 1;
+                rd->tls_name.len = host.len - 2;
+            }
+        }
+
+        if (ngx_http_apisec_redis_tls(cf, rd, &trusted, &cert, &key)
+            != NGX_CONF_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
     }
 
     /* the scripts' SHA-1, for EVALSHA, once */
@@ -453,6 +558,89 @@ ngx_http_apisec_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     *rdp = rd;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * "tls": nginx's own TLS, as proxy_ssl.  TLSv1.2 and later, OpenSSL's
+ * default ciphers; the server's chain verified against
+ * tls_trusted_certificate= or else the system's store, and its name
+ * (tls_name=, by default the host of server=) checked after the handshake
+ * (ngx_http_apisec_redis_tls_done()): always, there is no "off".
+ */
+
+static char *
+ngx_http_apisec_redis_tls(ngx_conf_t *cf, ngx_http_apisec_redis_t *rd,
+    ngx_str_t *trusted, ngx_str_t *cert, ngx_str_t *key)
+{
+    u_char              *p;
+    ngx_pool_cleanup_t  *cln;
+
+    if (rd->tls_name.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"tls\" needs \"tls_name\" when \"server\" "
+                           "has no host name");
+        return NGX_CONF_ERROR;
+    }
+
+    if ((cert->data == NULL) != (key->data == NULL)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"tls_certificate\" and \"tls_certificate_key\" "
+                           "go together");
+        return NGX_CONF_ERROR;
+    }
+
+    /* NUL-terminated: SSL_set_tlsext_host_name(), X509_check_ip_asc() */
+
+    p = ngx_pnalloc(cf->pool, rd->tls_name.len + 1);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(p, rd->tls_name.data, rd->tls_name.len);
+    p[rd->tls_name.len] = '\0';
+    rd->tls_name.data = p;
+
+    rd->ssl = ngx_pcalloc(cf->pool, sizeof(ngx_ssl_t));
+    if (rd->ssl == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    rd->ssl->log = cf->log;
+
+    if (ngx_ssl_create(rd->ssl, NGX_SSL_TLSv1_2|NGX_SSL_TLSv1_3, NULL)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        ngx_ssl_cleanup_ctx(rd->ssl);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_ssl_cleanup_ctx;
+    cln->data = rd->ssl;
+
+    if (trusted->data) {
+        if (ngx_ssl_trusted_certificate(cf, rd->ssl, trusted, 5) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+    } else if (SSL_CTX_set_default_verify_paths(rd->ssl->ctx) != 1) {
+        ngx_ssl_error(NGX_LOG_EMERG, cf->log, 0,
+                      "SSL_CTX_set_default_verify_paths() failed");
+        return NGX_CONF_ERROR;
+    }
+
+    if (cert->data) {
+        if (ngx_ssl_certificate(cf, rd->ssl, cert, key, NULL) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
 
     return NGX_CONF_OK;
 }
@@ -1190,8 +1378,17 @@ ngx_http_apisec_redis_connect(ngx_http_apisec_redis_conn_t *rc)
     c = rc->peer.connection;
 
     c->data = rc;
-    c->read->handler = ngx_http_apisec_redis_read_handler;
-    c->write->handler = ngx_http_apisec_redis_write_handler;
+
+    if (rd->ssl) {
+        /* the commands below wait in the output for the handshake */
+        c->read->handler = ngx_http_apisec_redis_tls_wait;
+        c->write->handler = ngx_http_apisec_redis_tls_start;
+
+    } else {
+        c->read->handler = ngx_http_apisec_redis_read_handler;
+        c->write->handler = ngx_http_apisec_redis_write_handler;
+    }
+
     c->idle = 1;        /* closed at once when the worker shuts down */
 
     rc->reader = redisReaderCreateWithFunctions(
@@ -1542,6 +1739,221 @@ ngx_http_apisec_redis_read_handler(ngx_event_t *rev)
 
 
 /*
+ * "tls": the TCP connection is up (or failed); the handshake, its
+ * timeout the read timer of the AUTH and SCRIPT LOAD queued at connect.
+ */
+
+static void
+ngx_http_apisec_redis_tls_start(ngx_event_t *wev)
+{
+    int                            err;
+    socklen_t                      len;
+    ngx_int_t                      rv;
+    ngx_connection_t              *c;
+    ngx_http_apisec_redis_t       *rd;
+    ngx_http_apisec_redis_conn_t  *rc;
+
+    c = wev->data;
+    rc = c->data;
+    rd = rc->redis;
+
+    if (wev->timedout) {
+        ngx_http_apisec_redis_fail(rc, NGX_ETIMEDOUT, "timed out");
+        return;
+    }
+
+    if (c->ssl) {
+        return;
+    }
+
+    err = 0;
+    len = sizeof(int);
+
+    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, (void *) &err, &len) == -1) {
+        err = ngx_socket_errno;
+    }
+
+    if (err) {
+        ngx_http_apisec_redis_fail(rc, err, "connect() failed");
+        return;
+    }
+
+    /* the TLS state's; ngx_event_connect_peer() gives none */
+
+    c->pool = ngx_create_pool(512, c->log);
+    if (c->pool == NULL) {
+        ngx_http_apisec_redis_fail(rc, 0, "out of memory");
+        return;
+    }
+
+    if (ngx_ssl_create_connection(rd->ssl, c, NGX_SSL_BUFFER|NGX_SSL_CLIENT)
+        != NGX_OK)
+    {
+        ngx_http_apisec_redis_fail(rc, 0, "TLS failed");
+        return;
+    }
+
+    /* SNI: a host name, never an address (RFC 6066) */
+
+    if (ngx_inet_addr(rd->tls_name.data, rd->tls_name.len) == INADDR_NONE
+        && ngx_strlchr(rd->tls_name.data,
+                       rd->tls_name.data + rd->tls_name.len, ':')
+           == NULL
+        && SSL_set_tlsext_host_name(c->ssl->connection,
+                                    (char *) rd->tls_name.data)
+           != 1)
+    {
+        ngx_http_apisec_redis_fail(rc, 0, "TLS failed: SNI");
+        return;
+    }
+
+    rv = ngx_ssl_handshake(c);
+
+    if (rv == NGX_AGAIN) {
+        c->ssl->handler = ngx_http_apisec_redis_tls_done;
+        return;
+    }
+
+    ngx_http_apisec_redis_tls_done(c);
+}
+
+
+/* the read event while TCP connects: nothing to read yet */
+
+static void
+ngx_http_apisec_redis_tls_wait(ngx_event_t *rev)
+{
+    ngx_connection_t              *c;
+    ngx_http_apisec_redis_conn_t  *rc;
+
+    c = rev->data;
+    rc = c->data;
+
+    if (c->close) {
+        ngx_http_apisec_redis_close(rc);
+        return;
+    }
+
+    if (rev->timedout) {
+        ngx_http_apisec_redis_fail(rc, NGX_ETIMEDOUT, "timed out");
+        return;
+    }
+
+    if (ngx_handle_read_event(rev, 0) != NGX_OK) {
+        ngx_http_apisec_redis_fail(rc, 0, "read event failed");
+    }
+}
+
+
+/*
+ * The handshake is over: the chain and the name verified, or the
+ * connection goes before a byte of AUTH is sent; then the commands.
+ */
+
+static void
+ngx_http_apisec_redis_tls_done(ngx_connection_t *c)
+{
+    long                           v;
+    X509                          *cert;
+    ngx_int_t                      ok;
+    ngx_http_apisec_redis_t       *rd;
+    ngx_http_apisec_redis_conn_t  *rc;
+
+    static char                    reason[160];
+
+    rc = c->data;
+    rd = rc->redis;
+
+    if (c->close) {
+        ngx_http_apisec_redis_close(rc);
+        return;
+    }
+
+    if (c->read->timedout || c->write->timedout) {
+        ngx_http_apisec_redis_fail(rc, NGX_ETIMEDOUT,
+                                   "TLS handshake timed out");
+        return;
+    }
+
+    if (!c->ssl->handshaked) {
+        ngx_http_apisec_redis_fail(rc, 0, "TLS handshake failed");
+        return;
+    }
+
+    v = SSL_get_verify_result(c->ssl->connection);
+
+    if (v != X509_V_OK) {
+        *ngx_snprintf((u_char *) reason, sizeof(reason) - 1,
+                      "TLS certificate not trusted: %s",
+                      X509_verify_cert_error_string(v)) = '\0';
+        ngx_http_apisec_redis_fail(rc, 0, reason);
+        return;
+    }
+
+    cert = SSL_get_peer_certificate(c->ssl->connection);
+
+    if (cert == NULL) {
+        ngx_http_apisec_redis_fail(rc, 0, "TLS: no certificate");
+        return;
+    }
+
+    if (ngx_inet_addr(rd->tls_name.data, rd->tls_name.len) != INADDR_NONE
+        || ngx_strlchr(rd->tls_name.data,
+                       rd->tls_name.data + rd->tls_name.len, ':')
+           != NULL)
+    {
+        ok = (X509_check_ip_asc(cert, (char *) rd->tls_name.data, 0) == 1)
+             ? NGX_OK : NGX_ERROR;
+
+    } else {
+        ok = ngx_ssl_check_host(c, &rd->tls_name);
+    }
+
+    X509_free(cert);
+
+    if (ok != NGX_OK) {
+        *ngx_snprintf((u_char *) reason, sizeof(reason) - 1,
+                      "TLS certificate does not match \"%V\"",
+                      &rd->tls_name) = '\0';
+        ngx_http_apisec_redis_fail(rc, 0, reason);
+        return;
+    }
+
+    c->read->handler = ngx_http_apisec_redis_read_handler;
+    c->write->handler = ngx_http_apisec_redis_write_handler;
+
+    /* progress: the first answer is due within "timeout" */
+
+    ngx_add_timer(c->read, rd->timeout);
+
+    if (c->write->timer_set) {
+        ngx_del_timer(c->write);
+    }
+
+    ngx_post_event(c->write, &ngx_posted_events);
+
+    if (c->read->ready) {
+        ngx_post_event(c->read, &ngx_posted_events);
+    }
+}
+
+
+static void
+ngx_http_apisec_redis_tls_closed(ngx_connection_t *c)
+{
+    ngx_pool_t  *pool;
+
+    pool = c->pool;
+
+    ngx_close_connection(c);
+
+    if (pool) {
+        ngx_destroy_pool(pool);
+    }
+}
+
+
+/*
  * An answer for the waiter at the head of the FIFO.  Anything but the
  * expected shape of answer makes the connection go: Redis is then not
  * usable (a wrong password, a full memory, a cluster's MOVED) and the
@@ -1857,6 +2269,7 @@ static void
 ngx_http_apisec_redis_close(ngx_http_apisec_redis_conn_t *rc)
 {
     ngx_queue_t                     *q;
+    ngx_connection_t                *c;
     ngx_http_apisec_redis_call_t    *call;
     ngx_http_apisec_redis_waiter_t  *w;
 
@@ -1866,10 +2279,26 @@ ngx_http_apisec_redis_close(ngx_http_apisec_redis_conn_t *rc)
 
     rc->state = NGX_HTTP_APISEC_REDIS_CONN_CLOSED;
 
-    if (rc->peer.connection) {
-        ngx_close_connection(rc->peer.connection);
+    c = rc->peer.connection;
+
+    if (c) {
         rc->peer.connection = NULL;
+
+        if (c->ssl) {
+            /* close_notify, not waiting for the server's */
+            c->ssl->no_wait_shutdown = 1;
+
+            if (ngx_ssl_shutdown(c) == NGX_AGAIN) {
+                c->data = NULL;
+                c->ssl->handler = ngx_http_apisec_redis_tls_closed;
+                goto closed;
+            }
+        }
+
+        ngx_http_apisec_redis_tls_closed(c);
     }
+
+closed:
 
     if (rc->reader) {
         redisReaderFree(rc->reader);

@@ -4,7 +4,10 @@
 # processes (nodes 2 and 3, their own configuration, same zones) run beside
 # the test's nginx (node 1), which reaches them by proxy_pass.  Redis is
 # stopped and started again between blocks: the zones fall back, say so
-# once, and use Redis again when it answers.
+# once, and use Redis again when it answers.  A second redis-server speaks
+# TLS only ("tls", TEST 31-46), with a CA and certificates minted by openssl
+# at start; a listener that keeps what it is sent shows what goes on the
+# wire first.
 
 use lib 't/lib';
 use Test::Apisec 'no_plan';
@@ -208,11 +211,102 @@ sub wait_redis_up {
     return 0;
 }
 
+# "tls": a CA and Redis's certificate (SAN redis.test and 127.0.0.1),
+# minted now, and a second CA that signed nothing of Redis's
+our $TLS_PID;
+$ENV{TEST_NGINX_TLS_PORT} = free_port();
+$ENV{TEST_NGINX_TLS_DIR} = $DIR;
+
+sub tls_certs {
+    my @ec = ('-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+              '-nodes');
+    for my $ca ('ca', 'other-ca') {
+        system("openssl req -x509 @ec -keyout $DIR/$ca.key -out $DIR/$ca.crt"
+               . " -subj /CN=apisec-test-$ca -days 2 2>/dev/null") == 0
+            or die "openssl: $ca";
+    }
+    write_file("$DIR/san.ext",
+               "subjectAltName=DNS:redis.test,IP:127.0.0.1\n");
+    system("openssl req @ec -keyout $DIR/redis.key -out $DIR/redis.csr"
+           . " -subj /CN=redis.test 2>/dev/null") == 0 or die "openssl: csr";
+    system("openssl x509 -req -in $DIR/redis.csr -CA $DIR/ca.crt"
+           . " -CAkey $DIR/ca.key -CAcreateserial -days 2"
+           . " -extfile $DIR/san.ext -out $DIR/redis.crt 2>/dev/null") == 0
+        or die "openssl: x509";
+    system("openssl req @ec -keyout $DIR/client.key -out $DIR/client.csr"
+           . " -subj /CN=apisec-node 2>/dev/null") == 0 or die "openssl: csr";
+    system("openssl x509 -req -in $DIR/client.csr -CA $DIR/ca.crt"
+           . " -CAkey $DIR/ca.key -CAcreateserial -days 2"
+           . " -out $DIR/client.crt 2>/dev/null") == 0
+        or die "openssl: x509";
+}
+
+sub tls_redis_start {
+    $TLS_PID = fork;
+    die "fork: $!" unless defined $TLS_PID;
+    if ($TLS_PID == 0) {
+        open STDOUT, '>>', "$DIR/redis-tls.log";
+        open STDERR, '>&', \*STDOUT;
+        exec $REDIS_SERVER, '--port', '0',
+             '--tls-port', $ENV{TEST_NGINX_TLS_PORT},
+             '--tls-cert-file', "$DIR/redis.crt",
+             '--tls-key-file', "$DIR/redis.key",
+             '--tls-ca-cert-file', "$DIR/ca.crt",
+             '--tls-auth-clients', 'no',
+             '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+             '--dir', $DIR, '--requirepass', $PASSWORD,
+             '--daemonize', 'no';
+        POSIX::_exit(127);
+    }
+    wait_port($ENV{TEST_NGINX_TLS_PORT});
+}
+
+sub tls_redis_cli {
+    my $cmd = join ' ', map { "'$_'" } @_;
+    my $out = `$REDIS_CLI --tls --cacert $DIR/ca.crt --cert $DIR/client.crt --key $DIR/client.key --sni redis.test -h 127.0.0.1 -p $ENV{TEST_NGINX_TLS_PORT} --no-auth-warning -a '$PASSWORD' $cmd 2>&1`;
+    chomp $out;
+    return $out;
+}
+
+# a server that keeps what the first client sends it (2 s at most)
+our $CAPTURE_PID;
+$ENV{TEST_NGINX_CAPTURE_PORT} = free_port();
+
+sub capture_start {
+    my $l = IO::Socket::INET->new(Listen => 16, LocalAddr => '127.0.0.1',
+                                  LocalPort => $ENV{TEST_NGINX_CAPTURE_PORT},
+                                  Proto => 'tcp', ReuseAddr => 1) or die;
+    $CAPTURE_PID = fork;
+    die "fork: $!" unless defined $CAPTURE_PID;
+    if ($CAPTURE_PID == 0) {
+        my $c = $l->accept or POSIX::_exit(1);
+        my ($data, $buf) = ('', '');
+        my $end = time + 2;
+        while (time < $end) {
+            my $rin = '';
+            vec($rin, fileno($c), 1) = 1;
+            last unless select($rin, undef, undef, 0.2) >= 0;
+            next unless vec($rin, fileno($c), 1);
+            last unless sysread($c, $buf, 65536);
+            $data .= $buf;
+        }
+        write_file("$DIR/captured", $data);
+        POSIX::_exit(0);
+    }
+    close $l;
+}
+
 END {
     stop_pid($_) for @NODE_PIDS;
     stop_pid($SILENT_PID);
+    stop_pid($TLS_PID);
+    stop_pid($CAPTURE_PID);
     redis_stop();
 }
+
+tls_certs();
+tls_redis_start();
+capture_start();
 
 redis_start();
 silent_start();
@@ -688,13 +782,13 @@ unknown apisec_redis "nowhere" (it must be defined before the zones that use it)
 
 
 
-=== TEST 27: tls is refused with a reason, not half done
+=== TEST 27: tls_name= without tls is refused, not silently plain text
 --- http_config
-    apisec_redis r server=127.0.0.1:6379 tls;
+    apisec_redis r server=127.0.0.1:6379 tls_name=redis.test;
 --- config
 --- must_die
 --- error_log
-"tls" is not supported yet: reach Redis on a trusted network or through a local TLS tunnel (docs/cluster.md)
+"tls_*" parameters need "tls"
 
 
 
@@ -728,3 +822,307 @@ invalid parameter "fallback=maybe", expected "fallback=local", "fallback=open" o
 --- must_die
 --- error_log
 open() "/nonexistent/pw" failed
+
+
+
+=== TEST 31: tls: a limit shared through Redis over TLS (AUTH inside the TLS session, requirepass), the name checked is server='s address
+--- http_config
+    apisec_redis t server=127.0.0.1:$TEST_NGINX_TLS_PORT tls
+                 tls_trusted_certificate=$TEST_NGINX_TLS_DIR/ca.crt
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE timeout=1s;
+    apisec_limit_zone $http_x_key zone=tlsz:1m rate=1r/m
+                      redis=t fallback=closed;
+--- config
+    location /limit {
+        apisec_limit zone=tlsz burst=1 nodelay;
+        empty_gif;
+    }
+--- more_headers
+X-Key: k31
+--- request eval
+["GET /limit", "GET /limit", "GET /limit"]
+--- error_code eval
+[200, 200, 429]
+--- no_error_log
+[error]
+
+
+
+=== TEST 32: tls: ... the bucket is in the TLS Redis; tls_name= (SNI and the name checked) a DNS name of the certificate
+--- init
+Test::More::like(main::tls_redis_cli('HGET', 'apisec:tlsz:l:k31', 'x'),
+                 qr/^\d{4}$/, "the bucket of k31 is in the TLS Redis");
+--- http_config
+    apisec_redis t server=127.0.0.1:$TEST_NGINX_TLS_PORT tls
+                 tls_name=redis.test
+                 tls_trusted_certificate=$TEST_NGINX_TLS_DIR/ca.crt
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE timeout=1s;
+    apisec_limit_zone $http_x_key zone=tlsz:1m rate=1r/m
+                      redis=t fallback=closed;
+--- config
+    location /limit {
+        apisec_limit zone=tlsz burst=1 nodelay;
+        empty_gif;
+    }
+--- more_headers
+X-Key: k31
+--- request
+GET /limit
+--- error_code: 429
+--- no_error_log
+[error]
+
+
+
+=== TEST 33: tls: a certificate of a CA not trusted: refused, the zone falls back, the reason said
+--- http_config
+    apisec_redis t server=127.0.0.1:$TEST_NGINX_TLS_PORT tls
+                 tls_trusted_certificate=$TEST_NGINX_TLS_DIR/other-ca.crt
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE timeout=1s;
+    apisec_limit_zone $http_x_key zone=tlsz:1m rate=1r/m
+                      redis=t fallback=open;
+--- config
+    location /limit {
+        apisec_limit zone=tlsz burst=1 nodelay;
+        empty_gif;
+    }
+    location /status { apisec_status; }
+--- more_headers
+X-Key: k33
+--- request
+GET /limit
+--- error_code: 200
+--- error_log
+apisec: redis "t" at 127.0.0.1:
+is unavailable, its zones fall back: TLS certificate not trusted: self-signed certificate in certificate chain
+
+
+
+=== TEST 34: tls: ... said once, and nothing reached the TLS Redis
+--- init
+Test::More::is(main::log_count(qr/is unavailable, its zones fall back/), 1,
+               "the refusal said once");
+Test::More::is(main::tls_redis_cli('EXISTS', 'apisec:tlsz:l:k33'), '0',
+               "no bucket of k33 in the TLS Redis");
+--- more_headers
+X-Key: k33
+--- request eval
+["GET /limit", "GET /limit", "GET /status"]
+--- error_code eval
+[200, 200, 200]
+--- response_body_like eval
+["", "", qr/\napisec_redis_up\{redis="t"\} 0\n[\s\S]*\napisec_redis_fallbacks_total\{redis="t"\} 3\n/]
+
+
+
+=== TEST 35: tls: a trusted certificate for another name: refused, the reason said
+--- http_config
+    apisec_redis t server=127.0.0.1:$TEST_NGINX_TLS_PORT tls
+                 tls_name=wrong.test
+                 tls_trusted_certificate=$TEST_NGINX_TLS_DIR/ca.crt
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE timeout=1s;
+    apisec_limit_zone $http_x_key zone=tlsz:1m rate=1r/m
+                      redis=t fallback=closed;
+--- config
+    location /limit {
+        apisec_limit zone=tlsz burst=1 nodelay;
+        empty_gif;
+    }
+--- more_headers
+X-Key: k35
+--- request
+GET /limit
+--- error_code: 429
+--- error_log
+apisec: redis "t" at 127.0.0.1:
+is unavailable, its zones fall back: TLS certificate does not match "wrong.test"
+
+
+
+=== TEST 36: tls: without tls_trusted_certificate= the system store, which does not know the test CA
+--- http_config
+    apisec_redis t server=127.0.0.1:$TEST_NGINX_TLS_PORT tls
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE timeout=1s;
+    apisec_limit_zone $http_x_key zone=tlsz:1m rate=1r/m
+                      redis=t fallback=closed;
+--- config
+    location /limit {
+        apisec_limit zone=tlsz burst=1 nodelay;
+        empty_gif;
+    }
+--- more_headers
+X-Key: k36
+--- request
+GET /limit
+--- error_code: 429
+--- error_log
+is unavailable, its zones fall back: TLS certificate not trusted: self-signed certificate in certificate chain
+
+
+
+=== TEST 37: tls: plain Redis behind "tls" never answers the handshake: timeout= covers it, said so
+--- http_config
+    apisec_redis r server=127.0.0.1:$TEST_NGINX_REDIS_PORT tls
+                 tls_trusted_certificate=$TEST_NGINX_TLS_DIR/ca.crt
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE timeout=200ms;
+    apisec_limit_zone $http_x_key zone=z:1m rate=1r/m
+                      redis=r fallback=closed;
+--- config
+    location /limit {
+        apisec_limit zone=z burst=1 nodelay;
+        empty_gif;
+    }
+--- more_headers
+X-Key: k37
+--- request
+GET /limit
+--- error_code: 429
+--- error_log
+is unavailable, its zones fall back: TLS handshake timed out
+
+
+
+=== TEST 38: tls: a client certificate without its key
+--- http_config
+    apisec_redis t server=127.0.0.1:6379 tls
+                 tls_certificate=$TEST_NGINX_TLS_DIR/redis.crt;
+--- config
+--- must_die
+--- error_log
+"tls_certificate" and "tls_certificate_key" go together
+
+
+
+=== TEST 39: tls: a CA file that does not exist
+--- http_config
+    apisec_redis t server=127.0.0.1:6379 tls
+                 tls_trusted_certificate=/nonexistent/ca.crt;
+--- config
+--- must_die
+--- error_log
+SSL_CTX_load_verify_locations("/nonexistent/ca.crt") failed
+
+
+
+=== TEST 40: tls: an empty or unprintable tls_name
+--- http_config
+    apisec_redis t server=127.0.0.1:6379 tls "tls_name=a b";
+--- config
+--- must_die
+--- error_log
+invalid name "tls_name=a b": a host name or an IP address
+
+
+
+=== TEST 41: tls: tls given twice
+--- http_config
+    apisec_redis t server=127.0.0.1:6379 tls tls;
+--- config
+--- must_die
+--- error_log
+invalid parameter "tls"
+
+
+
+=== TEST 42: tls: what goes on the wire first is a TLS ClientHello, never the AUTH and its password
+--- http_config
+    apisec_redis t server=127.0.0.1:$TEST_NGINX_CAPTURE_PORT tls
+                 tls_trusted_certificate=$TEST_NGINX_TLS_DIR/ca.crt
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE timeout=200ms;
+    apisec_limit_zone $http_x_key zone=tlsz:1m rate=1r/m
+                      redis=t fallback=closed;
+--- config
+    location /limit {
+        apisec_limit zone=tlsz nodelay;
+        empty_gif;
+    }
+--- more_headers
+X-Key: k42
+--- request
+GET /limit
+--- error_code: 429
+--- error_log
+is unavailable, its zones fall back: TLS handshake timed out
+
+
+
+=== TEST 43: tls: ... (the bytes the server got)
+--- init
+for (1 .. 60) {
+    last if -e "$main::DIR/captured";
+    select undef, undef, undef, 0.05;
+}
+main::stop_pid($main::CAPTURE_PID);
+undef $main::CAPTURE_PID;
+open my $fh, '<', "$main::DIR/captured" or die "captured: $!";
+my $wire = do { local $/; <$fh> };
+close $fh;
+Test::More::like($wire, qr/^\x16\x03[\x01-\x03]/, "a TLS handshake record");
+Test::More::unlike($wire, qr/AUTH|\Q$main::PASSWORD\E|SCRIPT/,
+                   "no AUTH, password or command in clear");
+--- config
+    location /t { empty_gif; }
+--- request
+GET /t
+
+
+
+=== TEST 44: tls: Redis asks for a client certificate (tls-auth-clients yes): tls_certificate= gives it
+--- init
+Test::More::is(main::tls_redis_cli('CONFIG', 'SET', 'tls-auth-clients', 'yes'),
+               'OK', "Redis asks for client certificates");
+--- http_config
+    apisec_redis t server=127.0.0.1:$TEST_NGINX_TLS_PORT tls
+                 tls_trusted_certificate=$TEST_NGINX_TLS_DIR/ca.crt
+                 tls_certificate=$TEST_NGINX_TLS_DIR/client.crt
+                 tls_certificate_key=$TEST_NGINX_TLS_DIR/client.key
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE timeout=1s;
+    apisec_limit_zone $http_x_key zone=tlsz:1m rate=1r/m
+                      redis=t fallback=closed;
+--- config
+    location /limit {
+        apisec_limit zone=tlsz burst=1 nodelay;
+        empty_gif;
+    }
+--- more_headers
+X-Key: k44
+--- request eval
+["GET /limit", "GET /limit", "GET /limit"]
+--- error_code eval
+[200, 200, 429]
+--- no_error_log
+[error]
+
+
+
+=== TEST 45: tls: ... and a node without one is refused by Redis
+--- http_config
+    apisec_redis t server=127.0.0.1:$TEST_NGINX_TLS_PORT tls
+                 tls_trusted_certificate=$TEST_NGINX_TLS_DIR/ca.crt
+                 password_file=$TEST_NGINX_REDIS_PASSWORD_FILE timeout=1s;
+    apisec_limit_zone $http_x_key zone=tlsz:1m rate=1r/m
+                      redis=t fallback=closed;
+--- config
+    location /limit {
+        apisec_limit zone=tlsz burst=1 nodelay;
+        empty_gif;
+    }
+--- more_headers
+X-Key: k45
+--- request
+GET /limit
+--- error_code: 429
+--- error_log
+apisec: redis "t" at 127.0.0.1:
+is unavailable, its zones fall back:
+
+
+
+=== TEST 46: tls: ... (client certificates no longer asked)
+--- init
+Test::More::is(main::tls_redis_cli('CONFIG', 'SET', 'tls-auth-clients', 'no'),
+               'OK', "Redis no longer asks for client certificates");
+--- config
+    location /t { empty_gif; }
+--- request
+GET /t
