@@ -372,6 +372,15 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       0,
       NULL },
 
+    /* request validation: src/ngx_http_apisec_openapi.c */
+
+    { ngx_string("apisec_openapi"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_apisec_openapi,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -465,7 +474,7 @@ static ngx_int_t
 ngx_http_apisec_pipeline(ngx_http_request_t *r)
 {
     ngx_int_t                    rc, lrc;
-    ngx_uint_t                   steps;
+    ngx_uint_t                   steps, reason;
     ngx_http_apisec_ctx_t       *ctx;
     ngx_http_core_loc_conf_t    *clcf;
     ngx_http_apisec_loc_conf_t  *alcf;
@@ -520,6 +529,20 @@ ngx_http_apisec_pipeline(ngx_http_request_t *r)
         rc = ngx_http_apisec_csrf_access(r, alcf);
         if (rc != NGX_DECLINED) {
             ngx_http_apisec_refusal(r, rc, NGX_HTTP_APISEC_REFUSAL_CSRF, 0);
+            return rc;
+        }
+    }
+
+    /*
+     * the OpenAPI route: an unknown path (404) or method (405) is refused
+     * before bans and cryptography; the operation is kept for the checks
+     * after authentication
+     */
+
+    if (steps & NGX_HTTP_APISEC_STEP_OPENAPI) {
+        rc = ngx_http_apisec_openapi_route_access(r, alcf, &reason);
+        if (rc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, rc, reason, 0);
             return rc;
         }
     }
@@ -606,6 +629,19 @@ ngx_http_apisec_pipeline(ngx_http_request_t *r)
 
     if (rc != NGX_DECLINED) {
         return rc;
+    }
+
+    /*
+     * the OpenAPI operation's security requirements, parameters and body,
+     * after the identity is known and the rate limits have counted
+     */
+
+    if (steps & NGX_HTTP_APISEC_STEP_OPENAPI) {
+        rc = ngx_http_apisec_openapi_access(r, alcf, &reason);
+        if (rc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, rc, reason, 0);
+            return rc;
+        }
     }
 
     if (!(steps & NGX_HTTP_APISEC_STEP_AUTHN)) {
@@ -726,6 +762,9 @@ ngx_http_apisec_create_loc_conf(ngx_conf_t *cf)
     conf->status_tag = NGX_CONF_UNSET_UINT;
     conf->status_format = NGX_CONF_UNSET_UINT;
 
+    /* request validation */
+    ngx_http_apisec_openapi_create_conf(conf);
+
     return conf;
 }
 
@@ -799,6 +838,12 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_uint_value(conf->status_tag, prev->status_tag, 0);
 
+    /* request validation, after the authenticators it may require */
+
+    if (ngx_http_apisec_openapi_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     /* an apisec_status location's errors (405) are problem+json too */
 
     status = (conf->status_format != NGX_CONF_UNSET_UINT);
@@ -839,6 +884,10 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->limit.limits) {
         conf->steps |= NGX_HTTP_APISEC_STEP_LIMIT;
+    }
+
+    if (conf->openapi) {
+        conf->steps |= NGX_HTTP_APISEC_STEP_OPENAPI;
     }
 
     if (ngx_http_apisec_merge_check(cf, conf) != NGX_CONF_OK) {

@@ -22,6 +22,7 @@
 #include "ngx_http_apisec_apikey.h"
 #include "ngx_http_apisec_authz.h"
 #include "ngx_http_apisec_shm.h"
+#include "ngx_http_apisec_openapi.h"
 
 
 #define NGX_HTTP_APISEC_OFF             0
@@ -49,6 +50,7 @@
 #define NGX_HTTP_APISEC_STEP_AUTHN      0x0020
 #define NGX_HTTP_APISEC_STEP_AUTHZ      0x0040
 #define NGX_HTTP_APISEC_STEP_LIMIT      0x0080
+#define NGX_HTTP_APISEC_STEP_OPENAPI    0x0100  /* route early, rest late */
 
 /* X-Forwarded-Proto, Forwarded: every line together, at most */
 #define NGX_HTTP_APISEC_FORWARDED_MAX   1024    /* bytes */
@@ -84,7 +86,13 @@
 #define NGX_HTTP_APISEC_REFUSAL_CLAIM           17  /* claim_not_met */
 #define NGX_HTTP_APISEC_REFUSAL_RATE_LIMITED    18
 #define NGX_HTTP_APISEC_REFUSAL_ERROR           19  /* internal_error */
-#define NGX_HTTP_APISEC_REFUSAL_N               20
+#define NGX_HTTP_APISEC_REFUSAL_UNKNOWN_PATH    20  /* apisec_openapi ... */
+#define NGX_HTTP_APISEC_REFUSAL_METHOD_NOT_ALLOWED      21
+#define NGX_HTTP_APISEC_REFUSAL_INVALID_PARAMETER       22
+#define NGX_HTTP_APISEC_REFUSAL_UNSUPPORTED_MEDIA_TYPE  23
+#define NGX_HTTP_APISEC_REFUSAL_INVALID_REQUEST_BODY    24
+#define NGX_HTTP_APISEC_REFUSAL_SECURITY        25  /* security_requirement */
+#define NGX_HTTP_APISEC_REFUSAL_N               26
 
 
 /* who authenticated the caller: ctx->authn */
@@ -161,6 +169,11 @@ struct ngx_http_apisec_loc_conf_s {
 
     /* rate limits and bans: src/ngx_http_apisec_limit.c, _ban.c */
     ngx_http_apisec_limit_conf_t  limit;
+
+    /* apisec_openapi: ngx_http_apisec_openapi.c; NULL: off */
+    ngx_http_apisec_openapi_t  *openapi;
+    ngx_flag_t                  openapi_dry_run;
+    ngx_http_apisec_conf_pos_t  openapi_pos;
 
     /* prepared by merge: the response headers this location adds */
     ngx_array_t                *headers;        /* ngx_http_apisec_header_t */
@@ -264,6 +277,11 @@ struct ngx_http_apisec_ctx_s {
     unsigned                    cors_preflight:1;
     unsigned                    cors_refused:1;
 
+    /* apisec_openapi: the route's match; "errors" of a refusal's body */
+    ngx_http_apisec_openapi_match_t  *openapi;
+    ngx_str_t                   errors;         /* a JSON array, or empty */
+    unsigned                    openapi_logged:1;   /* dry_run: once */
+
     unsigned                    replace_body:1;
     unsigned                    body_sent:1;
     unsigned                    final:1;        /* not waivable */
@@ -291,7 +309,7 @@ ngx_int_t ngx_http_apisec_error_header(ngx_http_request_t *r,
 ngx_int_t ngx_http_apisec_error_body(ngx_http_request_t *r, ngx_chain_t *in,
     ngx_http_output_body_filter_pt next);
 ngx_int_t ngx_http_apisec_problem_json(ngx_pool_t *pool, ngx_uint_t status,
-    ngx_str_t *detail, ngx_str_t *out);
+    ngx_str_t *detail, ngx_str_t *errors, ngx_str_t *out);
 
 /* headers: the security headers preset, HSTS, CSP */
 char *ngx_http_apisec_hsts(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
@@ -381,6 +399,16 @@ ngx_uint_t ngx_http_apisec_status_key_source(ngx_conf_t *cf, ngx_str_t *uri);
 void ngx_http_apisec_status_key_set(ngx_uint_t source, ngx_uint_t keys);
 void ngx_http_apisec_status_limit(ngx_shm_zone_t *shm_zone,
     ngx_uint_t delayed);
+
+/* openapi: apisec_openapi */
+char *ngx_http_apisec_openapi(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+void ngx_http_apisec_openapi_create_conf(ngx_http_apisec_loc_conf_t *conf);
+char *ngx_http_apisec_openapi_merge(ngx_conf_t *cf,
+    ngx_http_apisec_loc_conf_t *prev, ngx_http_apisec_loc_conf_t *conf);
+ngx_int_t ngx_http_apisec_openapi_route_access(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t *reason);
+ngx_int_t ngx_http_apisec_openapi_access(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t *reason);
 
 /* variables: $apisec_subject, $apisec_auth_result, $apisec_jwt_* */
 ngx_int_t ngx_http_apisec_add_variables(ngx_conf_t *cf);
