@@ -1182,22 +1182,23 @@ ngx_http_apisec_openapi_value(ngx_http_apisec_openapi_param_t *p,
                 return NULL;
             }
 
-            if (sep == ' ' && decode) {
-                /* "a%20b" and "a+b" both: split after the "+"s are spaces */
+            if ((sep == ' ' || sep == '|') && decode) {
+                /*
+                 * "a%20b", "a+b", "1%7C2": decoded first, then split (an
+                 * item cannot hold its delimiter), and not decoded again
+                 */
 
                 for (item = s; item < last; item++) {
                     if (*item == '+') {
                         *item = ' ';
                     }
-
-                    if (item + 2 < last && item[0] == '%' && item[1] == '2'
-                        && item[2] == '0')
-                    {
-                        *item = ' ';
-                        ngx_memmove(item + 1, item + 3, last - item - 3);
-                        last -= 2;
-                    }
                 }
+
+                item = s;
+                eq = s;
+                ngx_unescape_uri(&eq, &item, last - s, 0);
+                last = eq;
+                decode = 0;
             }
 
             while (s <= last && s != last + 1) {

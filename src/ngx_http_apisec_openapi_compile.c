@@ -1248,15 +1248,17 @@ ngx_http_apisec_openapi_security(ngx_http_apisec_oac_t *c, json_t *sec,
             } else {
                 ngx_http_apisec_openapi_fail(c, &sptr, "the module has no "
                                              "authenticator for this scheme "
-                                             "(type \"%s\"%s%s%s%s); "
+                                             "(type \"%s\"%s%s%s%s%s%s); "
                                              "oauth2, openIdConnect, http "
                                              "bearer and apiKey in a header "
                                              "or the query it has",
                                              type ? type : "",
                                              scheme ? ", scheme \"" : "",
                                              scheme ? scheme : "",
+                                             scheme ? "\"" : "",
                                              in ? ", in \"" : "",
-                                             in ? in : "");
+                                             in ? in : "",
+                                             in ? "\"" : "");
                 return NGX_ERROR;
             }
 
