@@ -689,6 +689,15 @@ ngx_http_apisec_header_filter(ngx_http_request_t *r)
         return NGX_ERROR;
     }
 
+    /* Allow on apisec_openapi's 405 */
+
+    if (alcf->openapi
+        && r->headers_out.status == NGX_HTTP_NOT_ALLOWED
+        && ngx_http_apisec_openapi_headers(r) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     if (r->headers_out.status >= NGX_HTTP_BAD_REQUEST
         && alcf->error_format != NGX_HTTP_APISEC_ERRORS_HTML
         && ngx_http_apisec_error_header(r, alcf) != NGX_OK)

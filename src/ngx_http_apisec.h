@@ -409,6 +409,7 @@ ngx_int_t ngx_http_apisec_openapi_route_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t *reason);
 ngx_int_t ngx_http_apisec_openapi_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t *reason);
+ngx_int_t ngx_http_apisec_openapi_headers(ngx_http_request_t *r);
 
 /* variables: $apisec_subject, $apisec_auth_result, $apisec_jwt_* */
 ngx_int_t ngx_http_apisec_add_variables(ngx_conf_t *cf);

@@ -333,13 +333,10 @@ ngx_int_t
 ngx_http_apisec_openapi_route_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t *reason)
 {
-    ngx_int_t                         i, rc;
-    ngx_str_t                         allow;
+    ngx_int_t                         i;
     ngx_http_apisec_ctx_t            *ctx;
     ngx_http_apisec_openapi_node_t   *node;
     ngx_http_apisec_openapi_match_t  *m;
-
-    static ngx_str_t  allow_name = ngx_string("Allow");
 
     ctx = ngx_http_apisec_get_ctx(r);
     if (ctx == NULL) {
@@ -380,31 +377,52 @@ ngx_http_apisec_openapi_route_access(ngx_http_request_t *r,
     if (i == NGX_ERROR || node->ops[i] == NULL) {
         *reason = NGX_HTTP_APISEC_REFUSAL_METHOD_NOT_ALLOWED;
 
-        rc = ngx_http_apisec_openapi_deny(r, alcf, ctx,
-                                          NGX_HTTP_NOT_ALLOWED,
-                                          "method not allowed", NULL,
-                                          "the path has no operation for "
-                                          "the method (Allow: %V)",
-                                          &node->allow);
+        /* Allow: by the header filter, on this refusal only */
 
-        if (rc == NGX_HTTP_NOT_ALLOWED) {
-            allow = node->allow;
-
-            if (allow.len == 0) {
-                ngx_str_set(&allow, "");
-            }
-
-            if (ngx_http_apisec_set_header(r, &allow_name, &allow) == NULL) {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
-        }
-
-        return rc;
+        return ngx_http_apisec_openapi_deny(r, alcf, ctx,
+                                            NGX_HTTP_NOT_ALLOWED,
+                                            "method not allowed", NULL,
+                                            "the path has no operation for "
+                                            "the method (Allow: %V)",
+                                            &node->allow);
     }
 
     m->op = node->ops[i];
 
     return NGX_DECLINED;
+}
+
+
+/*
+ * The header filter's part: "Allow" on our own 405, never on what an
+ * error_page or another location answers after it (the ctx is gone then,
+ * or its status is not the response's).
+ */
+
+ngx_int_t
+ngx_http_apisec_openapi_headers(ngx_http_request_t *r)
+{
+    ngx_http_apisec_ctx_t  *ctx;
+
+    static ngx_str_t  allow = ngx_string("Allow");
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apisec_module);
+
+    if (ctx == NULL || ctx->status != NGX_HTTP_NOT_ALLOWED
+        || r->headers_out.status != NGX_HTTP_NOT_ALLOWED
+        || ctx->openapi == NULL || ctx->openapi->node == NULL
+        || ctx->openapi->node->allow.len == 0)
+    {
+        return NGX_OK;
+    }
+
+    if (ngx_http_apisec_set_header(r, &allow, &ctx->openapi->node->allow)
+        == NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

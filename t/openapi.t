@@ -794,3 +794,29 @@ qr/\[emerg\] .*tag\.yaml": line 1: a tag beyond the core schema/
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*invalid parameter "quietly" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 55: Allow is on the 405 only, never on what an error_page answers after it
+--- config
+    location /o/ {
+        apisec_openapi $TEST_NGINX_DATA/openapi/interplay.yaml;
+        error_page 405 = @t;
+        empty_gif;
+    }
+    location @t {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/backend/;
+    }
+    location /backend/ {
+        return 200 "backend\n";
+    }
+--- request
+POST /o/1
+x=1
+--- error_code: 200
+--- response_headers
+!Allow
+--- response_body
+backend
+--- error_log
+apisec: openapi: the path has no operation for the method (Allow: GET, HEAD)
