@@ -805,7 +805,8 @@ qr/\[emerg\] .*invalid parameter "quietly" in \S+nginx\.conf:\d+/
         empty_gif;
     }
     location @t {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/backend/;
+        rewrite ^ /backend/ break;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT;
     }
     location /backend/ {
         return 200 "backend\n";
