@@ -576,9 +576,7 @@ ngx_http_apisec_openapi_params(ngx_http_request_t *r,
     ngx_http_apisec_openapi_param_t   *p, prop;
     ngx_http_apisec_openapi_errors_t   errs;
     u_char                             line[256];
-#if (NGX_HTTP_APISEC_SCHEMA)
     ngx_http_apisec_schema_result_t    res;
-#endif
 
     op = m->op;
     errs.n = 0;
@@ -756,7 +754,6 @@ ngx_http_apisec_openapi_params(ngx_http_request_t *r,
             }
         }
 
-#if (NGX_HTTP_APISEC_SCHEMA)
         if (p->schema) {
             ngx_memzero(&res, sizeof(res));
 
@@ -785,7 +782,6 @@ ngx_http_apisec_openapi_params(ngx_http_request_t *r,
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
         }
-#endif
 
         json_decref(v);
     }

@@ -1305,8 +1305,9 @@ ngx_http_apisec_openapi_security(ngx_http_apisec_oac_t *c, json_t *sec,
 
 
 /*
- * A schema for the JSON Schema core (ngx_http_apisec_schema.h).  Until that
- * core is in the build (NGX_HTTP_APISEC_SCHEMA), only the type is checked.
+ * A schema, compiled once by the JSON Schema core (ngx_http_apisec_schema.h)
+ * in the document it is in ("root", "rfile"), which resolves its "$ref"s
+ * (recursive schemas too) and refuses what it cannot check.
  */
 
 static ngx_int_t
@@ -1314,7 +1315,6 @@ ngx_http_apisec_openapi_schema(ngx_http_apisec_oac_t *c, json_t *schema,
     json_t *root, ngx_str_t *rfile, ngx_str_t *ptr,
     ngx_http_apisec_schema_t **out)
 {
-#if (NGX_HTTP_APISEC_SCHEMA)
     ngx_str_t  e;
 
     *out = ngx_http_apisec_schema_compile(c->pool, c->log, root, schema,
@@ -1323,9 +1323,6 @@ ngx_http_apisec_openapi_schema(ngx_http_apisec_oac_t *c, json_t *schema,
         ngx_http_apisec_openapi_fail(c, ptr, "%V", &e);
         return NGX_ERROR;
     }
-#else
-    *out = NULL;
-#endif
 
     return NGX_OK;
 }

@@ -1,0 +1,2075 @@
+
+/*
+ * Copyright (C) ngx_http_apisec_module authors
+ */
+
+
+/*
+ * The JSON Schema core, its compile half: a schema (2020-12, draft-07 or
+ * the OpenAPI 3.0 Schema Object) becomes a graph of nodes once, at
+ * configuration time.  "$id", "$anchor" and "$dynamicAnchor" are found by
+ * a scan of each document before anything is compiled; "$ref"s are
+ * resolved then, into the document, into the documents of files beside it
+ * (read here, never later, never from the network); a node is compiled
+ * once whatever refers to it, so cycles are just edges.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include "ngx_http_apisec_schema_node.h"
+
+
+#define NGX_HTTP_APISEC_SCHEMA_MAX_FILES    64
+#define NGX_HTTP_APISEC_SCHEMA_MAX_NEST     512
+
+
+typedef struct {
+    json_t                     *json;
+    ngx_http_apisec_sres_t     *resource;
+    ngx_http_apisec_snode_t    *node;
+} ngx_http_apisec_smap_t;
+
+
+typedef struct {
+    ngx_str_t                   uri;        /* absolute, "#name" for anchors */
+    json_t                     *json;
+    ngx_http_apisec_sres_t     *resource;   /* a resource's root, or NULL */
+} ngx_http_apisec_suri_t;
+
+
+typedef struct {
+    ngx_pool_t                 *pool;
+    ngx_log_t                  *log;
+    ngx_http_apisec_schema_t   *schema;
+    ngx_uint_t                  dialect;
+    ngx_http_apisec_smap_t     *map;
+    ngx_uint_t                  map_size;
+    ngx_uint_t                  map_used;
+    ngx_array_t                 uris;       /* of suri_t */
+    ngx_array_t                 resources;  /* of sres_t * */
+    ngx_uint_t                  nfiles;
+    ngx_uint_t                  nest;
+    ngx_str_t                  *err;
+} ngx_http_apisec_scc_t;
+
+
+static void ngx_http_apisec_schema_cleanup(void *data);
+static ngx_http_apisec_smap_t *ngx_http_apisec_schema_map(
+    ngx_http_apisec_scc_t *cc, json_t *json, ngx_uint_t add);
+static ngx_int_t ngx_http_apisec_schema_scan(ngx_http_apisec_scc_t *cc,
+    json_t *json, ngx_http_apisec_sres_t *res, ngx_uint_t depth);
+static ngx_http_apisec_sres_t *ngx_http_apisec_schema_resource(
+    ngx_http_apisec_scc_t *cc, ngx_str_t *base, json_t *json);
+static ngx_int_t ngx_http_apisec_schema_register(ngx_http_apisec_scc_t *cc,
+    ngx_str_t *uri, json_t *json, ngx_http_apisec_sres_t *res);
+static ngx_int_t ngx_http_apisec_schema_resolve_uri(ngx_pool_t *pool,
+    ngx_str_t *ref, ngx_str_t *base, ngx_str_t *out);
+static json_t *ngx_http_apisec_schema_deref(ngx_http_apisec_scc_t *cc,
+    ngx_str_t *ref, ngx_http_apisec_sres_t *from, ngx_str_t *loc,
+    ngx_http_apisec_sres_t **res);
+static json_t *ngx_http_apisec_schema_pointer(json_t *doc, u_char *p,
+    size_t len, ngx_log_t *log);
+static ngx_http_apisec_snode_t *ngx_http_apisec_schema_node(
+    ngx_http_apisec_scc_t *cc, json_t *json, ngx_http_apisec_sres_t *res,
+    ngx_str_t *loc);
+static ngx_int_t ngx_http_apisec_schema_keywords(ngx_http_apisec_scc_t *cc,
+    ngx_http_apisec_snode_t *node, json_t *json, ngx_str_t *loc);
+static ngx_int_t ngx_http_apisec_schema_fail(ngx_http_apisec_scc_t *cc,
+    ngx_str_t *loc, const char *kw, const char *reason);
+static ngx_int_t ngx_http_apisec_schema_loc(ngx_http_apisec_scc_t *cc,
+    ngx_str_t *loc, const char *kw, ngx_str_t *out);
+static ngx_int_t ngx_http_apisec_schema_count(ngx_http_apisec_scc_t *cc,
+    json_t *json, const char *kw, ngx_str_t *loc, ngx_int_t *out);
+static ngx_int_t ngx_http_apisec_schema_sub(ngx_http_apisec_scc_t *cc,
+    json_t *json, const char *kw, ngx_http_apisec_sres_t *res,
+    ngx_str_t *loc, ngx_http_apisec_snode_t **out);
+static ngx_int_t ngx_http_apisec_schema_list(ngx_http_apisec_scc_t *cc,
+    json_t *json, const char *kw, ngx_http_apisec_sres_t *res,
+    ngx_str_t *loc, ngx_array_t **out);
+static ngx_int_t ngx_http_apisec_schema_names(ngx_http_apisec_scc_t *cc,
+    json_t *json, ngx_str_t *loc, const char *kw, ngx_array_t **out);
+static ngx_int_t ngx_http_apisec_schema_map_of(ngx_http_apisec_scc_t *cc,
+    json_t *json, const char *kw, ngx_http_apisec_sres_t *res,
+    ngx_str_t *loc, ngx_array_t **out);
+static ngx_int_t ngx_http_apisec_schema_number(ngx_http_apisec_scc_t *cc,
+    json_t *json, const char *kw, ngx_str_t *loc, json_t **out);
+static ngx_int_t ngx_http_apisec_schema_types(ngx_http_apisec_scc_t *cc,
+    json_t *type, ngx_str_t *loc, ngx_uint_t *out);
+static ngx_http_apisec_sregex_t *ngx_http_apisec_schema_regex(
+    ngx_http_apisec_scc_t *cc, u_char *p, size_t len, ngx_str_t *loc,
+    const char *kw);
+static int ngx_http_apisec_schema_name_cmp(const void *a, const void *b);
+
+
+static ngx_str_t  ngx_http_apisec_schema_default_base =
+    ngx_string("urn:apisec:schema");
+
+
+ngx_http_apisec_schema_t *
+ngx_http_apisec_schema_compile(ngx_pool_t *pool, ngx_log_t *log,
+    json_t *root, json_t *schema, ngx_str_t *file, ngx_uint_t dialect,
+    ngx_uint_t flags, ngx_str_t *err)
+{
+    u_char                    *p;
+    json_t                    *js, **doc;
+    ngx_str_t                  base, loc;
+    ngx_uint_t                 i, j;
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_apisec_sres_t    *res, **resp;
+    ngx_http_apisec_sname_t   *dyn;
+    ngx_http_apisec_scc_t      cc;
+    ngx_http_apisec_schema_t  *s;
+
+    ngx_str_null(err);
+
+    s = ngx_pcalloc(pool, sizeof(ngx_http_apisec_schema_t));
+    if (s == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&s->regexes, pool, 4, sizeof(void *)) != NGX_OK
+        || ngx_array_init(&s->documents, pool, 2, sizeof(json_t *))
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
+    cln = ngx_pool_cleanup_add(pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    cln->handler = ngx_http_apisec_schema_cleanup;
+    cln->data = s;
+
+    doc = ngx_array_push(&s->documents);
+    if (doc == NULL) {
+        return NULL;
+    }
+
+    *doc = json_incref(root);
+
+    s->match_context = pcre2_match_context_create(NULL);
+    if (s->match_context == NULL) {
+        ngx_str_set(err, "pcre2_match_context_create() failed");
+        return NULL;
+    }
+
+    pcre2_set_match_limit(s->match_context,
+                          NGX_HTTP_APISEC_SCHEMA_MATCH_LIMIT);
+    pcre2_set_heap_limit(s->match_context,
+                         NGX_HTTP_APISEC_SCHEMA_HEAP_LIMIT);
+
+    if (schema == NULL) {
+        schema = root;
+    }
+
+    /* "$schema" of the schema itself chooses the dialect */
+
+    js = json_is_object(schema) ? json_object_get(schema, "$schema") : NULL;
+
+    if (js) {
+        p = (u_char *) (json_is_string(js) ? json_string_value(js) : "");
+
+        if (ngx_strstr(p, "json-schema.org/draft/2020-12/")
+            || ngx_strstr(p, "spec.openapis.org/oas/3.1/dialect"))
+        {
+            dialect = NGX_HTTP_APISEC_SCHEMA_2020_12;
+
+        } else if (ngx_strstr(p, "json-schema.org/draft-07/")
+                   || ngx_strstr(p, "json-schema.org/draft-06/"))
+        {
+            dialect = NGX_HTTP_APISEC_SCHEMA_DRAFT7;
+
+        } else {
+            ngx_str_set(err, "/$schema: unsupported dialect (2020-12, "
+                        "draft-07 and draft-06 are)");
+            return NULL;
+        }
+    }
+
+    s->dialect = dialect;
+    s->flags = flags;
+
+    ngx_memzero(&cc, sizeof(ngx_http_apisec_scc_t));
+
+    cc.pool = pool;
+    cc.log = log;
+    cc.schema = s;
+    cc.dialect = dialect;
+    cc.err = err;
+
+    if (ngx_array_init(&cc.uris, pool, 8, sizeof(ngx_http_apisec_suri_t))
+        != NGX_OK
+        || ngx_array_init(&cc.resources, pool, 4, sizeof(void *)) != NGX_OK)
+    {
+        return NULL;
+    }
+
+    if (file && file->len) {
+        base.len = sizeof("file://") - 1 + file->len;
+        base.data = ngx_pnalloc(pool, base.len);
+        if (base.data == NULL) {
+            return NULL;
+        }
+
+        p = ngx_cpymem(base.data, "file://", sizeof("file://") - 1);
+        ngx_memcpy(p, file->data, file->len);
+
+    } else {
+        base = ngx_http_apisec_schema_default_base;
+    }
+
+    res = ngx_http_apisec_schema_resource(&cc, &base, root);
+    if (res == NULL) {
+        return NULL;
+    }
+
+    if (ngx_http_apisec_schema_scan(&cc, root, res, 0) != NGX_OK) {
+        return NULL;
+    }
+
+    ngx_str_set(&loc, "");
+
+    if (schema != root) {
+        /* the caller knows where it is; "$ref"s there resolve all the same */
+        ngx_str_set(&loc, "(schema)");
+    }
+
+    s->root = ngx_http_apisec_schema_node(&cc, schema, res, &loc);
+    if (s->root == NULL) {
+        return NULL;
+    }
+
+    /* the nodes of "$dynamicAnchor"s, for "$dynamicRef"s to find */
+
+    for (i = 0; i < cc.resources.nelts; i++) {
+        resp = cc.resources.elts;
+        res = resp[i];
+        dyn = res->dynamic.elts;
+
+        for (j = 0; j < res->dynamic.nelts; j++) {
+            if (dyn[j].schema) {
+                continue;
+            }
+
+            ngx_str_set(&loc, "($dynamicAnchor)");
+
+            dyn[j].schema = ngx_http_apisec_schema_node(&cc, dyn[j].json,
+                                                        res, &loc);
+            if (dyn[j].schema == NULL) {
+                return NULL;
+            }
+
+            /* compiling may have added resources: elts may have moved */
+            dyn = res->dynamic.elts;
+        }
+    }
+
+    return s;
+}
+
+
+static void
+ngx_http_apisec_schema_cleanup(void *data)
+{
+    ngx_http_apisec_schema_t *s = data;
+
+    json_t                    **doc;
+    ngx_uint_t                  i;
+    ngx_http_apisec_sregex_t  **re;
+
+    re = s->regexes.elts;
+
+    for (i = 0; i < s->regexes.nelts; i++) {
+        if (re[i]->match) {
+            pcre2_match_data_free(re[i]->match);
+        }
+
+        if (re[i]->code) {
+            pcre2_code_free(re[i]->code);
+        }
+    }
+
+    doc = s->documents.elts;
+
+    for (i = 0; i < s->documents.nelts; i++) {
+        json_decref(doc[i]);
+    }
+
+    if (s->match_context) {
+        pcre2_match_context_free(s->match_context);
+    }
+}
+
+
+/* json_t * -> its resource and its node: open addressing on the address */
+
+static ngx_http_apisec_smap_t *
+ngx_http_apisec_schema_map(ngx_http_apisec_scc_t *cc, json_t *json,
+    ngx_uint_t add)
+{
+    uintptr_t                h;
+    ngx_uint_t               i, size;
+    ngx_http_apisec_smap_t  *map, *old, *e;
+
+    if (cc->map_size) {
+        h = ((uintptr_t) json >> 4) * 0x9e3779b97f4a7c15ULL;
+        i = h & (cc->map_size - 1);
+
+        for ( ;; ) {
+            e = &cc->map[i];
+
+            if (e->json == json) {
+                return e;
+            }
+
+            if (e->json == NULL) {
+                break;
+            }
+
+            i = (i + 1) & (cc->map_size - 1);
+        }
+    }
+
+    if (!add) {
+        return NULL;
+    }
+
+    if (cc->map_used * 2 >= cc->map_size) {
+        size = cc->map_size ? cc->map_size * 2 : 64;
+
+        map = ngx_pcalloc(cc->pool, size * sizeof(ngx_http_apisec_smap_t));
+        if (map == NULL) {
+            return NULL;
+        }
+
+        old = cc->map;
+
+        for (i = 0; i < cc->map_size; i++) {
+            if (old[i].json == NULL) {
+                continue;
+            }
+
+            h = ((uintptr_t) old[i].json >> 4) * 0x9e3779b97f4a7c15ULL;
+            h &= size - 1;
+
+            while (map[h].json) {
+                h = (h + 1) & (size - 1);
+            }
+
+            map[h] = old[i];
+        }
+
+        if (old) {
+            ngx_pfree(cc->pool, old);
+        }
+
+        cc->map = map;
+        cc->map_size = size;
+    }
+
+    h = ((uintptr_t) json >> 4) * 0x9e3779b97f4a7c15ULL;
+    i = h & (cc->map_size - 1);
+
+    while (cc->map[i].json) {
+        i = (i + 1) & (cc->map_size - 1);
+    }
+
+    e = &cc->map[i];
+    e->json = json;
+    cc->map_used++;
+
+    return e;
+}
+
+
+static ngx_http_apisec_sres_t *
+ngx_http_apisec_schema_resource(ngx_http_apisec_scc_t *cc, ngx_str_t *base,
+    json_t *json)
+{
+    ngx_http_apisec_sres_t  *res, **resp;
+
+    res = ngx_pcalloc(cc->pool, sizeof(ngx_http_apisec_sres_t));
+    if (res == NULL) {
+        return NULL;
+    }
+
+    res->base = *base;
+
+    if (ngx_array_init(&res->dynamic, cc->pool, 1,
+                       sizeof(ngx_http_apisec_sname_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    resp = ngx_array_push(&cc->resources);
+    if (resp == NULL) {
+        return NULL;
+    }
+
+    *resp = res;
+
+    if (ngx_http_apisec_schema_register(cc, base, json, res) != NGX_OK) {
+        return NULL;
+    }
+
+    return res;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_schema_register(ngx_http_apisec_scc_t *cc, ngx_str_t *uri,
+    json_t *json, ngx_http_apisec_sres_t *res)
+{
+    ngx_uint_t              i;
+    ngx_http_apisec_suri_t  *u;
+
+    u = cc->uris.elts;
+
+    for (i = 0; i < cc->uris.nelts; i++) {
+        if (u[i].uri.len == uri->len
+            && ngx_memcmp(u[i].uri.data, uri->data, uri->len) == 0)
+        {
+            if (u[i].json == json) {
+                return NGX_OK;
+            }
+
+            cc->err->len = 0;
+            cc->err->data = ngx_pnalloc(cc->pool, uri->len + 64);
+            if (cc->err->data) {
+                cc->err->len = ngx_sprintf(cc->err->data,
+                                           "\"%V\" is defined twice", uri)
+                               - cc->err->data;
+            }
+
+            return NGX_ERROR;
+        }
+    }
+
+    u = ngx_array_push(&cc->uris);
+    if (u == NULL) {
+        return NGX_ERROR;
+    }
+
+    u->uri = *uri;
+    u->json = json;
+    u->resource = res;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Every object of a document is given the resource it lies in; "$id"s
+ * open resources, "$anchor"s and "$dynamicAnchor"s name places.  Values
+ * of "enum", "const", "default" and the examples are data, not schemas.
+ */
+
+static ngx_int_t
+ngx_http_apisec_schema_scan(ngx_http_apisec_scc_t *cc, json_t *json,
+    ngx_http_apisec_sres_t *res, ngx_uint_t depth)
+{
+    u_char                   *p;
+    size_t                    i, klen;
+    json_t                   *v, *id;
+    ngx_str_t                 ref, uri, name;
+    const char               *key;
+    ngx_http_apisec_smap_t   *e;
+    ngx_http_apisec_sname_t  *dyn;
+
+    if (depth > NGX_HTTP_APISEC_SCHEMA_MAX_NEST) {
+        ngx_str_set(cc->err, "the document nests too deeply");
+        return NGX_ERROR;
+    }
+
+    if (json_is_array(json)) {
+        json_array_foreach(json, i, v) {
+            if (ngx_http_apisec_schema_scan(cc, v, res, depth + 1)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+
+        return NGX_OK;
+    }
+
+    if (!json_is_object(json)) {
+        return NGX_OK;
+    }
+
+    id = json_object_get(json, "$id");
+
+    if (cc->dialect == NGX_HTTP_APISEC_SCHEMA_OAS30) {
+        id = NULL;
+    }
+
+    if (json_is_string(id)) {
+        ref.data = (u_char *) json_string_value(id);
+        ref.len = json_string_length(id);
+
+        if (ngx_http_apisec_schema_resolve_uri(cc->pool, &ref, &res->base,
+                                               &uri)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        p = ngx_strlchr(uri.data, uri.data + uri.len, '#');
+
+        if (ref.len > 1 && ref.data[0] == '#'
+            && cc->dialect == NGX_HTTP_APISEC_SCHEMA_DRAFT7)
+        {
+            /* draft-07: "$id": "#name" names a place, as "$anchor" */
+
+            if (ngx_http_apisec_schema_register(cc, &uri, json, NULL)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+        } else {
+            if (p) {
+                uri.len = p - uri.data;
+            }
+
+            if (uri.len != res->base.len
+                || ngx_strncmp(uri.data, res->base.data, uri.len) != 0)
+            {
+                res = ngx_http_apisec_schema_resource(cc, &uri, json);
+                if (res == NULL) {
+                    return NGX_ERROR;
+                }
+            }
+        }
+    }
+
+    e = ngx_http_apisec_schema_map(cc, json, 1);
+    if (e == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (e->resource == NULL) {
+        e->resource = res;
+    }
+
+    for (i = 0; i < 2; i++) {
+        v = json_object_get(json, i ? "$dynamicAnchor" : "$anchor");
+
+        if (!json_is_string(v)
+            || cc->dialect != NGX_HTTP_APISEC_SCHEMA_2020_12)
+        {
+            continue;
+        }
+
+        name.data = (u_char *) json_string_value(v);
+        name.len = json_string_length(v);
+
+        uri.len = res->base.len + 1 + name.len;
+        uri.data = ngx_pnalloc(cc->pool, uri.len + 1);
+        if (uri.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_sprintf(uri.data, "%V#%V%Z", &res->base, &name);
+
+        if (ngx_http_apisec_schema_register(cc, &uri, json, NULL) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (i == 1) {
+            dyn = ngx_array_push(&res->dynamic);
+            if (dyn == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_memzero(dyn, sizeof(ngx_http_apisec_sname_t));
+            dyn->name = name;
+            dyn->json = json;
+        }
+    }
+
+    json_object_keylen_foreach(json, key, klen, v) {
+        if ((klen == 4 && ngx_strncmp(key, "enum", 4) == 0)
+            || (klen == 5 && ngx_strncmp(key, "const", 5) == 0)
+            || (klen == 7 && ngx_strncmp(key, "default", 7) == 0)
+            || (klen == 7 && ngx_strncmp(key, "example", 7) == 0)
+            || (klen == 8 && ngx_strncmp(key, "examples", 8) == 0))
+        {
+            continue;
+        }
+
+        if (ngx_http_apisec_schema_scan(cc, v, res, depth + 1) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* RFC 3986 section 5.2, enough of it for schema identifiers */
+
+static ngx_int_t
+ngx_http_apisec_schema_resolve_uri(ngx_pool_t *pool, ngx_str_t *ref,
+    ngx_str_t *base, ngx_str_t *out)
+{
+    u_char  *p, *last, *q, *path, *seg, *frag;
+    size_t   len;
+
+    /* a scheme: the reference is absolute */
+
+    for (p = ref->data; p < ref->data + ref->len; p++) {
+        if (*p == ':') {
+            if (p > ref->data) {
+                goto copy;
+            }
+            break;
+        }
+
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (p > ref->data
+                  && ((*p >= '0' && *p <= '9') || *p == '+' || *p == '-'
+                      || *p == '.'))))
+        {
+            break;
+        }
+    }
+
+    /* the base without its fragment */
+
+    frag = ngx_strlchr(base->data, base->data + base->len, '#');
+    len = frag ? (size_t) (frag - base->data) : base->len;
+
+    out->data = ngx_pnalloc(pool, len + ref->len + 2);
+    if (out->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ref->len == 0 || ref->data[0] == '#') {
+        p = ngx_cpymem(out->data, base->data, len);
+        p = ngx_cpymem(p, ref->data, ref->len);
+        *p = '\0';
+        out->len = p - out->data;
+        return NGX_OK;
+    }
+
+    /* the path of the base starts after "scheme:" and "//authority" */
+
+    last = base->data + len;
+    path = ngx_strlchr(base->data, last, ':');
+    path = path ? path + 1 : base->data;
+
+    if (last - path >= 2 && path[0] == '/' && path[1] == '/') {
+        q = ngx_strlchr(path + 2, last, '/');
+        path = q ? q : last;
+    }
+
+    if (ref->len >= 2 && ref->data[0] == '/' && ref->data[1] == '/') {
+        q = ngx_strlchr(base->data, last, ':');
+        p = ngx_cpymem(out->data, base->data, q ? q + 1 - base->data : 0);
+
+    } else if (ref->data[0] == '/') {
+        p = ngx_cpymem(out->data, base->data, path - base->data);
+
+    } else {
+        /* merge: the base's path up to its last "/" */
+
+        for (q = last; q > path && q[-1] != '/'; q--) { /* void */ }
+
+        p = ngx_cpymem(out->data, base->data, q - base->data);
+
+        if (q == path && path > base->data && path[-1] != ':'
+            && path != last)
+        {
+            *p++ = '/';
+        }
+    }
+
+    p = ngx_cpymem(p, ref->data, ref->len);
+    *p = '\0';
+    out->len = p - out->data;
+
+    /* remove "." and ".." segments (RFC 3986 5.2.4), in place */
+
+    last = ngx_strlchr(out->data, out->data + out->len, '#');
+    if (last == NULL) {
+        last = out->data + out->len;
+    }
+
+    path = ngx_strlchr(out->data, last, ':');
+    path = path ? path + 1 : out->data;
+
+    if (last - path >= 2 && path[0] == '/' && path[1] == '/') {
+        q = ngx_strlchr(path + 2, last, '/');
+        path = q ? q : last;
+    }
+
+    for (p = path, q = path; p < last; /* void */) {
+        seg = p;
+
+        while (p < last && *p != '/') {
+            p++;
+        }
+
+        /* the segment is seg..p, without the "/" that starts at p */
+
+        if (p - seg == 1 && seg[0] == '.') {
+            if (p < last) {
+                p++;
+            }
+            continue;
+        }
+
+        if (p - seg == 2 && seg[0] == '.' && seg[1] == '.') {
+            if (q > path && q[-1] == '/') {
+                q--;
+            }
+
+            while (q > path && q[-1] != '/') {
+                q--;
+            }
+
+            if (p < last) {
+                p++;
+            }
+            continue;
+        }
+
+        if (p < last) {
+            p++;
+        }
+
+        q = ngx_movemem(q, seg, p - seg);
+    }
+
+    len = out->data + out->len - last;
+    q = ngx_movemem(q, last, len);
+    *q = '\0';
+    out->len = q - out->data;
+
+    return NGX_OK;
+
+copy:
+
+    out->data = ngx_pnalloc(pool, ref->len + 1);
+    if (out->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(out->data, ref->data, ref->len);
+    out->data[ref->len] = '\0';
+    out->len = ref->len;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A "$ref" to the value it names: a resource by its URI (a file beside
+ * the document read now), then the fragment, a JSON pointer or an anchor.
+ */
+
+static json_t *
+ngx_http_apisec_schema_deref(ngx_http_apisec_scc_t *cc, ngx_str_t *ref,
+    ngx_http_apisec_sres_t *from, ngx_str_t *loc,
+    ngx_http_apisec_sres_t **res)
+{
+    u_char                   *p, *frag;
+    json_t                   *doc, *target, **docp;
+    ngx_str_t                 uri, base;
+    ngx_uint_t                i;
+    json_error_t              jerr;
+    ngx_http_apisec_suri_t   *u;
+    ngx_http_apisec_smap_t   *e;
+    ngx_http_apisec_sres_t   *r;
+
+    if (ngx_http_apisec_schema_resolve_uri(cc->pool, ref, &from->base, &uri)
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    frag = ngx_strlchr(uri.data, uri.data + uri.len, '#');
+
+    base.data = uri.data;
+    base.len = frag ? (size_t) (frag - uri.data) : uri.len;
+
+    doc = NULL;
+    r = NULL;
+    u = cc->uris.elts;
+
+    for (i = 0; i < cc->uris.nelts; i++) {
+        if (u[i].resource && u[i].uri.len == base.len
+            && ngx_memcmp(u[i].uri.data, base.data, base.len) == 0)
+        {
+            doc = u[i].json;
+            r = u[i].resource;
+            break;
+        }
+    }
+
+    if (doc == NULL) {
+        if (base.len <= sizeof("file://") - 1
+            || ngx_strncmp(base.data, "file://", sizeof("file://") - 1) != 0
+            || ngx_strncmp(from->base.data, "file://",
+                           sizeof("file://") - 1) != 0)
+        {
+            goto unresolved;
+        }
+
+        if (++cc->nfiles > NGX_HTTP_APISEC_SCHEMA_MAX_FILES) {
+            ngx_http_apisec_schema_fail(cc, loc, "$ref",
+                                        "too many files referenced");
+            return NULL;
+        }
+
+        p = ngx_pnalloc(cc->pool, base.len + 1);
+        if (p == NULL) {
+            return NULL;
+        }
+
+        ngx_memcpy(p, base.data, base.len);
+        p[base.len] = '\0';
+
+        doc = json_load_file((char *) p + sizeof("file://") - 1,
+                             JSON_REJECT_DUPLICATES, &jerr);
+        if (doc == NULL) {
+            cc->err->data = ngx_pnalloc(cc->pool, loc->len + base.len
+                                                  + JSON_ERROR_TEXT_LENGTH
+                                                  + 64);
+            if (cc->err->data) {
+                cc->err->len = ngx_snprintf(cc->err->data,
+                                            loc->len + base.len
+                                            + JSON_ERROR_TEXT_LENGTH + 64,
+                                            "%V/$ref: \"%V\": %s (line %d)",
+                                            loc, &base, jerr.text,
+                                            jerr.line)
+                               - cc->err->data;
+            }
+
+            return NULL;
+        }
+
+        docp = ngx_array_push(&cc->schema->documents);
+        if (docp == NULL) {
+            json_decref(doc);
+            return NULL;
+        }
+
+        *docp = doc;
+
+        base.data = p;
+
+        r = ngx_http_apisec_schema_resource(cc, &base, doc);
+        if (r == NULL) {
+            return NULL;
+        }
+
+        if (ngx_http_apisec_schema_scan(cc, doc, r, 0) != NGX_OK) {
+            return NULL;
+        }
+    }
+
+    if (frag == NULL || frag + 1 == uri.data + uri.len) {
+        target = doc;
+
+    } else if (frag[1] == '/') {
+        target = ngx_http_apisec_schema_pointer(doc, frag + 1,
+                                                uri.data + uri.len - frag - 1,
+                                                cc->log);
+
+    } else {
+        target = NULL;
+
+        for (i = 0; i < cc->uris.nelts; i++) {
+            u = cc->uris.elts;
+
+            if (u[i].uri.len == uri.len
+                && ngx_memcmp(u[i].uri.data, uri.data, uri.len) == 0)
+            {
+                target = u[i].json;
+                break;
+            }
+        }
+    }
+
+    if (target == NULL) {
+        goto unresolved;
+    }
+
+    e = ngx_http_apisec_schema_map(cc, target, 0);
+
+    *res = (e && e->resource) ? e->resource : r;
+
+    return target;
+
+unresolved:
+
+    cc->err->data = ngx_pnalloc(cc->pool, loc->len + uri.len + 64);
+    if (cc->err->data) {
+        cc->err->len = ngx_sprintf(cc->err->data,
+                                   "%V/$ref: cannot resolve \"%V\"",
+                                   loc, &uri)
+                       - cc->err->data;
+    }
+
+    return NULL;
+}
+
+
+/* RFC 6901, in a URI fragment (RFC 3986 percent-encoding first) */
+
+static json_t *
+ngx_http_apisec_schema_pointer(json_t *doc, u_char *p, size_t len,
+    ngx_log_t *log)
+{
+    u_char   *buf, *d, *s, *last, *end, c;
+    size_t    index;
+
+    buf = ngx_alloc(len + 1, log);
+    if (buf == NULL) {
+        return NULL;
+    }
+
+    d = buf;
+    s = p;
+    ngx_unescape_uri(&d, &s, len, 0);
+    last = d;
+
+    s = buf;
+
+    while (doc && s < last) {
+        if (*s != '/') {
+            doc = NULL;
+            break;
+        }
+
+        s++;
+
+        /* unescape ~1 and ~0 of the token, in place */
+
+        for (end = s, d = s; end < last && *end != '/'; end++) {
+            c = *end;
+
+            if (c == '~') {
+                if (end + 1 < last && (end[1] == '0' || end[1] == '1')) {
+                    c = (end[1] == '0') ? '~' : '/';
+                    end++;
+
+                } else {
+                    doc = NULL;
+                    break;
+                }
+            }
+
+            *d++ = c;
+        }
+
+        if (doc == NULL) {
+            break;
+        }
+
+        if (json_is_object(doc)) {
+            doc = json_object_getn(doc, (char *) s, d - s);
+
+        } else if (json_is_array(doc)) {
+            if (d == s || d - s > 9 || (s[0] == '0' && d - s > 1)) {
+                doc = NULL;
+                break;
+            }
+
+            index = 0;
+
+            for (c = 0; s + c < d; c++) {
+                if (s[c] < '0' || s[c] > '9') {
+                    break;
+                }
+                index = index * 10 + (s[c] - '0');
+            }
+
+            doc = (s + c == d) ? json_array_get(doc, index) : NULL;
+
+        } else {
+            doc = NULL;
+        }
+
+        s = end;
+    }
+
+    ngx_free(buf);
+
+    return doc;
+}
+
+
+static ngx_http_apisec_snode_t *
+ngx_http_apisec_schema_node(ngx_http_apisec_scc_t *cc, json_t *json,
+    ngx_http_apisec_sres_t *res, ngx_str_t *loc)
+{
+    json_t                   *ref, *target;
+    ngx_str_t                 s, sub;
+    ngx_http_apisec_sres_t   *tres;
+    ngx_http_apisec_smap_t   *e;
+    ngx_http_apisec_snode_t  *node;
+
+    if (json_is_boolean(json)) {
+        node = ngx_pcalloc(cc->pool, sizeof(ngx_http_apisec_snode_t));
+        if (node == NULL) {
+            return NULL;
+        }
+
+        node->kind = json_is_true(json) ? NGX_HTTP_APISEC_SN_TRUE
+                                        : NGX_HTTP_APISEC_SN_FALSE;
+        node->resource = res;
+        return node;
+    }
+
+    if (!json_is_object(json)) {
+        ngx_http_apisec_schema_fail(cc, loc, NULL,
+                                    "a schema must be an object or a "
+                                    "boolean");
+        return NULL;
+    }
+
+    e = ngx_http_apisec_schema_map(cc, json, 1);
+    if (e == NULL) {
+        return NULL;
+    }
+
+    if (e->node) {
+        return e->node;
+    }
+
+    if (e->resource) {
+        res = e->resource;
+
+    } else {
+        e->resource = res;
+    }
+
+    if (cc->nest++ > NGX_HTTP_APISEC_SCHEMA_MAX_NEST) {
+        ngx_http_apisec_schema_fail(cc, loc, NULL, "schemas nest too deeply");
+        return NULL;
+    }
+
+    node = ngx_pcalloc(cc->pool, sizeof(ngx_http_apisec_snode_t));
+    if (node == NULL) {
+        return NULL;
+    }
+
+    e->node = node;
+
+    node->kind = NGX_HTTP_APISEC_SN_OBJECT;
+    node->resource = res;
+    node->max_length = -1;
+    node->min_length = -1;
+    node->max_items = -1;
+    node->min_items = -1;
+    node->max_contains = -1;
+    node->min_contains = -1;
+    node->max_properties = -1;
+    node->min_properties = -1;
+
+    ref = json_object_get(json, "$ref");
+
+    if (ref) {
+        if (!json_is_string(ref)) {
+            ngx_http_apisec_schema_fail(cc, loc, "$ref", "must be a string");
+            return NULL;
+        }
+
+        s.data = (u_char *) json_string_value(ref);
+        s.len = json_string_length(ref);
+
+        target = ngx_http_apisec_schema_deref(cc, &s, res, loc, &tres);
+        if (target == NULL) {
+            return NULL;
+        }
+
+        if (ngx_http_apisec_schema_loc(cc, loc, "$ref", &sub) != NGX_OK) {
+            return NULL;
+        }
+
+        node->ref = ngx_http_apisec_schema_node(cc, target, tres, &sub);
+        if (node->ref == NULL) {
+            return NULL;
+        }
+
+        /* before 2019-09, "$ref" stood alone: its siblings are ignored */
+
+        if (cc->dialect != NGX_HTTP_APISEC_SCHEMA_2020_12) {
+            cc->nest--;
+            return node;
+        }
+    }
+
+    if (ngx_http_apisec_schema_keywords(cc, node, json, loc) != NGX_OK) {
+        return NULL;
+    }
+
+    cc->nest--;
+
+    return node;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_schema_keywords(ngx_http_apisec_scc_t *cc,
+    ngx_http_apisec_snode_t *node, json_t *json, ngx_str_t *loc)
+{
+    size_t                       klen;
+    json_t                      *v, *d, *target, *excl;
+    ngx_str_t                    s, sub, anchor;
+    ngx_uint_t                   i, j, draft7, oas30;
+    const char                  *key;
+    ngx_array_t                 *deps;
+    ngx_http_apisec_sres_t      *res, *tres;
+    ngx_http_apisec_sname_t     *nm;
+    ngx_http_apisec_spattern_t  *pp;
+
+    res = node->resource;
+    draft7 = (cc->dialect == NGX_HTTP_APISEC_SCHEMA_DRAFT7);
+    oas30 = (cc->dialect == NGX_HTTP_APISEC_SCHEMA_OAS30);
+
+    /* core */
+
+    v = json_object_get(json, "$dynamicRef");
+
+    if (v && !draft7 && !oas30) {
+        if (!json_is_string(v)) {
+            return ngx_http_apisec_schema_fail(cc, loc, "$dynamicRef",
+                                               "must be a string");
+        }
+
+        s.data = (u_char *) json_string_value(v);
+        s.len = json_string_length(v);
+
+        target = ngx_http_apisec_schema_deref(cc, &s, res, loc, &tres);
+        if (target == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_apisec_schema_loc(cc, loc, "$dynamicRef", &sub)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        node->dynamic_ref = ngx_http_apisec_schema_node(cc, target, tres,
+                                                        &sub);
+        if (node->dynamic_ref == NULL) {
+            return NGX_ERROR;
+        }
+
+        /*
+         * "bookending": dynamic only when the first target has a
+         * "$dynamicAnchor" of the fragment's name
+         */
+
+        anchor.data = ngx_strlchr(s.data, s.data + s.len, '#');
+
+        if (anchor.data && json_is_object(target)) {
+            anchor.data++;
+            anchor.len = s.data + s.len - anchor.data;
+
+            d = json_object_get(target, "$dynamicAnchor");
+
+            if (json_is_string(d) && json_string_length(d) == anchor.len
+                && ngx_strncmp(json_string_value(d), anchor.data,
+                               anchor.len) == 0)
+            {
+                node->dynamic_name = anchor;
+            }
+        }
+    }
+
+    /* validation keywords */
+
+    v = json_object_get(json, "type");
+
+    if (v && ngx_http_apisec_schema_types(cc, v, loc, &node->types)
+             != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (oas30 && json_is_true(json_object_get(json, "nullable"))) {
+        node->nullable = 1;
+    }
+
+    v = json_object_get(json, "enum");
+
+    if (v) {
+        if (!json_is_array(v)) {
+            return ngx_http_apisec_schema_fail(cc, loc, "enum",
+                                               "must be an array");
+        }
+
+        node->enumeration = v;
+    }
+
+    if (!oas30) {
+        node->constant = json_object_get(json, "const");
+    }
+
+    if (ngx_http_apisec_schema_number(cc, json, "multipleOf", loc,
+                                      &node->multiple_of)
+        != NGX_OK
+        || ngx_http_apisec_schema_number(cc, json, "maximum", loc,
+                                         &node->maximum)
+           != NGX_OK
+        || ngx_http_apisec_schema_number(cc, json, "minimum", loc,
+                                         &node->minimum)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (node->multiple_of) {
+        d = json_integer(0);
+        if (d == NULL) {
+            return NGX_ERROR;
+        }
+
+        i = (ngx_http_apisec_schema_numcmp(node->multiple_of, d) <= 0);
+        json_decref(d);
+
+        if (i) {
+            return ngx_http_apisec_schema_fail(cc, loc, "multipleOf",
+                                               "must be greater than 0");
+        }
+    }
+
+    if (oas30) {
+        /* the draft-04 booleans of OpenAPI 3.0 */
+
+        excl = json_object_get(json, "exclusiveMaximum");
+
+        if (json_is_true(excl)) {
+            node->exclusive_maximum = node->maximum;
+            node->maximum = NULL;
+
+        } else if (excl && !json_is_boolean(excl)) {
+            return ngx_http_apisec_schema_fail(cc, loc, "exclusiveMaximum",
+                                               "must be a boolean");
+        }
+
+        excl = json_object_get(json, "exclusiveMinimum");
+
+        if (json_is_true(excl)) {
+            node->exclusive_minimum = node->minimum;
+            node->minimum = NULL;
+
+        } else if (excl && !json_is_boolean(excl)) {
+            return ngx_http_apisec_schema_fail(cc, loc, "exclusiveMinimum",
+                                               "must be a boolean");
+        }
+
+    } else if (ngx_http_apisec_schema_number(cc, json, "exclusiveMaximum",
+                                             loc, &node->exclusive_maximum)
+               != NGX_OK
+               || ngx_http_apisec_schema_number(cc, json, "exclusiveMinimum",
+                                                loc,
+                                                &node->exclusive_minimum)
+                  != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_apisec_schema_count(cc, json, "maxLength", loc,
+                                     &node->max_length) != NGX_OK
+        || ngx_http_apisec_schema_count(cc, json, "minLength", loc,
+                                        &node->min_length) != NGX_OK
+        || ngx_http_apisec_schema_count(cc, json, "maxItems", loc,
+                                        &node->max_items) != NGX_OK
+        || ngx_http_apisec_schema_count(cc, json, "minItems", loc,
+                                        &node->min_items) != NGX_OK
+        || ngx_http_apisec_schema_count(cc, json, "maxProperties", loc,
+                                        &node->max_properties) != NGX_OK
+        || ngx_http_apisec_schema_count(cc, json, "minProperties", loc,
+                                        &node->min_properties) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (!draft7 && !oas30
+        && (ngx_http_apisec_schema_count(cc, json, "maxContains", loc,
+                                         &node->max_contains) != NGX_OK
+            || ngx_http_apisec_schema_count(cc, json, "minContains", loc,
+                                            &node->min_contains) != NGX_OK))
+    {
+        return NGX_ERROR;
+    }
+
+    v = json_object_get(json, "uniqueItems");
+
+    if (v) {
+        if (!json_is_boolean(v)) {
+            return ngx_http_apisec_schema_fail(cc, loc, "uniqueItems",
+                                               "must be a boolean");
+        }
+
+        node->unique_items = json_is_true(v);
+    }
+
+    v = json_object_get(json, "pattern");
+
+    if (v) {
+        if (!json_is_string(v)) {
+            return ngx_http_apisec_schema_fail(cc, loc, "pattern",
+                                               "must be a string");
+        }
+
+        node->pattern = ngx_http_apisec_schema_regex(cc,
+                                           (u_char *) json_string_value(v),
+                                           json_string_length(v), loc,
+                                           "pattern");
+        if (node->pattern == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    v = json_object_get(json, "format");
+
+    if (json_is_string(v)
+        && (cc->schema->flags & NGX_HTTP_APISEC_SCHEMA_FORMAT_ASSERT))
+    {
+        node->format = ngx_http_apisec_schema_format_name(
+                                                      json_string_value(v));
+    }
+
+    if (ngx_http_apisec_schema_names(cc, json, loc, "required",
+                                     &node->required)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* applicators */
+
+    if (ngx_http_apisec_schema_list(cc, json, "allOf", res, loc,
+                                    &node->all_of) != NGX_OK
+        || ngx_http_apisec_schema_list(cc, json, "anyOf", res, loc,
+                                       &node->any_of) != NGX_OK
+        || ngx_http_apisec_schema_list(cc, json, "oneOf", res, loc,
+                                       &node->one_of) != NGX_OK
+        || ngx_http_apisec_schema_sub(cc, json, "not", res, loc,
+                                      &node->not) != NGX_OK
+        || ngx_http_apisec_schema_sub(cc, json, "contains", res, loc,
+                                      &node->contains) != NGX_OK
+        || ngx_http_apisec_schema_sub(cc, json, "additionalProperties", res,
+                                      loc, &node->additional_properties)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (!oas30
+        && (ngx_http_apisec_schema_sub(cc, json, "if", res, loc, &node->if_)
+            != NGX_OK
+            || ngx_http_apisec_schema_sub(cc, json, "then", res, loc,
+                                          &node->then) != NGX_OK
+            || ngx_http_apisec_schema_sub(cc, json, "else", res, loc,
+                                          &node->else_) != NGX_OK
+            || ngx_http_apisec_schema_sub(cc, json, "propertyNames", res,
+                                          loc, &node->property_names)
+               != NGX_OK))
+    {
+        return NGX_ERROR;
+    }
+
+    v = json_object_get(json, "items");
+
+    if (json_is_array(v) && draft7) {
+        /* draft-07: an array of "items" is 2020-12's "prefixItems" */
+
+        if (ngx_http_apisec_schema_list(cc, json, "items", res, loc,
+                                        &node->prefix_items) != NGX_OK
+            || ngx_http_apisec_schema_sub(cc, json, "additionalItems", res,
+                                          loc, &node->items) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+    } else if (ngx_http_apisec_schema_sub(cc, json, "items", res, loc,
+                                          &node->items)
+               != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (!draft7 && !oas30
+        && (ngx_http_apisec_schema_list(cc, json, "prefixItems", res, loc,
+                                        &node->prefix_items) != NGX_OK
+            || ngx_http_apisec_schema_sub(cc, json, "unevaluatedItems", res,
+                                          loc, &node->unevaluated_items)
+               != NGX_OK
+            || ngx_http_apisec_schema_sub(cc, json, "unevaluatedProperties",
+                                          res, loc,
+                                          &node->unevaluated_properties)
+               != NGX_OK
+            || ngx_http_apisec_schema_map_of(cc, json, "dependentSchemas",
+                                             res, loc,
+                                             &node->dependent_schemas)
+               != NGX_OK))
+    {
+        return NGX_ERROR;
+    }
+
+    node->tracks = (node->unevaluated_items || node->unevaluated_properties);
+
+    if (!draft7 && !oas30) {
+        v = json_object_get(json, "dependentRequired");
+
+        if (v) {
+            if (!json_is_object(v)) {
+                return ngx_http_apisec_schema_fail(cc, loc,
+                                                   "dependentRequired",
+                                                   "must be an object");
+            }
+
+            node->dependent_required = ngx_array_create(cc->pool,
+                                             json_object_size(v) + 1,
+                                             sizeof(ngx_http_apisec_sname_t));
+            if (node->dependent_required == NULL) {
+                return NGX_ERROR;
+            }
+
+            json_object_keylen_foreach(v, key, klen, d) {
+                nm = ngx_array_push(node->dependent_required);
+                if (nm == NULL) {
+                    return NGX_ERROR;
+                }
+
+                ngx_memzero(nm, sizeof(ngx_http_apisec_sname_t));
+                nm->name.data = (u_char *) key;
+                nm->name.len = klen;
+
+                if (ngx_http_apisec_schema_names(cc, v, loc, key, &nm->names)
+                    != NGX_OK)
+                {
+                    return NGX_ERROR;
+                }
+            }
+        }
+    }
+
+    if (draft7) {
+        /* "dependencies": arrays are dependentRequired, else schemas */
+
+        v = json_object_get(json, "dependencies");
+
+        if (v) {
+            if (!json_is_object(v)) {
+                return ngx_http_apisec_schema_fail(cc, loc, "dependencies",
+                                                   "must be an object");
+            }
+
+            node->dependent_required = ngx_array_create(cc->pool,
+                                             json_object_size(v) + 1,
+                                             sizeof(ngx_http_apisec_sname_t));
+            node->dependent_schemas = ngx_array_create(cc->pool,
+                                             json_object_size(v) + 1,
+                                             sizeof(ngx_http_apisec_sname_t));
+            if (node->dependent_required == NULL
+                || node->dependent_schemas == NULL)
+            {
+                return NGX_ERROR;
+            }
+
+            if (ngx_http_apisec_schema_loc(cc, loc, "dependencies", &sub)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            json_object_keylen_foreach(v, key, klen, d) {
+                deps = json_is_array(d) ? node->dependent_required
+                                        : node->dependent_schemas;
+
+                nm = ngx_array_push(deps);
+                if (nm == NULL) {
+                    return NGX_ERROR;
+                }
+
+                ngx_memzero(nm, sizeof(ngx_http_apisec_sname_t));
+                nm->name.data = (u_char *) key;
+                nm->name.len = klen;
+
+                if (json_is_array(d)) {
+                    if (ngx_http_apisec_schema_names(cc, v, &sub, key,
+                                                     &nm->names)
+                        != NGX_OK)
+                    {
+                        return NGX_ERROR;
+                    }
+
+                    continue;
+                }
+
+                nm->schema = ngx_http_apisec_schema_node(cc, d, res, &sub);
+                if (nm->schema == NULL) {
+                    return NGX_ERROR;
+                }
+            }
+        }
+    }
+
+    /* "properties", sorted for a binary search by member name */
+
+    v = json_object_get(json, "properties");
+
+    if (v) {
+        if (!json_is_object(v)) {
+            return ngx_http_apisec_schema_fail(cc, loc, "properties",
+                                               "must be an object");
+        }
+
+        if (ngx_http_apisec_schema_loc(cc, loc, "properties", &sub)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        node->nproperties = json_object_size(v);
+        node->properties = ngx_pcalloc(cc->pool, (node->nproperties + 1)
+                                       * sizeof(ngx_http_apisec_sname_t));
+        if (node->properties == NULL) {
+            return NGX_ERROR;
+        }
+
+        i = 0;
+
+        json_object_keylen_foreach(v, key, klen, d) {
+            nm = &node->properties[i++];
+            nm->name.data = (u_char *) key;
+            nm->name.len = klen;
+
+            if (ngx_http_apisec_schema_loc(cc, &sub, key, &s) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            nm->schema = ngx_http_apisec_schema_node(cc, d, res, &s);
+            if (nm->schema == NULL) {
+                return NGX_ERROR;
+            }
+        }
+
+        ngx_qsort(node->properties, node->nproperties,
+                  sizeof(ngx_http_apisec_sname_t),
+                  ngx_http_apisec_schema_name_cmp);
+    }
+
+    v = json_object_get(json, "patternProperties");
+
+    if (v && !oas30) {
+        if (!json_is_object(v)) {
+            return ngx_http_apisec_schema_fail(cc, loc, "patternProperties",
+                                               "must be an object");
+        }
+
+        if (ngx_http_apisec_schema_loc(cc, loc, "patternProperties", &sub)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        node->pattern_properties = ngx_array_create(cc->pool,
+                                          json_object_size(v) + 1,
+                                          sizeof(ngx_http_apisec_spattern_t));
+        if (node->pattern_properties == NULL) {
+            return NGX_ERROR;
+        }
+
+        json_object_keylen_foreach(v, key, klen, d) {
+            pp = ngx_array_push(node->pattern_properties);
+            if (pp == NULL) {
+                return NGX_ERROR;
+            }
+
+            pp->regex = ngx_http_apisec_schema_regex(cc, (u_char *) key,
+                                                     klen, &sub, key);
+            if (pp->regex == NULL) {
+                return NGX_ERROR;
+            }
+
+            if (ngx_http_apisec_schema_loc(cc, &sub, key, &s) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            pp->schema = ngx_http_apisec_schema_node(cc, d, res, &s);
+            if (pp->schema == NULL) {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    /* the subschemas of "$defs" are compiled for their errors only */
+
+    for (j = 0; j < 2; j++) {
+        v = json_object_get(json, j ? "definitions" : "$defs");
+
+        if (!json_is_object(v)) {
+            continue;
+        }
+
+        if (ngx_http_apisec_schema_loc(cc, loc, j ? "definitions" : "$defs",
+                                       &sub)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        json_object_keylen_foreach(v, key, klen, d) {
+            if (ngx_http_apisec_schema_loc(cc, &sub, key, &s) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            if (ngx_http_apisec_schema_node(cc, d, res, &s) == NULL) {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_schema_fail(ngx_http_apisec_scc_t *cc, ngx_str_t *loc,
+    const char *kw, const char *reason)
+{
+    size_t   len;
+    u_char  *p;
+
+    len = loc->len + (kw ? ngx_strlen(kw) * 2 + 1 : 0)
+          + ngx_strlen(reason) + 8;
+
+    p = ngx_pnalloc(cc->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    cc->err->data = p;
+
+    p = ngx_cpymem(p, loc->data, loc->len);
+
+    if (kw) {
+        *p++ = '/';
+
+        for ( /* void */ ; *kw; kw++) {
+            if (*kw == '~' || *kw == '/') {
+                *p++ = '~';
+                *p++ = (*kw == '~') ? '0' : '1';
+
+            } else {
+                *p++ = *kw;
+            }
+        }
+    }
+
+    if (p == cc->err->data) {
+        *p++ = '/';
+    }
+
+    p = ngx_sprintf(p, ": %s", reason);
+
+    cc->err->len = p - cc->err->data;
+
+    return NGX_ERROR;
+}
+
+
+/* the schema's JSON pointer one level down, for messages */
+
+static ngx_int_t
+ngx_http_apisec_schema_loc(ngx_http_apisec_scc_t *cc, ngx_str_t *loc,
+    const char *kw, ngx_str_t *out)
+{
+    u_char  *p;
+    size_t   len;
+
+    len = ngx_strlen(kw);
+
+    out->data = ngx_pnalloc(cc->pool, loc->len + 1 + 2 * len);
+    if (out->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(out->data, loc->data, loc->len);
+    *p++ = '/';
+
+    for ( /* void */ ; *kw; kw++) {
+        if (*kw == '~' || *kw == '/') {
+            *p++ = '~';
+            *p++ = (*kw == '~') ? '0' : '1';
+
+        } else {
+            *p++ = *kw;
+        }
+    }
+
+    out->len = p - out->data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_schema_count(ngx_http_apisec_scc_t *cc, json_t *json,
+    const char *kw, ngx_str_t *loc, ngx_int_t *out)
+{
+    double   d;
+    json_t  *v;
+
+    v = json_object_get(json, kw);
+
+    if (v == NULL) {
+        return NGX_OK;
+    }
+
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        *out = (json_integer_value(v) > NGX_MAX_INT_T_VALUE)
+               ? NGX_MAX_INT_T_VALUE : (ngx_int_t) json_integer_value(v);
+        return NGX_OK;
+    }
+
+    if (json_is_real(v)) {
+        d = json_real_value(v);
+
+        if (d >= 0 && d == (double) (int64_t) d && d < 9.2e18) {
+            *out = (ngx_int_t) d;
+            return NGX_OK;
+        }
+    }
+
+    return ngx_http_apisec_schema_fail(cc, loc, kw,
+                                       "must be a non-negative integer");
+}
+
+
+static ngx_int_t
+ngx_http_apisec_schema_sub(ngx_http_apisec_scc_t *cc, json_t *json,
+    const char *kw, ngx_http_apisec_sres_t *res, ngx_str_t *loc,
+    ngx_http_apisec_snode_t **out)
+{
+    json_t     *v;
+    ngx_str_t   sub;
+
+    v = json_object_get(json, kw);
+
+    if (v == NULL) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_apisec_schema_loc(cc, loc, kw, &sub) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    *out = ngx_http_apisec_schema_node(cc, v, res, &sub);
+
+    return *out ? NGX_OK : NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_schema_list(ngx_http_apisec_scc_t *cc, json_t *json,
+    const char *kw, ngx_http_apisec_sres_t *res, ngx_str_t *loc,
+    ngx_array_t **out)
+{
+    u_char                    buf[NGX_INT_T_LEN + 1];
+    size_t                    i;
+    json_t                   *v, *d;
+    ngx_str_t                 sub, s;
+    ngx_http_apisec_snode_t  **n;
+
+    v = json_object_get(json, kw);
+
+    if (v == NULL) {
+        return NGX_OK;
+    }
+
+    if (!json_is_array(v) || json_array_size(v) == 0) {
+        return ngx_http_apisec_schema_fail(cc, loc, kw,
+                                           "must be a non-empty array");
+    }
+
+    if (ngx_http_apisec_schema_loc(cc, loc, kw, &sub) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    *out = ngx_array_create(cc->pool, json_array_size(v), sizeof(void *));
+    if (*out == NULL) {
+        return NGX_ERROR;
+    }
+
+    json_array_foreach(v, i, d) {
+        n = ngx_array_push(*out);
+        if (n == NULL) {
+            return NGX_ERROR;
+        }
+
+        *ngx_sprintf(buf, "%uz", i) = '\0';
+
+        if (ngx_http_apisec_schema_loc(cc, &sub, (char *) buf, &s)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        *n = ngx_http_apisec_schema_node(cc, d, res, &s);
+        if (*n == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_schema_names(ngx_http_apisec_scc_t *cc, json_t *json,
+    ngx_str_t *loc, const char *kw, ngx_array_t **out)
+{
+    size_t      i;
+    json_t     *v, *d;
+    ngx_str_t  *name;
+
+    v = json_object_get(json, kw);
+
+    if (v == NULL) {
+        return NGX_OK;
+    }
+
+    if (!json_is_array(v)) {
+        return ngx_http_apisec_schema_fail(cc, loc, kw,
+                                           "must be an array of strings");
+    }
+
+    *out = ngx_array_create(cc->pool, json_array_size(v) + 1,
+                            sizeof(ngx_str_t));
+    if (*out == NULL) {
+        return NGX_ERROR;
+    }
+
+    json_array_foreach(v, i, d) {
+        if (!json_is_string(d)) {
+            return ngx_http_apisec_schema_fail(cc, loc, kw,
+                                               "must be an array of "
+                                               "strings");
+        }
+
+        name = ngx_array_push(*out);
+        if (name == NULL) {
+            return NGX_ERROR;
+        }
+
+        name->data = (u_char *) json_string_value(d);
+        name->len = json_string_length(d);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_schema_map_of(ngx_http_apisec_scc_t *cc, json_t *json,
+    const char *kw, ngx_http_apisec_sres_t *res, ngx_str_t *loc,
+    ngx_array_t **out)
+{
+    size_t                    klen;
+    json_t                   *v, *d;
+    ngx_str_t                 sub, s;
+    const char               *key;
+    ngx_http_apisec_sname_t  *nm;
+
+    v = json_object_get(json, kw);
+
+    if (v == NULL) {
+        return NGX_OK;
+    }
+
+    if (!json_is_object(v)) {
+        return ngx_http_apisec_schema_fail(cc, loc, kw, "must be an object");
+    }
+
+    if (ngx_http_apisec_schema_loc(cc, loc, kw, &sub) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    *out = ngx_array_create(cc->pool, json_object_size(v) + 1,
+                            sizeof(ngx_http_apisec_sname_t));
+    if (*out == NULL) {
+        return NGX_ERROR;
+    }
+
+    json_object_keylen_foreach(v, key, klen, d) {
+        nm = ngx_array_push(*out);
+        if (nm == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memzero(nm, sizeof(ngx_http_apisec_sname_t));
+        nm->name.data = (u_char *) key;
+        nm->name.len = klen;
+
+        if (ngx_http_apisec_schema_loc(cc, &sub, key, &s) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        nm->schema = ngx_http_apisec_schema_node(cc, d, res, &s);
+        if (nm->schema == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_schema_number(ngx_http_apisec_scc_t *cc, json_t *json,
+    const char *kw, ngx_str_t *loc, json_t **out)
+{
+    json_t  *v;
+
+    v = json_object_get(json, kw);
+
+    if (v == NULL) {
+        return NGX_OK;
+    }
+
+    if (!json_is_number(v)) {
+        return ngx_http_apisec_schema_fail(cc, loc, kw, "must be a number");
+    }
+
+    *out = v;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apisec_schema_types(ngx_http_apisec_scc_t *cc, json_t *type,
+    ngx_str_t *loc, ngx_uint_t *out)
+{
+    size_t       i, n;
+    json_t      *t;
+    ngx_uint_t   k;
+    const char  *name;
+
+    static const char  *names[] = {
+        "null", "boolean", "object", "array", "number", "string", "integer"
+    };
+
+    n = json_is_array(type) ? json_array_size(type) : 1;
+
+    if (n == 0) {
+        return ngx_http_apisec_schema_fail(cc, loc, "type",
+                                           "must not be empty");
+    }
+
+    *out = 0;
+
+    for (i = 0; i < n; i++) {
+        t = json_is_array(type) ? json_array_get(type, i) : type;
+
+        if (!json_is_string(t)) {
+            return ngx_http_apisec_schema_fail(cc, loc, "type",
+                                               "must be a string or an "
+                                               "array of strings");
+        }
+
+        name = json_string_value(t);
+
+        for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+            if (ngx_strcmp(name, names[k]) == 0) {
+                break;
+            }
+        }
+
+        if (k == sizeof(names) / sizeof(names[0])) {
+            return ngx_http_apisec_schema_fail(cc, loc, "type",
+                                               "unknown type");
+        }
+
+        *out |= (ngx_uint_t) 1 << k;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * ECMA-262 patterns on PCRE2: UTF mode (a "." is a code point), "$" only
+ * at the very end as in ECMA-262, no implicit anchoring; the match limit
+ * and heap limit of the schema's match context bound each match.
+ */
+
+static ngx_http_apisec_sregex_t *
+ngx_http_apisec_schema_regex(ngx_http_apisec_scc_t *cc, u_char *p,
+    size_t len, ngx_str_t *loc, const char *kw)
+{
+    int                         rc;
+    u_char                      msg[128], reason[256];
+    PCRE2_SIZE                  off;
+    ngx_http_apisec_sregex_t   *re, **rep;
+
+    re = ngx_pcalloc(cc->pool, sizeof(ngx_http_apisec_sregex_t));
+    if (re == NULL) {
+        return NULL;
+    }
+
+    rep = ngx_array_push(&cc->schema->regexes);
+    if (rep == NULL) {
+        return NULL;
+    }
+
+    *rep = re;
+
+    re->source.data = p;
+    re->source.len = len;
+
+    re->code = pcre2_compile(p, len, PCRE2_UTF | PCRE2_DOLLAR_ENDONLY,
+                             &rc, &off, NULL);
+    if (re->code == NULL) {
+        pcre2_get_error_message(rc, msg, sizeof(msg));
+        *ngx_snprintf(reason, sizeof(reason) - 1,
+                      "invalid regular expression: %s at offset %uz",
+                      msg, (size_t) off) = '\0';
+        ngx_http_apisec_schema_fail(cc, loc, kw, (char *) reason);
+        return NULL;
+    }
+
+    (void) pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+
+    re->match = pcre2_match_data_create(1, NULL);
+    if (re->match == NULL) {
+        return NULL;
+    }
+
+    return re;
+}
+
+
+static int
+ngx_http_apisec_schema_name_cmp(const void *a, const void *b)
+{
+    size_t                          len;
+    ngx_int_t                       rc;
+    const ngx_http_apisec_sname_t  *na = a, *nb = b;
+
+    len = ngx_min(na->name.len, nb->name.len);
+
+    rc = ngx_memcmp(na->name.data, nb->name.data, len);
+
+    if (rc) {
+        return rc;
+    }
+
+    return (na->name.len > nb->name.len) - (na->name.len < nb->name.len);
+}
