@@ -821,3 +821,55 @@ x=1
 backend
 --- error_log
 apisec: openapi: the path has no operation for the method (Allow: GET, HEAD)
+
+
+
+=== TEST 56: parameters against their schemas (the JSON Schema core): maximum, enum
+--- config eval: $::API
+--- request
+GET /v1/pets?limit=500&sort=foo&tags=a
+--- more_headers eval
+"Authorization: Bearer $::T{read}"
+--- error_code: 400
+--- response_body_like
+^\{"type":"about:blank","title":"Bad Request","status":400,"detail":"invalid parameter","errors":\[\{"parameter":"limit","in":"query","detail":"must be at most maximum"\},\{"parameter":"sort","in":"query","detail":"must be one of the values of enum"\}\]\}$
+--- error_log
+apisec: openapi: GET /pets: parameter "limit" in query must be at most maximum
+
+
+
+=== TEST 57: nginx -t: a parameter's schema the core refuses names its pointer
+--- user_files eval
+[["badschema.yaml", ::doc("  /a:\n    get:\n      parameters:\n"
+   . "        - {name: q, in: query, schema: {type: integer, minimum: x}}\n")]]
+--- config
+    apisec_openapi $TEST_NGINX_HTML_DIR/badschema.yaml;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*badschema\.yaml": \/paths\/~1a\/get\/parameters\/0\/schema: .*minimum/
+
+
+
+=== TEST 58: a recursive schema (a tree of nodes through $ref) compiles
+--- user_files eval
+[["tree.yaml", ::doc("  /trees:\n    post:\n      requestBody:\n"
+   . "        content:\n          application/json:\n"
+   . "            schema: {\$ref: '#/components/schemas/Node'}\n"
+   . "      responses: {201: {description: ok}}\n",
+   "components:\n  schemas:\n    Node:\n      type: object\n"
+   . "      properties:\n        children:\n          type: array\n"
+   . "          items: {\$ref: '#/components/schemas/Node'}\n")]]
+--- config
+    location /trees {
+        apisec_openapi $TEST_NGINX_HTML_DIR/tree.yaml;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/backend/;
+    }
+    location /backend/ {
+        return 200 "backend\n";
+    }
+--- request
+POST /trees
+{"children":[{"children":[]}]}
+--- more_headers
+Content-Type: application/json
+--- error_code: 200
