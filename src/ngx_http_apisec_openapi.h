@@ -148,6 +148,7 @@ typedef struct {
     ngx_http_apisec_openapi_op_t     *op;
     ngx_str_t                   captures[NGX_HTTP_APISEC_OPENAPI_MAX_SEGMENTS];
     ngx_uint_t                  ncaptures;
+    ngx_uint_t                  visits;         /* trie nodes seen */
 } ngx_http_apisec_openapi_match_t;
 
 

@@ -1691,6 +1691,9 @@ ngx_http_apisec_openapi_route(ngx_http_apisec_openapi_t *oa, ngx_str_t *uri,
     ngx_str_t    segs[NGX_HTTP_APISEC_OPENAPI_MAX_SEGMENTS];
     ngx_uint_t   n, visits;
 
+    m->node = NULL;
+    m->visits = 0;
+
     p = uri->data;
     last = p + uri->len;
 
@@ -1743,6 +1746,7 @@ ngx_http_apisec_openapi_route(ngx_http_apisec_openapi_t *oa, ngx_str_t *uri,
     visits = 0;
 
     m->node = ngx_http_apisec_openapi_walk(oa->root, segs, n, 0, m, &visits);
+    m->visits = visits;
 
     return m->node;
 }
