@@ -49,6 +49,13 @@ static ngx_conf_enum_t  ngx_http_apisec_limit_log_levels[] = {
 };
 
 
+/* request bodies: apisec_json_max_depth (jansson's own limit is 2048) */
+
+static ngx_conf_num_bounds_t  ngx_http_apisec_json_depth_bounds = {
+    ngx_conf_check_num_bounds, 1, 1024
+};
+
+
 static ngx_command_t  ngx_http_apisec_commands[] = {
 
     { ngx_string("apisec_security_headers"),
@@ -372,6 +379,29 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       0,
       NULL },
 
+    /* request bodies: src/ngx_http_apisec_body.c */
+
+    { ngx_string("apisec_json_schema"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_apisec_json_schema,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apisec_json_max_depth"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, body.max_depth),
+      &ngx_http_apisec_json_depth_bounds },
+
+    { ngx_string("apisec_json_max_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apisec_loc_conf_t, body.max_size),
+      NULL },
+
     /* request validation: src/ngx_http_apisec_openapi.c */
 
     { ngx_string("apisec_openapi"),
@@ -594,12 +624,13 @@ ngx_http_apisec_pipeline(ngx_http_request_t *r)
 
         /*
          * a waivable refusal (401, 403) under "satisfy any": another
-         * access module may still grant the request, and rate limits are
-         * final under any "satisfy", so they are applied now
+         * access module may still grant the request, and rate limits and
+         * the body's validation are final under any "satisfy", so they
+         * are applied now
          */
 
         if ((rc != NGX_HTTP_UNAUTHORIZED && rc != NGX_HTTP_FORBIDDEN)
-            || !(steps & NGX_HTTP_APISEC_STEP_LIMIT))
+            || !(steps & (NGX_HTTP_APISEC_STEP_LIMIT|NGX_HTTP_APISEC_STEP_BODY)))
         {
             return rc;
         }
@@ -627,21 +658,54 @@ ngx_http_apisec_pipeline(ngx_http_request_t *r)
         }
     }
 
-    if (rc != NGX_DECLINED) {
-        return rc;
-    }
-
     /*
-     * the OpenAPI operation's security requirements, parameters and body,
-     * after the identity is known and the rate limits have counted
+     * the OpenAPI operation: its security requirements (not under a
+     * waivable refusal above: there is no identity to check, and another
+     * access module may grant the request), parameters and media type;
+     * the operation's JSON body schema is left for the body step
      */
 
     if (steps & NGX_HTTP_APISEC_STEP_OPENAPI) {
-        rc = ngx_http_apisec_openapi_access(r, alcf, &reason);
-        if (rc != NGX_DECLINED) {
-            ngx_http_apisec_refusal(r, rc, reason, 0);
-            return rc;
+        lrc = ngx_http_apisec_openapi_access(r, alcf, rc != NGX_DECLINED,
+                                             &reason);
+        if (lrc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, lrc, reason, 0);
+            return lrc;
         }
+    }
+
+    /*
+     * the request body, last: parsing and validating it costs more than
+     * any check above, so unauthenticated or limited floods never cost it.
+     * Under "satisfy any" a waivable refusal above may still be overridden
+     * by another access module: the body is validated then too, and its
+     * refusal is final.  NGX_DONE while the body is read: the phases run
+     * again from the start once it is, and every step above finds its
+     * result made.
+     */
+
+    if (steps & NGX_HTTP_APISEC_STEP_BODY) {
+        lrc = ngx_http_apisec_body_access(r, alcf);
+
+        /* apisec_openapi dry_run: logged, not refused */
+
+        if (lrc >= NGX_HTTP_SPECIAL_RESPONSE && alcf->openapi_dry_run) {
+            lrc = ngx_http_apisec_openapi_body_dry_run(r, lrc);
+        }
+
+        if (lrc != NGX_DECLINED) {
+            if (lrc >= NGX_HTTP_SPECIAL_RESPONSE) {
+                ngx_http_apisec_refusal(r, lrc,
+                                        NGX_HTTP_APISEC_REFUSAL_INVALID_BODY,
+                                        0);
+            }
+
+            return lrc;
+        }
+    }
+
+    if (rc != NGX_DECLINED) {
+        return rc;
     }
 
     if (!(steps & NGX_HTTP_APISEC_STEP_AUTHN)) {
@@ -767,6 +831,9 @@ ngx_http_apisec_create_loc_conf(ngx_conf_t *cf)
     /* rate limits and bans */
     ngx_http_apisec_limit_create_conf(&conf->limit);
 
+    /* request bodies */
+    ngx_http_apisec_body_create_conf(&conf->body);
+
     /* counters */
     conf->status_tag = NGX_CONF_UNSET_UINT;
     conf->status_format = NGX_CONF_UNSET_UINT;
@@ -845,6 +912,8 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_http_apisec_limit_merge_conf(&prev->limit, &conf->limit);
 
+    ngx_http_apisec_body_merge_conf(&prev->body, &conf->body);
+
     ngx_conf_merge_uint_value(conf->status_tag, prev->status_tag, 0);
 
     /* request validation, after the authenticators it may require */
@@ -895,8 +964,14 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->steps |= NGX_HTTP_APISEC_STEP_LIMIT;
     }
 
+    if (conf->body.schema) {
+        conf->steps |= NGX_HTTP_APISEC_STEP_BODY;
+    }
+
+    /* an operation's JSON body is read and checked by the body step */
+
     if (conf->openapi) {
-        conf->steps |= NGX_HTTP_APISEC_STEP_OPENAPI;
+        conf->steps |= NGX_HTTP_APISEC_STEP_OPENAPI|NGX_HTTP_APISEC_STEP_BODY;
     }
 
     if (ngx_http_apisec_merge_check(cf, conf) != NGX_CONF_OK) {

@@ -22,6 +22,7 @@
 #include "ngx_http_apisec_apikey.h"
 #include "ngx_http_apisec_authz.h"
 #include "ngx_http_apisec_shm.h"
+#include "ngx_http_apisec_schema.h"
 #include "ngx_http_apisec_openapi.h"
 
 
@@ -50,7 +51,8 @@
 #define NGX_HTTP_APISEC_STEP_AUTHN      0x0020
 #define NGX_HTTP_APISEC_STEP_AUTHZ      0x0040
 #define NGX_HTTP_APISEC_STEP_LIMIT      0x0080
-#define NGX_HTTP_APISEC_STEP_OPENAPI    0x0100  /* route early, rest late */
+#define NGX_HTTP_APISEC_STEP_BODY       0x0100  /* apisec_json_schema */
+#define NGX_HTTP_APISEC_STEP_OPENAPI    0x0200  /* route early, rest late */
 
 /* X-Forwarded-Proto, Forwarded: every line together, at most */
 #define NGX_HTTP_APISEC_FORWARDED_MAX   1024    /* bytes */
@@ -86,11 +88,11 @@
 #define NGX_HTTP_APISEC_REFUSAL_CLAIM           17  /* claim_not_met */
 #define NGX_HTTP_APISEC_REFUSAL_RATE_LIMITED    18
 #define NGX_HTTP_APISEC_REFUSAL_ERROR           19  /* internal_error */
-#define NGX_HTTP_APISEC_REFUSAL_UNKNOWN_PATH    20  /* apisec_openapi ... */
-#define NGX_HTTP_APISEC_REFUSAL_METHOD_NOT_ALLOWED      21
-#define NGX_HTTP_APISEC_REFUSAL_INVALID_PARAMETER       22
-#define NGX_HTTP_APISEC_REFUSAL_UNSUPPORTED_MEDIA_TYPE  23
-#define NGX_HTTP_APISEC_REFUSAL_INVALID_REQUEST_BODY    24
+#define NGX_HTTP_APISEC_REFUSAL_INVALID_BODY    20  /* invalid_request_body */
+#define NGX_HTTP_APISEC_REFUSAL_UNKNOWN_PATH    21  /* apisec_openapi ... */
+#define NGX_HTTP_APISEC_REFUSAL_METHOD_NOT_ALLOWED      22
+#define NGX_HTTP_APISEC_REFUSAL_INVALID_PARAMETER       23
+#define NGX_HTTP_APISEC_REFUSAL_UNSUPPORTED_MEDIA_TYPE  24
 #define NGX_HTTP_APISEC_REFUSAL_SECURITY        25  /* security_requirement */
 #define NGX_HTTP_APISEC_REFUSAL_N               26
 
@@ -140,6 +142,15 @@ typedef struct {
 } ngx_http_apisec_proxies_t;
 
 
+/* apisec_json_schema, apisec_json_max_*: ngx_http_apisec_body.c */
+typedef struct {
+    ngx_http_apisec_schema_t   *schema;         /* NULL: off */
+    ngx_str_t                   file;
+    ngx_int_t                   max_depth;
+    size_t                      max_size;       /* 0: client_max_body_size */
+} ngx_http_apisec_body_conf_t;
+
+
 typedef struct ngx_http_apisec_loc_conf_s  ngx_http_apisec_loc_conf_t;
 
 struct ngx_http_apisec_loc_conf_s {
@@ -169,6 +180,9 @@ struct ngx_http_apisec_loc_conf_s {
 
     /* rate limits and bans: src/ngx_http_apisec_limit.c, _ban.c */
     ngx_http_apisec_limit_conf_t  limit;
+
+    /* request bodies: src/ngx_http_apisec_body.c */
+    ngx_http_apisec_body_conf_t   body;
 
     /* apisec_openapi: ngx_http_apisec_openapi.c; NULL: off */
     ngx_http_apisec_openapi_t  *openapi;
@@ -277,9 +291,21 @@ struct ngx_http_apisec_ctx_s {
     unsigned                    cors_preflight:1;
     unsigned                    cors_refused:1;
 
-    /* apisec_openapi: the route's match; "errors" of a refusal's body */
+    /* the request body: read (NGX_DONE while reading), its verdict */
+    ngx_int_t                   body_rc;        /* 0: not looked at */
+    ngx_http_apisec_schema_result_t  *problems; /* "errors" of the body */
+    unsigned                    body_reading:1;
+    unsigned                    body_async:1;
+
+    /*
+     * apisec_openapi: the route's match; "errors" of a refusal's body; the
+     * operation's body schema for the body step (instead of the
+     * location's apisec_json_schema) and its name for the log
+     */
     ngx_http_apisec_openapi_match_t  *openapi;
     ngx_str_t                   errors;         /* a JSON array, or empty */
+    ngx_http_apisec_schema_t   *body_schema;
+    ngx_str_t                  *body_label;
     unsigned                    openapi_logged:1;   /* dry_run: once */
 
     unsigned                    replace_body:1;
@@ -310,6 +336,19 @@ ngx_int_t ngx_http_apisec_error_body(ngx_http_request_t *r, ngx_chain_t *in,
     ngx_http_output_body_filter_pt next);
 ngx_int_t ngx_http_apisec_problem_json(ngx_pool_t *pool, ngx_uint_t status,
     ngx_str_t *detail, ngx_str_t *errors, ngx_str_t *out);
+ngx_int_t ngx_http_apisec_problem_errors(ngx_pool_t *pool,
+    ngx_http_apisec_schema_result_t *res, ngx_str_t *body);
+
+/* body: apisec_json_schema, apisec_json_max_depth, apisec_json_max_size */
+char *ngx_http_apisec_json_schema(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_apisec_body_create_conf(ngx_http_apisec_body_conf_t *conf);
+void ngx_http_apisec_body_merge_conf(ngx_http_apisec_body_conf_t *prev,
+    ngx_http_apisec_body_conf_t *conf);
+ngx_int_t ngx_http_apisec_body_access(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf);
+ngx_int_t ngx_http_apisec_json_parse(ngx_log_t *log, u_char *p, size_t len,
+    ngx_uint_t max_depth, json_t **json, char **detail);
 
 /* headers: the security headers preset, HSTS, CSP */
 char *ngx_http_apisec_hsts(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
@@ -408,7 +447,9 @@ char *ngx_http_apisec_openapi_merge(ngx_conf_t *cf,
 ngx_int_t ngx_http_apisec_openapi_route_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t *reason);
 ngx_int_t ngx_http_apisec_openapi_access(ngx_http_request_t *r,
-    ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t *reason);
+    ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t waived, ngx_uint_t *reason);
+ngx_int_t ngx_http_apisec_openapi_body_dry_run(ngx_http_request_t *r,
+    ngx_int_t rc);
 ngx_int_t ngx_http_apisec_openapi_headers(ngx_http_request_t *r);
 
 /* variables: $apisec_subject, $apisec_auth_result, $apisec_jwt_* */

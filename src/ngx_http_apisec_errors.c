@@ -35,6 +35,7 @@ static ngx_http_apisec_title_t  ngx_http_apisec_titles[] = {
     { 415, ngx_string("Unsupported Media Type") },
     { 416, ngx_string("Range Not Satisfiable") },
     { 421, ngx_string("Misdirected Request") },
+    { 422, ngx_string("Unprocessable Content") },
     { 429, ngx_string("Too Many Requests") },
     { 500, ngx_string("Internal Server Error") },
     { 501, ngx_string("Not Implemented") },
@@ -126,6 +127,13 @@ ngx_http_apisec_error_header(ngx_http_request_t *r,
     if (ngx_http_apisec_problem_json(r->pool, r->headers_out.status, detail,
                                      errors, &ctx->body)
         != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ctx->problems && detail == &ctx->detail
+        && ngx_http_apisec_problem_errors(r->pool, ctx->problems, &ctx->body)
+           != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -264,6 +272,75 @@ ngx_http_apisec_problem_json(ngx_pool_t *pool, ngx_uint_t status,
     *p++ = LF;
 
     out->len = p - out->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A validation refusal's violations, appended to the problem+json body:
+ * "errors":[{"pointer":"/a/0","detail":"..."}] (at most
+ * NGX_HTTP_APISEC_SCHEMA_MAX_ERRORS; the pointers carry the client's
+ * member names, cut by the validator, escaped here).
+ */
+
+ngx_int_t
+ngx_http_apisec_problem_errors(ngx_pool_t *pool,
+    ngx_http_apisec_schema_result_t *res, ngx_str_t *body)
+{
+    u_char                          *p;
+    size_t                           len;
+    ngx_uint_t                       i;
+    ngx_http_apisec_schema_error_t  *e;
+
+    /* the body ends with "}\n" */
+
+    if (body->len < 2 || res->nerrors == 0) {
+        return NGX_OK;
+    }
+
+    len = body->len + sizeof(",\"errors\":[]") - 1;
+
+    for (i = 0; i < res->nerrors; i++) {
+        e = &res->errors[i];
+        len += sizeof("{\"pointer\":\"\",\"detail\":\"\"},") - 1
+               + e->pointer.len
+               + ngx_escape_json(NULL, e->pointer.data, e->pointer.len)
+               + e->detail.len
+               + ngx_escape_json(NULL, e->detail.data, e->detail.len);
+    }
+
+    p = ngx_pnalloc(pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, body->data, body->len - 2);
+    body->data = p;
+    p += body->len - 2;
+
+    p = ngx_cpymem(p, ",\"errors\":[", sizeof(",\"errors\":[") - 1);
+
+    for (i = 0; i < res->nerrors; i++) {
+        e = &res->errors[i];
+
+        if (i) {
+            *p++ = ',';
+        }
+
+        p = ngx_cpymem(p, "{\"pointer\":\"", sizeof("{\"pointer\":\"") - 1);
+        p = (u_char *) ngx_escape_json(p, e->pointer.data, e->pointer.len);
+        p = ngx_cpymem(p, "\",\"detail\":\"", sizeof("\",\"detail\":\"") - 1);
+        p = (u_char *) ngx_escape_json(p, e->detail.data, e->detail.len);
+        *p++ = '"';
+        *p++ = '}';
+    }
+
+    *p++ = ']';
+    *p++ = '}';
+    *p++ = LF;
+
+    body->len = p - body->data;
 
     return NGX_OK;
 }

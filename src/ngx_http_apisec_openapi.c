@@ -434,7 +434,7 @@ ngx_http_apisec_openapi_headers(ngx_http_request_t *r)
 
 ngx_int_t
 ngx_http_apisec_openapi_access(ngx_http_request_t *r,
-    ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t *reason)
+    ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t waived, ngx_uint_t *reason)
 {
     ngx_int_t                         rc;
     ngx_http_apisec_ctx_t            *ctx;
@@ -448,13 +448,15 @@ ngx_http_apisec_openapi_access(ngx_http_request_t *r,
 
     m = ctx->openapi;
 
+    ctx->body_schema = NULL;
+
     if (m == NULL || m->op == NULL) {
         return NGX_DECLINED;        /* dry_run passed a bad route */
     }
 
     op = m->op;
 
-    if (op->nalts) {
+    if (op->nalts && !waived) {
         rc = ngx_http_apisec_openapi_security_check(r, alcf, ctx, op, reason);
         if (rc != NGX_DECLINED) {
             return rc;
@@ -471,6 +473,39 @@ ngx_http_apisec_openapi_access(ngx_http_request_t *r,
     }
 
     return ngx_http_apisec_openapi_media(r, alcf, ctx, op, reason);
+}
+
+
+/*
+ * dry_run: the body step's refusal of an operation's body is logged (the
+ * request's one warning) and undone.
+ */
+
+ngx_int_t
+ngx_http_apisec_openapi_body_dry_run(ngx_http_request_t *r, ngx_int_t rc)
+{
+    ngx_http_apisec_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apisec_module);
+
+    if (ctx == NULL || ctx->body_schema == NULL
+        || rc == NGX_HTTP_INTERNAL_SERVER_ERROR)
+    {
+        return rc;
+    }
+
+    if (!ctx->openapi_logged) {
+        ctx->openapi_logged = 1;
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "apisec: openapi dry_run: would refuse with %i: %V: "
+                      "the request body", rc, ctx->body_label);
+    }
+
+    ctx->status = 0;
+    ctx->problems = NULL;
+    ngx_str_null(&ctx->detail);
+
+    return NGX_DECLINED;
 }
 
 
@@ -991,7 +1026,7 @@ ngx_http_apisec_openapi_media(ngx_http_request_t *r,
 
     if (r->headers_in.content_length_n <= 0 && !r->headers_in.chunked) {
         if (op->body_required) {
-            *reason = NGX_HTTP_APISEC_REFUSAL_INVALID_REQUEST_BODY;
+            *reason = NGX_HTTP_APISEC_REFUSAL_INVALID_BODY;
             return ngx_http_apisec_openapi_deny(r, alcf, ctx,
                                                 NGX_HTTP_BAD_REQUEST,
                                                 "a request body is required",
@@ -1071,9 +1106,14 @@ ngx_http_apisec_openapi_media(ngx_http_request_t *r,
     }
 
     /*
-     * the JSON body against m[i].schema: through the JSON body reader of
-     * apisec_json_schema (not yet in this build)
+     * a JSON body against its schema: read and checked by the body step
+     * (ngx_http_apisec_body.c), 400 malformed, 413 too large, 422
      */
+
+    if (m[i].json && m[i].schema) {
+        ctx->body_schema = m[i].schema;
+        ctx->body_label = &op->text;
+    }
 
     return NGX_DECLINED;
 

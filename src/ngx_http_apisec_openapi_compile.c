@@ -1092,12 +1092,17 @@ ngx_http_apisec_openapi_body(ngx_http_apisec_oac_t *c, json_t *rb,
             return NGX_ERROR;
         }
 
-        m->json = (m->subtype.len == 4
-                   && ngx_strncasecmp(m->subtype.data, (u_char *) "json", 4)
-                      == 0)
-                  || (m->subtype.len > 5
-                      && ngx_strncasecmp(last - 5, (u_char *) "+json", 5)
-                         == 0);
+        /* application/json and application/x+json: the body step's JSON */
+
+        m->json = m->type.len == 11
+                  && ngx_strncasecmp(m->type.data, (u_char *) "application",
+                                     11) == 0
+                  && ((m->subtype.len == 4
+                       && ngx_strncasecmp(m->subtype.data, (u_char *) "json",
+                                          4) == 0)
+                      || (m->subtype.len > 5
+                          && ngx_strncasecmp(last - 5, (u_char *) "+json", 5)
+                             == 0));
 
         schema = json_object_get(mv, "schema");
 

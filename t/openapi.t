@@ -873,3 +873,87 @@ POST /trees
 --- more_headers
 Content-Type: application/json
 --- error_code: 200
+
+
+
+=== TEST 59: the operation's JSON body against its schema: 422 with pointers
+--- config eval: $::API
+--- request
+POST /v1/pets
+{"name":5,"tag":"x"}
+--- more_headers eval
+"Authorization: Bearer $::T{write}\nContent-Type: application/json"
+--- error_code: 422
+--- response_headers
+X-Refusal: invalid_request_body
+--- response_body_like
+"status":422,.*"errors":\[\{"pointer":"/name","detail":"[^"]+"\}\]\}$
+--- error_log
+apisec: request body does not conform to the schema "POST /pets": 1 violation(s), first at "/name"
+
+
+
+=== TEST 60: a required member missing, and malformed JSON (400)
+--- config eval: $::API
+--- request eval
+["POST /v1/pets\n{\"tag\":\"x\"}", "POST /v1/pets\n{\"name\":"]
+--- more_headers eval
+"Authorization: Bearer $::T{write}\nContent-Type: application/json"
+--- error_code eval
+[422, 400]
+
+
+
+=== TEST 61: a body over apisec_json_max_size: 413
+--- config eval: ::api('petstore.yaml', "        apisec_json_max_size 16;\n")
+--- request
+POST /v1/pets
+{"name":"a long name, longer than sixteen bytes"}
+--- more_headers eval
+"Authorization: Bearer $::T{write}\nContent-Type: application/json"
+--- error_code: 413
+--- error_log
+apisec: request body of 49 bytes is larger than 16
+
+
+
+=== TEST 62: a recursive schema checks the nested levels
+--- user_files eval
+[["tree.yaml", ::doc("  /trees:\n    post:\n      requestBody:\n"
+   . "        content:\n          application/json:\n"
+   . "            schema: {\$ref: '#/components/schemas/Node'}\n"
+   . "      responses: {201: {description: ok}}\n",
+   "components:\n  schemas:\n    Node:\n      type: object\n"
+   . "      properties:\n        children:\n          type: array\n"
+   . "          items: {\$ref: '#/components/schemas/Node'}\n")]]
+--- config
+    location /trees {
+        apisec_openapi $TEST_NGINX_HTML_DIR/tree.yaml;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/backend/;
+    }
+    location /backend/ {
+        return 200 "backend\n";
+    }
+--- request
+POST /trees
+{"children":[{"children":[{"children":7}]}]}
+--- more_headers
+Content-Type: application/json
+--- error_code: 422
+--- response_body_like
+"errors":\[\{"pointer":"/children/0/children/0/children","detail":"[^"]+"\}\]\}$
+
+
+
+=== TEST 63: dry_run: a body against its schema is logged, not refused
+--- config eval: $::DRY
+--- request
+POST /v1/pets
+{"name":5}
+--- more_headers eval
+"Authorization: Bearer $::T{write}\nContent-Type: application/json"
+--- error_code: 200
+--- response_headers
+X-Refusal:
+--- error_log eval
+qr/\[warn\] .*apisec: openapi dry_run: would refuse with 422: POST \/pets: the request body/
