@@ -35,7 +35,18 @@ typedef struct {
     json_t                     *schemes;    /* components/securitySchemes */
     json_t                     *security;   /* the document's */
     ngx_http_apisec_openapi_t  *oa;
+    ngx_array_t                 schemas;    /* _openapi_compiled_t */
+    ngx_uint_t                  one_hop;    /* deref(): one $ref only */
+    json_t                     *components; /* {"components": ...} */
 } ngx_http_apisec_oac_t;
+
+
+/* a schema compiled once, whatever refers to it */
+typedef struct {
+    json_t                     *json;
+    json_t                     *root;
+    ngx_http_apisec_schema_t   *schema;
+} ngx_http_apisec_openapi_compiled_t;
 
 
 /* a trie node's literal child, while compiling */
@@ -71,6 +82,8 @@ static ngx_int_t ngx_http_apisec_openapi_security(ngx_http_apisec_oac_t *c,
 static ngx_int_t ngx_http_apisec_openapi_schema(ngx_http_apisec_oac_t *c,
     json_t *schema, json_t *root, ngx_str_t *rfile, ngx_str_t *ptr,
     ngx_http_apisec_schema_t **out);
+static ngx_uint_t ngx_http_apisec_openapi_refs(json_t *v,
+    ngx_uint_t depth);
 static ngx_int_t ngx_http_apisec_openapi_finalize(ngx_http_apisec_oac_t *c,
     ngx_http_apisec_openapi_node_t *node);
 static ngx_http_apisec_openapi_node_t *ngx_http_apisec_openapi_walk(
@@ -116,7 +129,10 @@ ngx_http_apisec_openapi_compile(ngx_pool_t *pool, ngx_log_t *log,
 
     if (ngx_array_init(&c.files, pool, 4,
                        sizeof(ngx_http_apisec_openapi_file_t))
-        != NGX_OK)
+        != NGX_OK
+        || ngx_array_init(&c.schemas, pool, 16,
+                          sizeof(ngx_http_apisec_openapi_compiled_t))
+           != NGX_OK)
     {
         return NULL;
     }
@@ -1320,7 +1336,79 @@ ngx_http_apisec_openapi_schema(ngx_http_apisec_oac_t *c, json_t *schema,
     json_t *root, ngx_str_t *rfile, ngx_str_t *ptr,
     ngx_http_apisec_schema_t **out)
 {
-    ngx_str_t  e;
+    json_t                              *target;
+    ngx_str_t                            e;
+    ngx_uint_t                           i, refs;
+    ngx_http_apisec_openapi_file_t      *f;
+    ngx_http_apisec_openapi_compiled_t  *cs;
+
+    /*
+     * A schema is compiled once, however many operations use it: a lone
+     * {"$ref": ...} is the schema it names (a $ref with siblings is the
+     * core's to resolve); a schema with no "$ref" anywhere is compiled on
+     * its own, not in its document, so that the core's scan of a document
+     * is not repeated for every parameter of a large one.
+     */
+
+    while (json_is_object(schema) && json_object_size(schema) == 1
+           && json_is_string(json_object_get(schema, "$ref")))
+    {
+        c->one_hop = 1;
+        target = ngx_http_apisec_openapi_deref(c, schema, &root, rfile, ptr);
+        c->one_hop = 0;
+
+        if (target == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (target == schema) {
+            break;
+        }
+
+        schema = target;
+    }
+
+    refs = ngx_http_apisec_openapi_refs(schema, 0);
+
+    if (refs == 0) {
+        root = schema;
+
+    } else if (refs == 1 && root == c->doc) {
+
+        /*
+         * "#/components/..." only: resolved in {"components": ...} of the
+         * document, which the core scans faster than the whole document
+         */
+
+        if (c->components == NULL) {
+            c->components = json_pack("{s:O}", "components",
+                                      json_object_get(c->doc, "components"));
+            if (c->components == NULL) {
+                return NGX_ERROR;
+            }
+
+            f = ngx_array_push(&c->files);
+            if (f == NULL) {
+                json_decref(c->components);
+                c->components = NULL;
+                return NGX_ERROR;
+            }
+
+            ngx_str_null(&f->name);
+            f->doc = c->components;
+        }
+
+        root = c->components;
+    }
+
+    cs = c->schemas.elts;
+
+    for (i = 0; i < c->schemas.nelts; i++) {
+        if (cs[i].json == schema && cs[i].root == root) {
+            *out = cs[i].schema;
+            return NGX_OK;
+        }
+    }
 
     *out = ngx_http_apisec_schema_compile(c->pool, c->log, root, schema,
                                           rfile, c->dialect, 0, &e);
@@ -1329,7 +1417,77 @@ ngx_http_apisec_openapi_schema(ngx_http_apisec_oac_t *c, json_t *schema,
         return NGX_ERROR;
     }
 
+    cs = ngx_array_push(&c->schemas);
+    if (cs == NULL) {
+        return NGX_ERROR;
+    }
+
+    cs->json = schema;
+    cs->root = root;
+    cs->schema = *out;
+
     return NGX_OK;
+}
+
+
+/*
+ * The "$ref"s in v: 0 none, 1 only "#/components/..." ones, 2 others (or a
+ * dynamic one, or too deep to tell).
+ */
+
+static ngx_uint_t
+ngx_http_apisec_openapi_refs(json_t *v, ngx_uint_t depth)
+{
+    size_t       i;
+    json_t      *e;
+    ngx_uint_t   refs, r;
+    const char  *k, *ref;
+
+    if (depth > NGX_HTTP_APISEC_OPENAPI_MAX_DEPTH) {
+        return 2;
+    }
+
+    refs = 0;
+
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, e) {
+            r = ngx_http_apisec_openapi_refs(e, depth + 1);
+            refs = ngx_max(refs, r);
+        }
+
+        return refs;
+    }
+
+    if (!json_is_object(v)) {
+        return 0;
+    }
+
+    json_object_foreach(v, k, e) {
+        if (ngx_strcmp(k, "$ref") == 0) {
+            ref = json_string_value(e);
+
+            if (ref == NULL
+                || ngx_strncmp(ref, "#/components/",
+                               sizeof("#/components/") - 1) != 0)
+            {
+                return 2;
+            }
+
+            refs = ngx_max(refs, 1);
+            continue;
+        }
+
+        if (ngx_strcmp(k, "$dynamicRef") == 0
+            || ngx_strcmp(k, "$recursiveRef") == 0)
+        {
+            return 2;
+        }
+
+        r = ngx_http_apisec_openapi_refs(e, depth + 1);
+        refs = ngx_max(refs, r);
+    }
+
+    return refs;
 }
 
 
@@ -1393,6 +1551,10 @@ ngx_http_apisec_openapi_deref(ngx_http_apisec_oac_t *c, json_t *v,
         v = doc;
 
         if (hash == NULL || hash + 1 == last) {
+            if (c->one_hop) {
+                return v;
+            }
+
             continue;
         }
 
@@ -1450,6 +1612,10 @@ ngx_http_apisec_openapi_deref(ngx_http_apisec_oac_t *c, json_t *v,
             ngx_http_apisec_openapi_fail(c, ptr, "$ref \"%s\" points to "
                                          "nothing", s);
             return NULL;
+        }
+
+        if (c->one_hop) {
+            return v;
         }
     }
 }

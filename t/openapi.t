@@ -957,3 +957,30 @@ POST /v1/pets
 X-Refusal:
 --- error_log eval
 qr/\[warn\] .*apisec: openapi dry_run: would refuse with 422: POST \/pets: the request body/
+
+
+
+=== TEST 64: a schema with $refs into components, not itself in components
+--- user_files eval
+[["inl.yaml", ::doc("  /pets:\n    post:\n      requestBody:\n"
+   . "        content:\n          application/json:\n"
+   . "            schema: {type: array, maxItems: 2, items: {\$ref: '#/components/schemas/Pet'}}\n"
+   . "      responses: {201: {description: ok}}\n",
+   "components:\n  schemas:\n    Pet:\n      type: object\n      required: [name]\n"
+   . "      properties: {name: {type: string}}\n")]]
+--- config
+    location /pets {
+        apisec_openapi $TEST_NGINX_HTML_DIR/inl.yaml;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/backend/;
+    }
+    location /backend/ {
+        return 200 "backend\n";
+    }
+--- request eval
+["POST /pets\n[{\"name\":\"a\"}]", "POST /pets\n[{\"name\":\"a\"},{}]", "POST /pets\n[{},{},{}]"]
+--- more_headers
+Content-Type: application/json
+--- error_code eval
+[200, 422, 422]
+--- response_body_like eval
+["backend", '"errors":\[\{"pointer":"/1","detail":"misses the required property \\\\"name\\\\""\}\]\}$', '"errors":\[\{"pointer":"","detail":"[^"]+"\}']
