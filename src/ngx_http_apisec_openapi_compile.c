@@ -1747,7 +1747,7 @@ outside:
 }
 
 
-/* the literal children: an open-addressing table twice their number */
+/* the literal children: an open-addressing table, a quarter full at most */
 
 static ngx_int_t
 ngx_http_apisec_openapi_finalize(ngx_http_apisec_oac_t *c,
@@ -1759,7 +1759,7 @@ ngx_http_apisec_openapi_finalize(ngx_http_apisec_oac_t *c,
     ngx_http_apisec_openapi_lit_t   *lit;
 
     if (node->build) {
-        for (size = 2; size < 2 * node->build->nelts; size <<= 1) {
+        for (size = 4; size < 4 * node->build->nelts; size <<= 1) {
             /* void */
         }
 
