@@ -362,3 +362,22 @@ for _ in range(4000):
 for tok in want.values():
     if tok:
         dw(6, tok)
+
+# schema_compile: a dialect byte, then a schema; schema_validate: a schema,
+# a NUL, a body.  From the unit cases of t/data/schema/.
+for f in sorted(glob.glob('t/data/schema/*.json')):
+    for g in json.load(open(f)):
+        if 'file' in g:
+            continue
+        s = json.dumps(g['schema'], ensure_ascii=False)
+        d = {'draft7': 1, 'oas30': 2}.get(g.get('dialect'), 0)
+        w('schema_compile', bytes([d | (4 if g.get('format') else 0)])
+          + s.encode())
+        for t in g.get('tests', [])[:2]:
+            w('schema_validate', s.encode() + b'\0'
+              + json.dumps(t['data'], ensure_ascii=False).encode())
+w('schema_validate', b'{"items":{"pattern":"^(a+)+$"}}\0["'
+  + b'a' * 3000 + b'!"]')
+w('schema_validate', b'true\0' + b'[' * 70 + b']' * 70)
+w('schema_validate', b'{"uniqueItems":true}\0[' + b','.join(
+  str(i).encode() for i in range(500)) + b',1.0]')

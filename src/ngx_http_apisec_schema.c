@@ -2017,6 +2017,7 @@ ngx_http_apisec_schema_regex(ngx_http_apisec_scc_t *cc, u_char *p,
     int                         rc;
     u_char                      msg[128], reason[256];
     PCRE2_SIZE                  off;
+    pcre2_compile_context      *ccx;
     ngx_http_apisec_sregex_t   *re, **rep;
 
     re = ngx_pcalloc(cc->pool, sizeof(ngx_http_apisec_sregex_t));
@@ -2034,8 +2035,21 @@ ngx_http_apisec_schema_regex(ngx_http_apisec_scc_t *cc, u_char *p,
     re->source.data = p;
     re->source.len = len;
 
-    re->code = pcre2_compile(p, len, PCRE2_UTF | PCRE2_DOLLAR_ENDONLY,
-                             &rc, &off, NULL);
+    /* ECMA-262's escapes: \uhhhh, \u{h...}, \xhh (PCRE2's \x{} is not) */
+
+    ccx = pcre2_compile_context_create(NULL);
+    if (ccx == NULL) {
+        return NULL;
+    }
+
+    pcre2_set_compile_extra_options(ccx, PCRE2_EXTRA_ALT_BSUX);
+
+    re->code = pcre2_compile(p, len,
+                             PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX,
+                             &rc, &off, ccx);
+
+    pcre2_compile_context_free(ccx);
+
     if (re->code == NULL) {
         pcre2_get_error_message(rc, msg, sizeof(msg));
         *ngx_snprintf(reason, sizeof(reason) - 1,

@@ -19,6 +19,7 @@
 #   ban 429                                      role      http server location
 #   400 401                                                limit_except
 #   403 role/scope/claim
+#   422 json body
 #   429 limit
 #   openapi 404, 405, 400
 #
@@ -153,6 +154,13 @@ my %ORIGIN = (
         log   => ['apisec: access denied: claim condition not met: '
                   . '"apisec_require_claim tier eq gold"'],
     },
+    body422 => {
+        label => 'json body 422', code => 422, method => 'POST',
+        body  => '{"name":1}',
+        conf  => ['apisec_json_schema $TEST_NGINX_DATA/schema-http/user.json;'],
+        hdrs  => ['Content-Type: application/json'],
+        log   => ['apisec: request body does not conform to the schema'],
+    },
     l429 => {
         label => 'limit 429', code => 429, sets => 'limit',
         conf  => ['apisec_limit zone=olim;'],
@@ -191,7 +199,7 @@ my %ORIGIN = (
 );
 
 my @REFUSING = qw(https https308 preflight csrf ban e400 e401 r403 s403 c403
-                   l429 oa404 oa405 oa400);
+                   body422 l429 oa404 oa405 oa400);
 
 # Moves.  The origin location is /o/ (for index: "location = /t/"); the
 # request goes to 'uri' ("direct": to the target itself).  error_page to a

@@ -52,4 +52,22 @@ if (system(@cmd) != 0) {
     exit 1;
 }
 
-exec "$dir/schema", glob('t/data/schema/*.json') or die "exec: $!";
+# the differential cases: random schemas and instances judged by Debian's
+# python3-jsonschema (t/unit/schema_differential.py), when it is installed
+
+my @files = glob('t/data/schema/*.json');
+
+if (system('/usr/bin/python3 -c "import jsonschema" 2>/dev/null') == 0) {
+    for my $seed (1 .. 3) {
+        my $f = "$dir/differential-$seed.json";
+        system("/usr/bin/python3 t/unit/schema_differential.py $seed 400 "
+               . "> $f") == 0
+            or die "schema_differential.py $seed failed";
+        push @files, $f;
+    }
+
+} else {
+    print "# python3-jsonschema is not installed: no differential cases\n";
+}
+
+exec "$dir/schema", @files or die "exec: $!";

@@ -27,6 +27,7 @@ test_pkgs=(
     libnginx-mod-http-modsecurity   # t/waf.t: ModSecurity beside the module
     modsecurity-crs                 # ... with the OWASP Core Rule Set
     prometheus                      # t/status.t: promtool, a real scrape
+    python3-jsonschema              # t/schema_unit.t: the differential cases
 )
 
 if [ "${1:-}" = demo ]; then
