@@ -984,3 +984,26 @@ Content-Type: application/json
 [200, 422, 422]
 --- response_body_like eval
 ["backend", '"errors":\[\{"pointer":"/1","detail":"misses the required property \\\\"name\\\\""\}\]\}$', '"errors":\[\{"pointer":"","detail":"[^"]+"\}']
+
+
+
+=== TEST 65: nginx -t: a $ref to an absolute path
+--- user_files eval
+[["abs.yaml", ::doc("  /a:\n    \$ref: '/etc/passwd'\n")]]
+--- config
+    apisec_openapi $TEST_NGINX_HTML_DIR/abs.yaml;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*abs\.yaml": \/paths\/~1a: \$ref to "\/etc\/passwd": only relative files beside the document/
+
+
+
+=== TEST 66: nginx -t: a $ref to a file beside the document that has a cycle with the document
+--- user_files eval
+[["loop/a.yaml", ::doc("  /a:\n    \$ref: 'b.yaml#/item'\n")],
+ ["loop/b.yaml", "item: {\$ref: 'a.yaml#/paths/~1a'}\n"]]
+--- config
+    apisec_openapi $TEST_NGINX_HTML_DIR/loop/a.yaml;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*a\.yaml": \/paths\/~1a: a \$ref cycle/
