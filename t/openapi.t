@@ -329,6 +329,7 @@ POST /v1/pets
 --- error_code: 403
 --- response_headers
 X-Refusal: insufficient_scope
+WWW-Authenticate: Bearer realm="api", error="insufficient_scope", scope="pets:write"
 --- response_body_like
 "status":403,"detail":"insufficient scope"\}$
 --- error_log
@@ -370,6 +371,7 @@ GET /v1/pets
 --- error_code: 403
 --- response_headers
 X-Refusal: security_requirement
+!WWW-Authenticate
 --- error_log
 apisec: openapi: GET /pets: no security requirement is met by the caller's credentials
 
