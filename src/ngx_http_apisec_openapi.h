@@ -182,7 +182,8 @@ ngx_http_apisec_openapi_node_t *ngx_http_apisec_openapi_route(
 ngx_int_t ngx_http_apisec_openapi_method(ngx_str_t *name);
 
 /*
- * One parameter's texts (n > 1: an exploded form array) as a JSON value of its type, style and explode;
+ * One parameter's texts (n > 1: an exploded form array) as a JSON value
+ * of its type, style and explode;
  * NULL when it cannot be one (*detail says why).
  */
 json_t *ngx_http_apisec_openapi_value(ngx_http_apisec_openapi_param_t *p,

@@ -69,7 +69,7 @@ ngx_http_apisec_openapi_parse(u_char *data, size_t len, ngx_pool_t *pool,
     if (len > NGX_HTTP_APISEC_OPENAPI_MAX_SIZE) {
         ngx_http_apisec_openapi_error(pool, err,
                                       "larger than %uz bytes",
-                                      (size_t) NGX_HTTP_APISEC_OPENAPI_MAX_SIZE);
+                                (size_t) NGX_HTTP_APISEC_OPENAPI_MAX_SIZE);
         return NULL;
     }
 
