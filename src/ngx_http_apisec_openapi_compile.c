@@ -59,6 +59,10 @@ ngx_http_apisec_openapi_compile(ngx_pool_t *pool, ngx_log_t *log,
 
     ngx_memzero(&c, sizeof(ngx_http_apisec_oac_t));
 
+    /* what an allocation failure says; every other failure says why */
+
+    ngx_str_set(err, "out of memory");
+
     c.pool = pool;
     c.log = log;
     c.err = err;
@@ -1317,7 +1321,9 @@ ngx_http_apisec_openapi_schema(ngx_http_apisec_oac_t *c, json_t *schema,
     if (refs == 0) {
         root = schema;
 
-    } else if (refs == 1 && root == c->doc) {
+    } else if (refs == 1 && root == c->doc
+               && json_is_object(json_object_get(c->doc, "components")))
+    {
 
         /*
          * "#/components/..." only: resolved in {"components": ...} of the
@@ -1328,6 +1334,7 @@ ngx_http_apisec_openapi_schema(ngx_http_apisec_oac_t *c, json_t *schema,
             c->components = json_pack("{s:O}", "components",
                                       json_object_get(c->doc, "components"));
             if (c->components == NULL) {
+                ngx_http_apisec_openapi_fail(c, ptr, "json_pack() failed");
                 return NGX_ERROR;
             }
 

@@ -1007,3 +1007,17 @@ qr/\[emerg\] .*abs\.yaml": \/paths\/~1a: \$ref to "\/etc\/passwd": only relative
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*a\.yaml": \/paths\/~1a: a \$ref cycle/
+
+
+
+=== TEST 67: nginx -t: a schema's $ref into components of a document without components (fuzz find: a crash)
+--- user_files eval
+[["nocomp.yaml", ::doc("  /a:\n    get:\n      parameters:\n"
+   . "        - {name: q, in: query, schema: {type: object, properties: {x: {\$ref: '#/components/schemas/X'}}}}\n")]]
+--- config
+    apisec_openapi $TEST_NGINX_HTML_DIR/nocomp.yaml;
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*nocomp\.yaml": \/paths\/~1a\/get\/parameters\/0\/schema: .*components\/schemas\/X/
+--- no_error_log
+exited on signal
