@@ -66,6 +66,10 @@ ngx_http_apisec_openapi_parse(u_char *data, size_t len, ngx_pool_t *pool,
 {
     size_t  i;
 
+    /* what an allocation failure says; every other failure says why */
+
+    ngx_str_set(err, "out of memory");
+
     if (len > NGX_HTTP_APISEC_OPENAPI_MAX_SIZE) {
         ngx_http_apisec_openapi_error(pool, err,
                                       "larger than %uz bytes",
@@ -202,10 +206,6 @@ ngx_http_apisec_openapi_yaml(u_char *data, size_t len, ngx_pool_t *pool,
         done = (ev.type == YAML_STREAM_END_EVENT);
 
         rc = ngx_http_apisec_yaml_event(y, &ev);
-
-        if (rc != NGX_OK && err->len == 0) {
-            ngx_http_apisec_openapi_error(pool, err, "out of memory");
-        }
 
         if (rc != NGX_OK) {
             ngx_http_apisec_openapi_error(pool, err, "line %uz: %V",
