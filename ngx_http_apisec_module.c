@@ -630,7 +630,8 @@ ngx_http_apisec_pipeline(ngx_http_request_t *r)
          */
 
         if ((rc != NGX_HTTP_UNAUTHORIZED && rc != NGX_HTTP_FORBIDDEN)
-            || !(steps & (NGX_HTTP_APISEC_STEP_LIMIT|NGX_HTTP_APISEC_STEP_BODY)))
+            || !(steps & (NGX_HTTP_APISEC_STEP_LIMIT
+                          |NGX_HTTP_APISEC_STEP_BODY)))
         {
             return rc;
         }

@@ -21,6 +21,7 @@ gcc -std=gnu99 -O2 -g -Wall -Wextra -Wno-unused-parameter \
     -I"$tree/objs" -I"$tree/src/core" -I"$tree/src/event" \
     -I"$tree/src/event/modules" -I"$tree/src/os/unix" -Isrc \
     bench/schema_cost.c src/ngx_http_apisec_schema.c \
+    src/ngx_http_apisec_schema_ref.c \
     src/ngx_http_apisec_schema_validate.c src/ngx_http_apisec_schema_format.c \
     "$src/src/core/ngx_palloc.c" "$src/src/core/ngx_array.c" \
     "$src/src/core/ngx_string.c" "$src/src/os/unix/ngx_alloc.c" \

@@ -5,11 +5,12 @@
 
 
 /*
- * The JSON Schema core's numbers and formats.  Numbers compare exactly
- * (an integer against a double without rounding either) and "multipleOf"
- * is decided on decimals: a double is taken as the shortest decimal that
- * reads back as the same double (what the client wrote, when it wrote at
- * most 17 significant digits), so that 0.3 is a multiple of 0.1.
+ * The JSON Schema core's numbers, equality and formats.  Numbers compare
+ * exactly (an integer against a double without rounding either) and
+ * "multipleOf" is decided on decimals: a double is taken as the shortest
+ * decimal that reads back as the same double (what the client wrote, when
+ * it wrote at most 17 significant digits), so that 0.3 is a multiple of
+ * 0.1.  Equality (enum, const, uniqueItems) is JSON Schema's: 1 equals 1.0.
  */
 
 
@@ -335,8 +336,8 @@ ngx_http_apisec_schema_format_check(ngx_uint_t format, u_char *s,
 
         for (p = s; p < last && *p != ':'; p++) {
             if (!(ngx_http_apisec_isalpha(*p)
-                  || (p > s && (ngx_http_apisec_isdigit(*p) || *p == '+' || *p == '-'
-                                || *p == '.'))))
+                  || (p > s && (ngx_http_apisec_isdigit(*p) || *p == '+'
+                                || *p == '-' || *p == '.'))))
             {
                 return NGX_DECLINED;
             }
@@ -556,4 +557,154 @@ ngx_http_apisec_schema_digits(u_char *p, size_t n, ngx_uint_t *out)
     }
 
     return NGX_OK;
+}
+
+
+/* JSON Schema equality: 1 and 1.0 are equal, members in any order */
+
+ngx_int_t
+ngx_http_apisec_schema_equal(json_t *a, json_t *b, ngx_uint_t *steps)
+{
+    void    *it;
+    size_t   i, n;
+    json_t  *v;
+
+    (*steps)++;
+
+    if (json_is_number(a) && json_is_number(b)) {
+        return ngx_http_apisec_schema_numcmp(a, b) == 0;
+    }
+
+    if (json_typeof(a) != json_typeof(b)) {
+        return 0;
+    }
+
+    switch (json_typeof(a)) {
+
+    case JSON_STRING:
+        return json_string_length(a) == json_string_length(b)
+               && ngx_memcmp(json_string_value(a), json_string_value(b),
+                             json_string_length(a)) == 0;
+
+    case JSON_ARRAY:
+        n = json_array_size(a);
+
+        if (n != json_array_size(b)) {
+            return 0;
+        }
+
+        for (i = 0; i < n; i++) {
+            if (!ngx_http_apisec_schema_equal(json_array_get(a, i),
+                                              json_array_get(b, i), steps))
+            {
+                return 0;
+            }
+        }
+
+        return 1;
+
+    case JSON_OBJECT:
+        if (json_object_size(a) != json_object_size(b)) {
+            return 0;
+        }
+
+        for (it = json_object_iter(a); it; it = json_object_iter_next(a, it))
+        {
+            v = json_object_getn(b, json_object_iter_key(it),
+                                 json_object_iter_key_len(it));
+
+            if (v == NULL
+                || !ngx_http_apisec_schema_equal(json_object_iter_value(it),
+                                                 v, steps))
+            {
+                return 0;
+            }
+        }
+
+        return 1;
+
+    default:
+        return 1;
+    }
+}
+
+
+/* equal values hash the same (members in any order, 1 and 1.0 alike) */
+
+uint64_t
+ngx_http_apisec_schema_hash(json_t *v)
+{
+    void      *it;
+    size_t     i, n;
+    double     d;
+    uint64_t   h, m;
+    u_char    *p;
+
+    switch (json_typeof(v)) {
+
+    case JSON_INTEGER:
+        return (uint64_t) json_integer_value(v) * 0x9e3779b97f4a7c15ULL;
+
+    case JSON_REAL:
+        d = json_real_value(v);
+
+        /* as the integer it equals, when a long long can hold it */
+
+        if (d >= -9223372036854775808.0 && d < 9223372036854775808.0
+            && d == floor(d))
+        {
+            return (uint64_t) (long long) d * 0x9e3779b97f4a7c15ULL;
+        }
+
+        ngx_memcpy(&h, &d, sizeof(h));
+        return h * 0xff51afd7ed558ccdULL;
+
+    case JSON_STRING:
+        h = 0xcbf29ce484222325ULL;
+        p = (u_char *) json_string_value(v);
+
+        for (i = 0, n = json_string_length(v); i < n; i++) {
+            h = (h ^ p[i]) * 0x100000001b3ULL;
+        }
+
+        return h;
+
+    case JSON_ARRAY:
+        h = 0x84222325ULL;
+
+        for (i = 0, n = json_array_size(v); i < n; i++) {
+            h = (h * 31) ^ ngx_http_apisec_schema_hash(json_array_get(v, i));
+        }
+
+        return h;
+
+    case JSON_OBJECT:
+        h = 0x1b3ULL;
+
+        for (it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
+            m = 0xcbf29ce484222325ULL;
+            p = (u_char *) json_object_iter_key(it);
+
+            for (i = 0, n = json_object_iter_key_len(it); i < n; i++) {
+                m = (m ^ p[i]) * 0x100000001b3ULL;
+            }
+
+            h += m ^ (ngx_http_apisec_schema_hash(json_object_iter_value(it))
+                      * 0xc4ceb9fe1a85ec53ULL);
+        }
+
+        return h;
+
+    default:
+        return (uint64_t) json_typeof(v) + 1;
+    }
+}
+
+
+int
+ngx_http_apisec_schema_hash_cmp(const void *a, const void *b)
+{
+    const ngx_http_apisec_shash_t  *ha = a, *hb = b;
+
+    return (ha->hash > hb->hash) - (ha->hash < hb->hash);
 }

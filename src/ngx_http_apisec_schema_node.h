@@ -161,13 +161,71 @@ struct ngx_http_apisec_schema_s {
 };
 
 
+typedef struct {
+    uint64_t                    hash;
+    json_t                     *value;
+} ngx_http_apisec_shash_t;
+
+
+/* compile: the compile's state, shared with schema_ref.c */
+
+#define NGX_HTTP_APISEC_SCHEMA_MAX_FILES    64
+#define NGX_HTTP_APISEC_SCHEMA_MAX_NEST     512
+
+typedef struct {
+    json_t                     *json;
+    ngx_http_apisec_sres_t     *resource;
+    ngx_http_apisec_snode_t    *node;
+} ngx_http_apisec_smap_t;
+
+
+typedef struct {
+    ngx_str_t                   uri;        /* absolute, "#name" for anchors */
+    json_t                     *json;
+    ngx_http_apisec_sres_t     *resource;   /* a resource's root, or NULL */
+} ngx_http_apisec_suri_t;
+
+
+typedef struct {
+    ngx_pool_t                 *pool;
+    ngx_log_t                  *log;
+    ngx_http_apisec_schema_t   *schema;
+    ngx_uint_t                  dialect;
+    ngx_http_apisec_smap_t     *map;
+    ngx_uint_t                  map_size;
+    ngx_uint_t                  map_used;
+    ngx_array_t                 uris;       /* of suri_t */
+    ngx_array_t                 resources;  /* of sres_t * */
+    ngx_uint_t                  nfiles;
+    ngx_uint_t                  nest;
+    ngx_str_t                  *err;
+} ngx_http_apisec_scc_t;
+
+
+ngx_http_apisec_smap_t *ngx_http_apisec_schema_map(ngx_http_apisec_scc_t *cc,
+    json_t *json, ngx_uint_t add);
+ngx_http_apisec_sres_t *ngx_http_apisec_schema_resource(
+    ngx_http_apisec_scc_t *cc, ngx_str_t *base, json_t *json);
+ngx_int_t ngx_http_apisec_schema_scan(ngx_http_apisec_scc_t *cc,
+    json_t *json, ngx_http_apisec_sres_t *res, ngx_uint_t depth);
+json_t *ngx_http_apisec_schema_deref(ngx_http_apisec_scc_t *cc,
+    ngx_str_t *ref, ngx_http_apisec_sres_t *from, ngx_str_t *loc,
+    ngx_http_apisec_sres_t **res);
+ngx_int_t ngx_http_apisec_schema_fail(ngx_http_apisec_scc_t *cc,
+    ngx_str_t *loc, const char *kw, const char *reason);
+
+/* validate */
 ngx_int_t ngx_http_apisec_schema_numcmp(json_t *a, json_t *b);
+ngx_int_t ngx_http_apisec_schema_equal(json_t *a, json_t *b,
+    ngx_uint_t *steps);
+uint64_t ngx_http_apisec_schema_hash(json_t *v);
+int ngx_http_apisec_schema_hash_cmp(const void *a, const void *b);
 ngx_int_t ngx_http_apisec_schema_multiple(json_t *value, json_t *divisor);
 ngx_uint_t ngx_http_apisec_schema_format_name(const char *name);
 ngx_int_t ngx_http_apisec_schema_format_check(ngx_uint_t format,
     u_char *s, size_t len);
 ngx_int_t ngx_http_apisec_schema_regex_match(ngx_http_apisec_schema_t *schema,
-    ngx_http_apisec_sregex_t *re, u_char *s, size_t len);
+    ngx_http_apisec_sregex_t *re, u_char *s, size_t len, ngx_uint_t *steps);
 
 
 #endif /* _NGX_HTTP_APISEC_SCHEMA_NODE_H_INCLUDED_ */

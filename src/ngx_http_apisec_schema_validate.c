@@ -21,6 +21,8 @@
 #include <ngx_core.h>
 #include "ngx_http_apisec_schema_node.h"
 
+#include <math.h>
+
 
 typedef struct ngx_http_apisec_spath_s  ngx_http_apisec_spath_t;
 
@@ -47,13 +49,8 @@ typedef struct {
     ngx_uint_t                  nscope;
     ngx_http_apisec_sres_t     *scope[NGX_HTTP_APISEC_SCHEMA_MAX_SCOPE];
     unsigned                    exhausted:1;
+    unsigned                    aborted:1;      /* an undecided pattern */
 } ngx_http_apisec_svc_t;
-
-
-typedef struct {
-    uint64_t                    hash;
-    json_t                     *value;
-} ngx_http_apisec_shash_t;
 
 
 static ngx_int_t ngx_http_apisec_schema_run(ngx_http_apisec_svc_t *vc,
@@ -71,13 +68,12 @@ static ngx_int_t ngx_http_apisec_schema_array(ngx_http_apisec_svc_t *vc,
 static ngx_int_t ngx_http_apisec_schema_applicators(
     ngx_http_apisec_svc_t *vc, ngx_http_apisec_snode_t *node, json_t *inst,
     ngx_http_apisec_spath_t *path, ngx_http_apisec_sann_t *ann);
+static ngx_int_t ngx_http_apisec_schema_pattern(ngx_http_apisec_svc_t *vc,
+    ngx_http_apisec_sregex_t *re, u_char *s, size_t len,
+    ngx_http_apisec_spath_t *path);
 static ngx_int_t ngx_http_apisec_schema_error(ngx_http_apisec_svc_t *vc,
     ngx_http_apisec_spath_t *path, const char *fmt, ...);
 static ngx_uint_t ngx_http_apisec_schema_type(json_t *inst);
-static ngx_int_t ngx_http_apisec_schema_equal(json_t *a, json_t *b,
-    ngx_uint_t *steps);
-static uint64_t ngx_http_apisec_schema_hash(json_t *v);
-static int ngx_http_apisec_schema_hash_cmp(const void *a, const void *b);
 static ngx_int_t ngx_http_apisec_schema_ann_init(ngx_http_apisec_svc_t *vc,
     ngx_http_apisec_sann_t *ann, json_t *inst);
 static void ngx_http_apisec_schema_ann_merge(ngx_http_apisec_sann_t *to,
@@ -122,8 +118,13 @@ ngx_http_apisec_schema_validate(ngx_http_apisec_schema_t *schema,
     vc.quiet = 0;
     vc.nscope = 0;
     vc.exhausted = 0;
+    vc.aborted = 0;
 
     rc = ngx_http_apisec_schema_run(&vc, schema->root, instance, NULL, NULL);
+
+    if (rc == NGX_ERROR && vc.aborted) {
+        return NGX_DECLINED;
+    }
 
     if (rc == NGX_ERROR && vc.exhausted) {
         vc.quiet = 0;
@@ -407,14 +408,16 @@ ngx_http_apisec_schema_run(ngx_http_apisec_svc_t *vc,
         }
 
         if (node->pattern) {
-            rc = ngx_http_apisec_schema_regex_match(vc->schema, node->pattern,
-                                                    s, len);
-            if (rc != NGX_OK) {
+            rc = ngx_http_apisec_schema_pattern(vc, node->pattern, s, len,
+                                                path);
+            if (rc == NGX_ERROR) {
+                return NGX_ERROR;
+            }
+
+            if (rc == NGX_DECLINED) {
                 result = ngx_http_apisec_schema_error(vc, path,
-                                              rc == NGX_DECLINED
-                                              ? "must match the pattern"
-                                              : "pattern match exceeds its "
-                                                "limit");
+                                                      "must match the "
+                                                      "pattern");
                 if (vc->quiet) {
                     goto done;
                 }
@@ -744,21 +747,14 @@ ngx_http_apisec_schema_object(ngx_http_apisec_svc_t *vc,
             pp = node->pattern_properties->elts;
 
             for (j = 0; j < node->pattern_properties->nelts; j++) {
-                rc = ngx_http_apisec_schema_regex_match(vc->schema,
-                                                        pp[j].regex,
-                                                        (u_char *) key, klen);
-                if (rc == NGX_DECLINED) {
-                    continue;
+                rc = ngx_http_apisec_schema_pattern(vc, pp[j].regex,
+                                                    (u_char *) key, klen,
+                                                    &sub);
+                if (rc == NGX_ERROR) {
+                    return NGX_ERROR;
                 }
 
-                if (rc != NGX_OK) {
-                    result = ngx_http_apisec_schema_error(vc, &sub,
-                                             "pattern match exceeds its "
-                                             "limit");
-                    if (vc->quiet) {
-                        return result;
-                    }
-
+                if (rc == NGX_DECLINED) {
                     continue;
                 }
 
@@ -1338,7 +1334,7 @@ ngx_http_apisec_schema_type(json_t *inst)
 
         /* 1.0 is an integer (draft-06 onwards) */
 
-        if (d == (double) (long long) d && d > -9.3e18 && d < 9.3e18) {
+        if (d == floor(d)) {
             return NGX_HTTP_APISEC_ST_INTEGER;
         }
 
@@ -1351,152 +1347,6 @@ ngx_http_apisec_schema_type(json_t *inst)
     default:
         return NGX_HTTP_APISEC_ST_NULL;
     }
-}
-
-
-/* JSON Schema equality: 1 and 1.0 are equal, members in any order */
-
-static ngx_int_t
-ngx_http_apisec_schema_equal(json_t *a, json_t *b, ngx_uint_t *steps)
-{
-    void    *it;
-    size_t   i, n;
-    json_t  *v;
-
-    (*steps)++;
-
-    if (json_is_number(a) && json_is_number(b)) {
-        return ngx_http_apisec_schema_numcmp(a, b) == 0;
-    }
-
-    if (json_typeof(a) != json_typeof(b)) {
-        return 0;
-    }
-
-    switch (json_typeof(a)) {
-
-    case JSON_STRING:
-        return json_string_length(a) == json_string_length(b)
-               && ngx_memcmp(json_string_value(a), json_string_value(b),
-                             json_string_length(a)) == 0;
-
-    case JSON_ARRAY:
-        n = json_array_size(a);
-
-        if (n != json_array_size(b)) {
-            return 0;
-        }
-
-        for (i = 0; i < n; i++) {
-            if (!ngx_http_apisec_schema_equal(json_array_get(a, i),
-                                              json_array_get(b, i), steps))
-            {
-                return 0;
-            }
-        }
-
-        return 1;
-
-    case JSON_OBJECT:
-        if (json_object_size(a) != json_object_size(b)) {
-            return 0;
-        }
-
-        for (it = json_object_iter(a); it; it = json_object_iter_next(a, it))
-        {
-            v = json_object_getn(b, json_object_iter_key(it),
-                                 json_object_iter_key_len(it));
-
-            if (v == NULL
-                || !ngx_http_apisec_schema_equal(json_object_iter_value(it),
-                                                 v, steps))
-            {
-                return 0;
-            }
-        }
-
-        return 1;
-
-    default:
-        return 1;
-    }
-}
-
-
-/* equal values hash the same (members in any order, 1 and 1.0 alike) */
-
-static uint64_t
-ngx_http_apisec_schema_hash(json_t *v)
-{
-    void      *it;
-    size_t     i, n;
-    double     d;
-    uint64_t   h, m;
-    u_char    *p;
-
-    switch (json_typeof(v)) {
-
-    case JSON_INTEGER:
-        return (uint64_t) json_integer_value(v) * 0x9e3779b97f4a7c15ULL;
-
-    case JSON_REAL:
-        d = json_real_value(v);
-
-        if (d == (double) (long long) d && d > -9.2e18 && d < 9.2e18) {
-            return (uint64_t) (long long) d * 0x9e3779b97f4a7c15ULL;
-        }
-
-        ngx_memcpy(&h, &d, sizeof(h));
-        return h * 0xff51afd7ed558ccdULL;
-
-    case JSON_STRING:
-        h = 0xcbf29ce484222325ULL;
-        p = (u_char *) json_string_value(v);
-
-        for (i = 0, n = json_string_length(v); i < n; i++) {
-            h = (h ^ p[i]) * 0x100000001b3ULL;
-        }
-
-        return h;
-
-    case JSON_ARRAY:
-        h = 0x84222325ULL;
-
-        for (i = 0, n = json_array_size(v); i < n; i++) {
-            h = (h * 31) ^ ngx_http_apisec_schema_hash(json_array_get(v, i));
-        }
-
-        return h;
-
-    case JSON_OBJECT:
-        h = 0x1b3ULL;
-
-        for (it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
-            m = 0xcbf29ce484222325ULL;
-            p = (u_char *) json_object_iter_key(it);
-
-            for (i = 0, n = json_object_iter_key_len(it); i < n; i++) {
-                m = (m ^ p[i]) * 0x100000001b3ULL;
-            }
-
-            h += m ^ (ngx_http_apisec_schema_hash(json_object_iter_value(it))
-                      * 0xc4ceb9fe1a85ec53ULL);
-        }
-
-        return h;
-
-    default:
-        return (uint64_t) json_typeof(v) + 1;
-    }
-}
-
-
-static int
-ngx_http_apisec_schema_hash_cmp(const void *a, const void *b)
-{
-    const ngx_http_apisec_shash_t  *ha = a, *hb = b;
-
-    return (ha->hash > hb->hash) - (ha->hash < hb->hash);
 }
 
 
@@ -1532,14 +1382,41 @@ ngx_http_apisec_schema_ann_merge(ngx_http_apisec_sann_t *to,
 }
 
 
+/*
+ * A match with a growing limit: 1000, 10000, then the schema's limit
+ * (NGX_HTTP_APISEC_SCHEMA_MATCH_LIMIT).  Every limit a match runs into is
+ * charged to the validation's steps, so that many strings each matched
+ * just under the limit still end at the work limit; the matches of sane
+ * patterns never reach the first one.
+ */
+
 ngx_int_t
 ngx_http_apisec_schema_regex_match(ngx_http_apisec_schema_t *schema,
-    ngx_http_apisec_sregex_t *re, u_char *s, size_t len)
+    ngx_http_apisec_sregex_t *re, u_char *s, size_t len, ngx_uint_t *steps)
 {
-    int  rc;
+    int       rc;
+    uint32_t  limit;
 
-    rc = pcre2_match(re->code, s, len, 0, 0, re->match,
-                     schema->match_context);
+    limit = 1000;
+
+    for ( ;; ) {
+        pcre2_set_match_limit(schema->match_context, limit);
+
+        rc = pcre2_match(re->code, s, len, 0, 0, re->match,
+                         schema->match_context);
+
+        if (rc != PCRE2_ERROR_MATCHLIMIT) {
+            break;
+        }
+
+        *steps += limit;
+
+        if (limit >= NGX_HTTP_APISEC_SCHEMA_MATCH_LIMIT) {
+            return NGX_ERROR;
+        }
+
+        limit = ngx_min(limit * 10, NGX_HTTP_APISEC_SCHEMA_MATCH_LIMIT);
+    }
 
     if (rc >= 0) {
         return NGX_OK;
@@ -1549,7 +1426,43 @@ ngx_http_apisec_schema_regex_match(ngx_http_apisec_schema_t *schema,
         return NGX_DECLINED;
     }
 
-    /* the match limit, the heap limit, invalid UTF-8: never a match */
+    /* the heap limit, invalid UTF-8: never a match */
 
     return NGX_ERROR;
+}
+
+
+/*
+ * A pattern: NGX_ERROR when it cannot be decided (a limit), with the error
+ * recorded even in a quiet subschema and the validation ended: a "not" or
+ * an "anyOf" must never turn an undecided match into a success.
+ */
+
+static ngx_int_t
+ngx_http_apisec_schema_pattern(ngx_http_apisec_svc_t *vc,
+    ngx_http_apisec_sregex_t *re, u_char *s, size_t len,
+    ngx_http_apisec_spath_t *path)
+{
+    ngx_int_t   rc;
+    ngx_uint_t  quiet;
+
+    rc = ngx_http_apisec_schema_regex_match(vc->schema, re, s, len,
+                                            &vc->steps);
+
+    if (rc == NGX_ERROR) {
+        quiet = vc->quiet;
+        vc->quiet = 0;
+        (void) ngx_http_apisec_schema_error(vc, path,
+                                          "pattern match exceeds its limit");
+        vc->quiet = quiet;
+        vc->aborted = 1;
+        return NGX_ERROR;
+    }
+
+    if (vc->steps > NGX_HTTP_APISEC_SCHEMA_MAX_STEPS) {
+        vc->exhausted = 1;
+        return NGX_ERROR;
+    }
+
+    return rc;
 }

@@ -630,3 +630,131 @@ invalid parameter "strict"
 --- must_die
 --- error_log
 value must be between 1 and 1024
+
+
+
+=== TEST 31: HTTP/2 (h2c): a body that breaks the schema is 422
+--- http2
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / {
+            return 200 "done\n";
+        }
+    }
+--- config
+    location /api {
+        apisec_json_schema $TEST_NGINX_DATA/user.json;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+--- request
+POST /api
+{"name":"h2"}
+--- more_headers
+Content-Type: application/json
+--- error_code: 422
+--- response_body_like: "errors":\[\{"pointer":"","detail":"misses the required property \\"age\\""\}\]
+--- error_log
+first at "": misses the required property "age"
+
+
+
+=== TEST 32: HTTP/2 (h2c): a body that conforms passes
+--- http2
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / {
+            return 200 "done\n";
+        }
+    }
+--- config
+    location /api {
+        apisec_json_schema $TEST_NGINX_DATA/user.json;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+    }
+--- request
+POST /api
+{"name":"h2","age":2}
+--- more_headers
+Content-Type: application/json
+--- error_code: 200
+--- response_body
+done
+
+
+
+=== TEST 33: a body that arrives after the headers: the phases run again
+--- config
+    location /api {
+        apisec_json_schema $TEST_NGINX_DATA/user.json;
+        add_header X-Refusal $apisec_refusal always;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/sink;
+    }
+    location /sink {
+        return 200 "done\n";
+    }
+--- raw_request eval
+["POST /api HTTP/1.1\r
+Host: localhost\r
+Content-Type: application/json\r
+Content-Length: 25\r
+Connection: close\r
+\r
+", "{\"name\":\"slow\",", "\"age\":\"x\"}"]
+--- raw_request_middle_delay: 0.1
+--- error_code: 422
+--- response_headers
+X-Refusal: invalid_request_body
+--- error_log
+first at "/age": must be of type integer, not string
+
+
+
+=== TEST 34: a body that arrives after the headers and conforms is proxied
+--- config
+    location /api {
+        apisec_json_schema $TEST_NGINX_DATA/user.json;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/backend;
+    }
+    location /backend {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/sink;
+        add_header X-Got $request_body;
+    }
+    location /sink {
+        return 200 "done\n";
+    }
+--- raw_request eval
+["POST /api HTTP/1.1\r
+Host: localhost\r
+Content-Type: application/json\r
+Content-Length: 24\r
+Connection: close\r
+\r
+", "{\"name\":\"slow\",", "\"age\":42}"]
+--- raw_request_middle_delay: 0.1
+--- error_code: 200
+--- response_headers
+X-Got: {"name":"slow","age":42}
+--- response_body
+done
+
+
+
+=== TEST 35: a pattern that cannot be decided under "not" refuses (fail closed)
+--- config
+    location /api {
+        apisec_json_schema $TEST_NGINX_DATA/not-pattern.json;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/sink;
+    }
+    location /sink {
+        return 200 "done\n";
+    }
+--- request eval
+["POST /api\n{\"id\":\"" . ("a" x 40) . "!\"}", "POST /api\n{\"id\":\"aaa!\"}"]
+--- more_headers
+Content-Type: application/json
+--- error_code eval
+[422, 200]
+--- error_log
+first at "/id": pattern match exceeds its limit

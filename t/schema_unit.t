@@ -41,6 +41,7 @@ my @san = ('-fsanitize=address,undefined', '-fno-sanitize-recover=all');
 my @cmd = ('gcc', '-std=gnu99', '-g', '-O1', '-Wall', '-Wextra', '-Werror',
            '-Wno-unused-parameter', @san, @inc, '-Isrc',
            't/unit/schema.c', 'src/ngx_http_apisec_schema.c',
+           'src/ngx_http_apisec_schema_ref.c',
            'src/ngx_http_apisec_schema_validate.c',
            'src/ngx_http_apisec_schema_format.c',
            map({ "$src/src/$_" } qw(core/ngx_palloc.c core/ngx_array.c
@@ -58,11 +59,12 @@ if (system(@cmd) != 0) {
 my @files = glob('t/data/schema/*.json');
 
 if (system('/usr/bin/python3 -c "import jsonschema" 2>/dev/null') == 0) {
-    for my $seed (1 .. 3) {
-        my $f = "$dir/differential-$seed.json";
+    for my $run ([1, ''], [2, ''], [3, ''], [1, 'draft7'], [2, 'draft7']) {
+        my ($seed, $dialect) = @$run;
+        my $f = "$dir/differential-$seed$dialect.json";
         system("/usr/bin/python3 t/unit/schema_differential.py $seed 400 "
-               . "> $f") == 0
-            or die "schema_differential.py $seed failed";
+               . "$dialect > $f") == 0
+            or die "schema_differential.py $seed $dialect failed";
         push @files, $f;
     }
 

@@ -70,7 +70,7 @@ ngx_http_apisec_test_group(json_t *g, ngx_log_t *log)
 {
     u_char                           *p;
     size_t                            i, k;
-    json_t                           *t, *tests, *ptrs, *v;
+    json_t                           *t, *tests, *ptrs, *v, *doc, *target;
     ngx_str_t                         err, file;
     ngx_int_t                         rc;
     ngx_uint_t                        dialect, flags, ok;
@@ -123,10 +123,17 @@ ngx_http_apisec_test_group(json_t *g, ngx_log_t *log)
         return;
     }
 
-    schema = ngx_http_apisec_schema_compile(pool, log,
-                                            json_object_get(g, "schema"),
-                                            NULL, &file, dialect, flags,
-                                            &err);
+    /* "at": the keys of a schema inside the document (OpenAPI's way) */
+
+    doc = json_object_get(g, "schema");
+    target = doc;
+
+    json_array_foreach(json_object_get(g, "at"), k, v) {
+        target = json_object_get(target, json_string_value(v));
+    }
+
+    schema = ngx_http_apisec_schema_compile(pool, log, doc, target, &file,
+                                            dialect, flags, &err);
 
     want = json_string_value(json_object_get(g, "compile_error"));
 

@@ -4,7 +4,7 @@ python3-jsonschema (Draft202012Validator): written in the test-suite format
 of t/unit/schema.c, so that the module's validator must give the same
 verdict.  t/schema_unit.t runs it (skipped without python3-jsonschema).
 
-    schema_differential.py [SEED [COUNT]] > cases.json
+    schema_differential.py [SEED [COUNT [draft7]]] > cases.json
 
 Left out on purpose, where the two validators are meant to differ:
 multipleOf with a divisor that is not a power of two fraction (the module
@@ -119,6 +119,39 @@ def schema(r, depth, defs):
     return s
 
 
+def draft7(s):
+    """2020-12 keywords to their draft-07 spelling; what draft-07 lacks
+    (unevaluated*, minContains, maxContains) dropped."""
+    if isinstance(s, list):
+        return [draft7(v) for v in s]
+    if not isinstance(s, dict):
+        return s
+    out = {}
+    for k, v in s.items():
+        if k in ("unevaluatedProperties", "unevaluatedItems", "minContains",
+                 "maxContains"):
+            continue
+        if k in ("enum", "const"):
+            out[k] = v
+        elif k == "prefixItems":
+            out["items"] = draft7(v)
+            if "items" in s:
+                out["additionalItems"] = draft7(s["items"])
+        elif k == "items" and "prefixItems" in s:
+            continue
+        elif k in ("dependentRequired", "dependentSchemas"):
+            out.setdefault("dependencies", {}).update(draft7(v))
+        elif k == "$defs":
+            out["definitions"] = draft7(v)
+        elif k == "$ref":
+            out[k] = v.replace("#/$defs/", "#/definitions/")
+        elif k in ("properties", "patternProperties"):
+            out[k] = {n: draft7(x) for n, x in v.items()}
+        else:
+            out[k] = draft7(v)
+    return out
+
+
 def walk(s, found):
     if isinstance(s, dict):
         found.update(s.keys())
@@ -142,6 +175,7 @@ def drop(s, key):
 def main():
     seed = int(sys.argv[1]) if len(sys.argv) > 1 else 1
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 300
+    d7 = len(sys.argv) > 3 and sys.argv[3] == "draft7"
     r = random.Random(seed)
     groups = []
 
@@ -159,7 +193,13 @@ def main():
         walk(s, found)
         if "additionalProperties" in found:
             drop(s, "unevaluatedProperties")
-        v = jsonschema.Draft202012Validator(s)
+        if d7:
+            s = draft7(s)
+            if isinstance(s, dict):
+                s["$schema"] = "http://json-schema.org/draft-07/schema#"
+            v = jsonschema.Draft7Validator(s)
+        else:
+            v = jsonschema.Draft202012Validator(s)
         tests = []
         for i in range(8):
             data = instance(r)
@@ -175,9 +215,11 @@ def main():
             tests.append({"description": "instance %d: %s"
                           % (i, json.dumps(data, ensure_ascii=True)[:60]),
                           "data": data, "valid": valid})
-        groups.append({"description": "seed %d case %d: %s"
-                       % (seed, n, json.dumps(s, ensure_ascii=True)[:100]),
-                       "schema": s, "tests": tests})
+        groups.append({"description": "%sseed %d case %d: %s"
+                       % ("draft-07 " if d7 else "", seed, n,
+                          json.dumps(s, ensure_ascii=True)[:100]),
+                       "schema": s, "tests": tests,
+                       "dialect": "draft7" if d7 else "2020-12"})
 
     json.dump(groups, sys.stdout, ensure_ascii=False)
 
