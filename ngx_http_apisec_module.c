@@ -420,6 +420,15 @@ static ngx_command_t  ngx_http_apisec_commands[] = {
       offsetof(ngx_http_apisec_loc_conf_t, body.max_size),
       NULL },
 
+    /* request validation: src/ngx_http_apisec_openapi.c */
+
+    { ngx_string("apisec_openapi"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_apisec_openapi,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -513,7 +522,7 @@ static ngx_int_t
 ngx_http_apisec_pipeline(ngx_http_request_t *r)
 {
     ngx_int_t                    rc, lrc;
-    ngx_uint_t                   steps;
+    ngx_uint_t                   steps, reason;
     ngx_http_apisec_ctx_t       *ctx;
     ngx_http_core_loc_conf_t    *clcf;
     ngx_http_apisec_loc_conf_t  *alcf;
@@ -568,6 +577,20 @@ ngx_http_apisec_pipeline(ngx_http_request_t *r)
         rc = ngx_http_apisec_csrf_access(r, alcf);
         if (rc != NGX_DECLINED) {
             ngx_http_apisec_refusal(r, rc, NGX_HTTP_APISEC_REFUSAL_CSRF, 0);
+            return rc;
+        }
+    }
+
+    /*
+     * the OpenAPI route: an unknown path (404) or method (405) is refused
+     * before bans and cryptography; the operation is kept for the checks
+     * after authentication
+     */
+
+    if (steps & NGX_HTTP_APISEC_STEP_OPENAPI) {
+        rc = ngx_http_apisec_openapi_route_access(r, alcf, &reason);
+        if (rc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, rc, reason, 0);
             return rc;
         }
     }
@@ -668,6 +691,22 @@ ngx_http_apisec_pipeline(ngx_http_request_t *r)
     }
 
     /*
+     * the OpenAPI operation: its security requirements (not under a
+     * waivable refusal above: there is no identity to check, and another
+     * access module may grant the request), parameters and media type;
+     * the operation's JSON body schema is left for the body step
+     */
+
+    if (steps & NGX_HTTP_APISEC_STEP_OPENAPI) {
+        lrc = ngx_http_apisec_openapi_access(r, alcf, rc != NGX_DECLINED,
+                                             &reason);
+        if (lrc != NGX_DECLINED) {
+            ngx_http_apisec_refusal(r, lrc, reason, 0);
+            return lrc;
+        }
+    }
+
+    /*
      * the request body, last: parsing and validating it costs more than
      * any check above, so unauthenticated or limited floods never cost it.
      * Under "satisfy any" a waivable refusal above may still be overridden
@@ -679,6 +718,13 @@ ngx_http_apisec_pipeline(ngx_http_request_t *r)
 
     if (steps & NGX_HTTP_APISEC_STEP_BODY) {
         lrc = ngx_http_apisec_body_access(r, alcf);
+
+        /* apisec_openapi dry_run: logged, not refused */
+
+        if (lrc >= NGX_HTTP_SPECIAL_RESPONSE && alcf->openapi_dry_run) {
+            lrc = ngx_http_apisec_openapi_body_dry_run(r, lrc);
+        }
+
         if (lrc != NGX_DECLINED) {
             if (lrc >= NGX_HTTP_SPECIAL_RESPONSE) {
                 ngx_http_apisec_refusal(r, lrc,
@@ -735,6 +781,15 @@ ngx_http_apisec_header_filter(ngx_http_request_t *r)
 
     if (alcf->limit.headers
         && ngx_http_apisec_limit_headers(r) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* Allow on apisec_openapi's 405 */
+
+    if (alcf->openapi
+        && r->headers_out.status == NGX_HTTP_NOT_ALLOWED
+        && ngx_http_apisec_openapi_headers(r) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -816,6 +871,9 @@ ngx_http_apisec_create_loc_conf(ngx_conf_t *cf)
     conf->status_format = NGX_CONF_UNSET_UINT;
     conf->admin = NGX_CONF_UNSET_UINT;
 
+    /* request validation */
+    ngx_http_apisec_openapi_create_conf(conf);
+
     return conf;
 }
 
@@ -891,6 +949,12 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_uint_value(conf->status_tag, prev->status_tag, 0);
 
+    /* request validation, after the authenticators it may require */
+
+    if (ngx_http_apisec_openapi_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     /* an apisec_status location's errors (405) are problem+json too */
 
     status = (conf->status_format != NGX_CONF_UNSET_UINT);
@@ -941,6 +1005,12 @@ ngx_http_apisec_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->body.schema) {
         conf->steps |= NGX_HTTP_APISEC_STEP_BODY;
+    }
+
+    /* an operation's JSON body is read and checked by the body step */
+
+    if (conf->openapi) {
+        conf->steps |= NGX_HTTP_APISEC_STEP_OPENAPI|NGX_HTTP_APISEC_STEP_BODY;
     }
 
     if (ngx_http_apisec_merge_check(cf, conf) != NGX_CONF_OK) {

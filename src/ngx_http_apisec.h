@@ -24,6 +24,7 @@
 #include "ngx_http_apisec_shm.h"
 #include "ngx_http_apisec_redis.h"
 #include "ngx_http_apisec_schema.h"
+#include "ngx_http_apisec_openapi.h"
 
 
 #define NGX_HTTP_APISEC_OFF             0
@@ -52,6 +53,7 @@
 #define NGX_HTTP_APISEC_STEP_AUTHZ      0x0040
 #define NGX_HTTP_APISEC_STEP_LIMIT      0x0080
 #define NGX_HTTP_APISEC_STEP_BODY       0x0100  /* apisec_json_schema */
+#define NGX_HTTP_APISEC_STEP_OPENAPI    0x0200  /* route early, rest late */
 
 /* X-Forwarded-Proto, Forwarded: every line together, at most */
 #define NGX_HTTP_APISEC_FORWARDED_MAX   1024    /* bytes */
@@ -88,7 +90,12 @@
 #define NGX_HTTP_APISEC_REFUSAL_RATE_LIMITED    18
 #define NGX_HTTP_APISEC_REFUSAL_ERROR           19  /* internal_error */
 #define NGX_HTTP_APISEC_REFUSAL_INVALID_BODY    20  /* invalid_request_body */
-#define NGX_HTTP_APISEC_REFUSAL_N               21
+#define NGX_HTTP_APISEC_REFUSAL_UNKNOWN_PATH    21  /* apisec_openapi ... */
+#define NGX_HTTP_APISEC_REFUSAL_METHOD_NOT_ALLOWED      22
+#define NGX_HTTP_APISEC_REFUSAL_INVALID_PARAMETER       23
+#define NGX_HTTP_APISEC_REFUSAL_UNSUPPORTED_MEDIA_TYPE  24
+#define NGX_HTTP_APISEC_REFUSAL_SECURITY        25  /* security_requirement */
+#define NGX_HTTP_APISEC_REFUSAL_N               26
 
 
 /* who authenticated the caller: ctx->authn */
@@ -180,6 +187,11 @@ struct ngx_http_apisec_loc_conf_s {
 
     /* request bodies: src/ngx_http_apisec_body.c */
     ngx_http_apisec_body_conf_t   body;
+
+    /* apisec_openapi: ngx_http_apisec_openapi.c; NULL: off */
+    ngx_http_apisec_openapi_t  *openapi;
+    ngx_flag_t                  openapi_dry_run;
+    ngx_http_apisec_conf_pos_t  openapi_pos;
 
     /* prepared by merge: the response headers this location adds */
     ngx_array_t                *headers;        /* ngx_http_apisec_header_t */
@@ -300,6 +312,17 @@ struct ngx_http_apisec_ctx_s {
     unsigned                    body_reading:1;
     unsigned                    body_async:1;
 
+    /*
+     * apisec_openapi: the route's match; "errors" of a refusal's body; the
+     * operation's body schema for the body step (instead of the
+     * location's apisec_json_schema) and its name for the log
+     */
+    ngx_http_apisec_openapi_match_t  *openapi;
+    ngx_str_t                   errors;         /* a JSON array, or empty */
+    ngx_http_apisec_schema_t   *body_schema;
+    ngx_str_t                  *body_label;
+    unsigned                    openapi_logged:1;   /* dry_run: once */
+
     unsigned                    replace_body:1;
     unsigned                    body_sent:1;
     unsigned                    final:1;        /* not waivable */
@@ -328,7 +351,7 @@ ngx_int_t ngx_http_apisec_error_header(ngx_http_request_t *r,
 ngx_int_t ngx_http_apisec_error_body(ngx_http_request_t *r, ngx_chain_t *in,
     ngx_http_output_body_filter_pt next);
 ngx_int_t ngx_http_apisec_problem_json(ngx_pool_t *pool, ngx_uint_t status,
-    ngx_str_t *detail, ngx_str_t *out);
+    ngx_str_t *detail, ngx_str_t *errors, ngx_str_t *out);
 ngx_int_t ngx_http_apisec_problem_errors(ngx_pool_t *pool,
     ngx_http_apisec_schema_result_t *res, ngx_str_t *body);
 
@@ -431,6 +454,19 @@ ngx_uint_t ngx_http_apisec_status_key_source(ngx_conf_t *cf, ngx_str_t *uri);
 void ngx_http_apisec_status_key_set(ngx_uint_t source, ngx_uint_t keys);
 void ngx_http_apisec_status_limit(ngx_shm_zone_t *shm_zone,
     ngx_uint_t delayed);
+
+/* openapi: apisec_openapi */
+char *ngx_http_apisec_openapi(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+void ngx_http_apisec_openapi_create_conf(ngx_http_apisec_loc_conf_t *conf);
+char *ngx_http_apisec_openapi_merge(ngx_conf_t *cf,
+    ngx_http_apisec_loc_conf_t *prev, ngx_http_apisec_loc_conf_t *conf);
+ngx_int_t ngx_http_apisec_openapi_route_access(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t *reason);
+ngx_int_t ngx_http_apisec_openapi_access(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t waived, ngx_uint_t *reason);
+ngx_int_t ngx_http_apisec_openapi_body_dry_run(ngx_http_request_t *r,
+    ngx_int_t rc);
+ngx_int_t ngx_http_apisec_openapi_headers(ngx_http_request_t *r);
 
 /* variables: $apisec_subject, $apisec_auth_result, $apisec_jwt_* */
 ngx_int_t ngx_http_apisec_add_variables(ngx_conf_t *cf);

@@ -158,6 +158,12 @@ ngx_http_apisec_body_access(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* apisec_openapi's operation left its schema, or none (its own checks) */
+
+    if (ctx->body_schema == NULL && alcf->body.schema == NULL) {
+        return NGX_DECLINED;
+    }
+
     if (ctx->body_rc) {
         return ctx->body_rc;
     }
@@ -346,8 +352,14 @@ ngx_http_apisec_body_check(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    rc = ngx_http_apisec_schema_validate(alcf->body.schema, json, r->pool,
-                                         res);
+    ctx = ngx_http_apisec_get_ctx(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_apisec_schema_validate(ctx->body_schema ? ctx->body_schema
+                                                          : alcf->body.schema,
+                                         json, r->pool, res);
 
     if (rc == NGX_OK) {
         return NGX_DECLINED;
@@ -362,13 +374,8 @@ ngx_http_apisec_body_check(ngx_http_request_t *r,
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "apisec: request body does not conform to the schema "
                   "\"%V\": %ui violation(s), first at \"%s\": %V",
-                  &alcf->body.file, res->total, where,
-                  &res->errors[0].detail);
-
-    ctx = ngx_http_apisec_get_ctx(r);
-    if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+                  ctx->body_schema ? ctx->body_label : &alcf->body.file,
+                  res->total, where, &res->errors[0].detail);
 
     ctx->problems = res;
 

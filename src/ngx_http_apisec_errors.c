@@ -96,7 +96,7 @@ ngx_int_t
 ngx_http_apisec_error_header(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf)
 {
-    ngx_str_t              *detail;
+    ngx_str_t              *detail, *errors;
     ngx_http_apisec_ctx_t  *ctx;
 
     if (r->err_status == 0) {
@@ -104,9 +104,11 @@ ngx_http_apisec_error_header(ngx_http_request_t *r,
     }
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_apisec_module);
+    errors = NULL;
 
     if (ctx && ctx->status == r->headers_out.status) {
         detail = &ctx->detail;
+        errors = &ctx->errors;
 
     } else if (!r->error_page && !r->internal) {
         detail = NULL;
@@ -123,7 +125,7 @@ ngx_http_apisec_error_header(ngx_http_request_t *r,
     }
 
     if (ngx_http_apisec_problem_json(r->pool, r->headers_out.status, detail,
-                                     &ctx->body)
+                                     errors, &ctx->body)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -198,11 +200,13 @@ ngx_http_apisec_error_body(ngx_http_request_t *r, ngx_chain_t *in,
 /*
  * {"type":"about:blank","title":"...","status":NNN,"detail":"..."}
  * The detail is one of the module's own generic strings, escaped anyway.
+ * A validation refusal adds "errors": a JSON array its step rendered
+ * (at most 10 entries, no long echo of the request).
  */
 
 ngx_int_t
 ngx_http_apisec_problem_json(ngx_pool_t *pool, ngx_uint_t status,
-    ngx_str_t *detail, ngx_str_t *out)
+    ngx_str_t *detail, ngx_str_t *errors, ngx_str_t *out)
 {
     u_char                   *p;
     size_t                    len;
@@ -230,6 +234,10 @@ ngx_http_apisec_problem_json(ngx_pool_t *pool, ngx_uint_t status,
         len += sizeof(",\"detail\":\"\"") - 1 + detail->len + escape;
     }
 
+    if (errors && errors->len) {
+        len += sizeof(",\"errors\":") - 1 + errors->len;
+    }
+
     p = ngx_pnalloc(pool, len);
     if (p == NULL) {
         return NGX_ERROR;
@@ -253,6 +261,11 @@ ngx_http_apisec_problem_json(ngx_pool_t *pool, ngx_uint_t status,
         }
 
         *p++ = '"';
+    }
+
+    if (errors && errors->len) {
+        p = ngx_cpymem(p, ",\"errors\":", sizeof(",\"errors\":") - 1);
+        p = ngx_cpymem(p, errors->data, errors->len);
     }
 
     *p++ = '}';

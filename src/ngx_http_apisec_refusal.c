@@ -40,7 +40,12 @@ static ngx_str_t  ngx_http_apisec_refusals[] = {
     ngx_string("claim_not_met"),
     ngx_string("rate_limited"),
     ngx_string("internal_error"),
-    ngx_string("invalid_request_body")
+    ngx_string("invalid_request_body"),
+    ngx_string("unknown_path"),
+    ngx_string("method_not_allowed"),
+    ngx_string("invalid_parameter"),
+    ngx_string("unsupported_media_type"),
+    ngx_string("security_requirement")
 };
 
 

@@ -21,6 +21,7 @@
 #   403 role/scope/claim
 #   422 json body
 #   429 limit
+#   openapi 404, 405, 400
 #
 #   admitting origins x  moves
 #   none               direct, rewrite ... last, try_files ... @t,
@@ -167,6 +168,25 @@ my %ORIGIN = (
         log   => ['limiting requests, excess: 1.000 by zone "olim"'],
         log_late => 1,          # logged by the second request
     },
+    oa404 => {
+        label => 'openapi unknown path 404', code => 404,
+        conf  => ['apisec_openapi '
+                  . '$TEST_NGINX_DATA/openapi/interplay-elsewhere.yaml;'],
+        log   => ['apisec: openapi: no path of the document matches the URI'],
+    },
+    oa405 => {
+        label => 'openapi method 405', code => 405, method => 'POST',
+        body  => 'x=1',
+        conf  => ['apisec_openapi $TEST_NGINX_DATA/openapi/interplay.yaml;'],
+        log   => ['apisec: openapi: the path has no operation for the method '
+                  . '(Allow: GET, HEAD)'],
+    },
+    oa400 => {
+        label => 'openapi parameter 400', code => 400,
+        conf  => ['apisec_openapi $TEST_NGINX_DATA/openapi/interplay.yaml;'],
+        log   => ['apisec: openapi: GET /o/{id}: parameter "id" in path is '
+                  . 'not an integer'],
+    },
 
     # origins that admit the request, then move it
     none => {
@@ -179,7 +199,7 @@ my %ORIGIN = (
 );
 
 my @REFUSING = qw(https https308 preflight csrf ban e400 e401 r403 s403 c403
-                   body422 l429);
+                   body422 l429 oa404 oa405 oa400);
 
 # Moves.  The origin location is /o/ (for index: "location = /t/"); the
 # request goes to 'uri' ("direct": to the target itself).  error_page to a

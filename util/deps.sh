@@ -14,6 +14,7 @@ pkgs=(
     nginx nginx-dev                 # the stock nginx and its module tree
     libssl-dev libjansson-dev
     libhiredis-dev                  # apisec_redis: its reply reader
+    libyaml-dev                     # apisec_openapi: YAML documents
     libpcre2-dev zlib1g-dev         # nginx's configure checks for them
     openssl curl                    # certificates, the demo's curl lines
     python3-jwt python3-cryptography  # tokens minted by a library we did not write
