@@ -434,6 +434,8 @@ ngx_uint_t ngx_http_apisec_identity(ngx_http_request_t *r,
 ngx_str_t *ngx_http_apisec_authn_result(ngx_http_request_t *r);
 
 /* authz: apisec_require_role, _scope, _claim */
+ngx_int_t ngx_http_apisec_scope_challenge(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf, ngx_str_t *scope);
 ngx_int_t ngx_http_apisec_authz_access(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf);
 

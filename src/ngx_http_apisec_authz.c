@@ -646,11 +646,8 @@ ngx_http_apisec_authz_deny(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf, ngx_uint_t kind, ngx_uint_t what,
     ngx_str_t *text, ngx_uint_t result)
 {
-    u_char                 *p;
     char                   *why;
-    size_t                  len;
-    ngx_str_t               name, value, base;
-    ngx_uint_t              i, scope;
+    ngx_str_t              *scope;
     ngx_http_apisec_ctx_t  *ctx;
 
     why = ngx_http_apisec_authz_errors[result].detail;
@@ -671,53 +668,79 @@ ngx_http_apisec_authz_deny(ngx_http_request_t *r,
                   "apisec: access denied: %s: \"%s%V\"", why,
                   directives[what], text);
 
-    if (kind == NGX_HTTP_APISEC_AUTHN_BEARER) {
+    /* the scopes or roles of the unmet line; a claim condition: none */
 
-        if (alcf->jwt.challenge.len) {
-            base = alcf->jwt.challenge;
+    scope = (what == NGX_HTTP_APISEC_AUTHZ_ROLE
+             || what == NGX_HTTP_APISEC_AUTHZ_SCOPE) ? text : NULL;
 
-        } else {
-            ngx_str_set(&base, "Bearer realm=\"api\"");
-        }
-
-        scope = (what == NGX_HTTP_APISEC_AUTHZ_ROLE
-                 || what == NGX_HTTP_APISEC_AUTHZ_SCOPE);
-
-        for (i = 0; scope && i < text->len; i++) {
-            if (text->data[i] != ' '
-                && !ngx_http_apisec_scope_char(text->data[i]))
-            {
-                scope = 0;
-            }
-        }
-
-        len = base.len + sizeof(", error=\"insufficient_scope\"") - 1
-              + (scope ? sizeof(", scope=\"\"") - 1 + text->len : 0);
-
-        p = ngx_pnalloc(r->pool, len);
-        if (p == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        value.data = p;
-        p = ngx_cpymem(p, base.data, base.len);
-        p = ngx_cpymem(p, ", error=\"insufficient_scope\"",
-                       sizeof(", error=\"insufficient_scope\"") - 1);
-
-        if (scope) {
-            p = ngx_sprintf(p, ", scope=\"%V\"", text);
-        }
-
-        value.len = p - value.data;
-
-        ngx_str_set(&name, "WWW-Authenticate");
-
-        r->headers_out.www_authenticate = ngx_http_apisec_set_header(r,
-                                                               &name, &value);
-        if (r->headers_out.www_authenticate == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    if (kind == NGX_HTTP_APISEC_AUTHN_BEARER
+        && ngx_http_apisec_scope_challenge(r, alcf, scope) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     return ngx_http_apisec_refuse(r, NGX_HTTP_FORBIDDEN, 1, why);
+}
+
+
+/*
+ * RFC 6750, 3.1: the location's bearer challenge with error=
+ * "insufficient_scope" and, when "scope" is scope-tokens (RFC 6749, 3.3)
+ * separated by spaces, scope="..." naming them; for apisec_require_role
+ * and _scope, and an OpenAPI operation's security requirement alike.
+ */
+
+ngx_int_t
+ngx_http_apisec_scope_challenge(ngx_http_request_t *r,
+    ngx_http_apisec_loc_conf_t *alcf, ngx_str_t *scope)
+{
+    u_char      *p;
+    size_t       len;
+    ngx_str_t    name, value, base;
+    ngx_uint_t   i;
+
+    if (alcf->jwt.challenge.len) {
+        base = alcf->jwt.challenge;
+
+    } else {
+        ngx_str_set(&base, "Bearer realm=\"api\"");
+    }
+
+    for (i = 0; scope && i < scope->len; i++) {
+        if (scope->data[i] != ' '
+            && !ngx_http_apisec_scope_char(scope->data[i]))
+        {
+            scope = NULL;
+        }
+    }
+
+    if (scope && scope->len == 0) {
+        scope = NULL;
+    }
+
+    len = base.len + sizeof(", error=\"insufficient_scope\"") - 1
+          + (scope ? sizeof(", scope=\"\"") - 1 + scope->len : 0);
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    value.data = p;
+    p = ngx_cpymem(p, base.data, base.len);
+    p = ngx_cpymem(p, ", error=\"insufficient_scope\"",
+                   sizeof(", error=\"insufficient_scope\"") - 1);
+
+    if (scope) {
+        p = ngx_sprintf(p, ", scope=\"%V\"", scope);
+    }
+
+    value.len = p - value.data;
+
+    ngx_str_set(&name, "WWW-Authenticate");
+
+    r->headers_out.www_authenticate = ngx_http_apisec_set_header(r, &name,
+                                                                 &value);
+
+    return r->headers_out.www_authenticate ? NGX_OK : NGX_ERROR;
 }

@@ -44,8 +44,6 @@ static ngx_int_t ngx_http_apisec_openapi_deny(ngx_http_request_t *r,
 static ngx_int_t ngx_http_apisec_openapi_security_check(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf, ngx_http_apisec_ctx_t *ctx,
     ngx_http_apisec_openapi_op_t *op, ngx_uint_t *reason);
-static ngx_int_t ngx_http_apisec_openapi_challenge(ngx_http_request_t *r,
-    ngx_http_apisec_loc_conf_t *alcf, ngx_str_t *scope);
 static ngx_int_t ngx_http_apisec_openapi_params(ngx_http_request_t *r,
     ngx_http_apisec_loc_conf_t *alcf, ngx_http_apisec_ctx_t *ctx,
     ngx_http_apisec_openapi_match_t *m);
@@ -581,7 +579,7 @@ ngx_http_apisec_openapi_security_check(ngx_http_request_t *r,
         *reason = NGX_HTTP_APISEC_REFUSAL_SCOPE;
 
         if (kind == NGX_HTTP_APISEC_AUTHN_BEARER && !alcf->openapi_dry_run
-            && ngx_http_apisec_openapi_challenge(r, alcf, missing) != NGX_OK)
+            && ngx_http_apisec_scope_challenge(r, alcf, missing) != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -599,67 +597,6 @@ ngx_http_apisec_openapi_security_check(ngx_http_request_t *r,
                                         &op->text,
                                         "no security requirement is met "
                                         "by the caller's credentials", NULL);
-}
-
-
-/*
- * RFC 6750, 3.1: a bearer caller short of a scope gets the location's
- * challenge with error="insufficient_scope" and, when it is a valid
- * scope-token (RFC 6749, 3.3), the scope missing.
- */
-
-static ngx_int_t
-ngx_http_apisec_openapi_challenge(ngx_http_request_t *r,
-    ngx_http_apisec_loc_conf_t *alcf, ngx_str_t *scope)
-{
-    u_char      *p;
-    size_t       len;
-    ngx_str_t    name, value, base;
-    ngx_uint_t   i, valid;
-
-    if (alcf->jwt.challenge.len) {
-        base = alcf->jwt.challenge;
-
-    } else {
-        ngx_str_set(&base, "Bearer realm=\"api\"");
-    }
-
-    valid = 1;
-
-    for (i = 0; i < scope->len; i++) {
-        if (scope->data[i] < 0x21 || scope->data[i] > 0x7e
-            || scope->data[i] == '"' || scope->data[i] == '\\')
-        {
-            valid = 0;
-            break;
-        }
-    }
-
-    len = base.len + sizeof(", error=\"insufficient_scope\"") - 1
-          + (valid ? sizeof(", scope=\"\"") - 1 + scope->len : 0);
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    value.data = p;
-    p = ngx_cpymem(p, base.data, base.len);
-    p = ngx_cpymem(p, ", error=\"insufficient_scope\"",
-                   sizeof(", error=\"insufficient_scope\"") - 1);
-
-    if (valid) {
-        p = ngx_sprintf(p, ", scope=\"%V\"", scope);
-    }
-
-    value.len = p - value.data;
-
-    ngx_str_set(&name, "WWW-Authenticate");
-
-    r->headers_out.www_authenticate = ngx_http_apisec_set_header(r, &name,
-                                                                 &value);
-
-    return r->headers_out.www_authenticate ? NGX_OK : NGX_ERROR;
 }
 
 
