@@ -445,7 +445,7 @@ ngx_http_apisec_ban_count(ngx_http_request_t *r, ngx_http_apisec_ban_t *ban,
     size_t                        len;
     uint32_t                      hash;
     ngx_str_t                     key;
-    ngx_uint_t                    banned, lifted, failures;
+    ngx_uint_t                    banned, lifted, failures, created;
     ngx_msec_t                    now;
     ngx_http_apisec_ban_zone_t   *zone;
     ngx_http_apisec_ban_node_t   *bn;
@@ -470,18 +470,11 @@ ngx_http_apisec_ban_count(ngx_http_request_t *r, ngx_http_apisec_ban_t *ban,
 
     ngx_shmtx_lock(&zone->shm.shpool->mutex);
 
-    node = ngx_http_apisec_shm_lookup(&zone->shm, hash, &key);
-
-    if (node) {
-        ngx_http_apisec_shm_touch(&zone->shm, node);
-
-    } else {
-        node = ngx_http_apisec_shm_alloc(&zone->shm, hash, &key, 0, now,
-                                         r->connection->log);
-        if (node == NULL) {
-            ngx_shmtx_unlock(&zone->shm.shpool->mutex);
-            return;
-        }
+    node = ngx_http_apisec_shm_get(&zone->shm, hash, &key, now,
+                                   r->connection->log, &created);
+    if (node == NULL) {
+        ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+        return;
     }
 
     bn = ngx_http_apisec_ban_node(node);
@@ -1105,6 +1098,7 @@ ngx_http_apisec_ban_set(ngx_shm_zone_t *shm_zone, ngx_str_t *key,
 {
     size_t                       len;
     uint32_t                     hash;
+    ngx_uint_t                   created;
     ngx_msec_t                   now;
     ngx_http_apisec_ban_zone_t  *zone;
     ngx_http_apisec_ban_node_t  *bn;
@@ -1121,17 +1115,10 @@ ngx_http_apisec_ban_set(ngx_shm_zone_t *shm_zone, ngx_str_t *key,
 
     ngx_shmtx_lock(&zone->shm.shpool->mutex);
 
-    node = ngx_http_apisec_shm_lookup(&zone->shm, hash, key);
-
-    if (node) {
-        ngx_http_apisec_shm_touch(&zone->shm, node);
-
-    } else {
-        node = ngx_http_apisec_shm_alloc(&zone->shm, hash, key, 0, now, log);
-        if (node == NULL) {
-            ngx_shmtx_unlock(&zone->shm.shpool->mutex);
-            return NGX_ERROR;
-        }
+    node = ngx_http_apisec_shm_get(&zone->shm, hash, key, now, log, &created);
+    if (node == NULL) {
+        ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+        return NGX_ERROR;
     }
 
     bn = ngx_http_apisec_ban_node(node);

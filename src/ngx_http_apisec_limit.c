@@ -269,6 +269,7 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
     ngx_int_t                       rc;
     ngx_str_t                       key;
     ngx_uint_t                      i, n, pin, refused, counted, status;
+    ngx_uint_t                      created;
     ngx_msec_t                      now, delay, d;
     ngx_msec_int_t                  ms;
     ngx_http_apisec_req_t          *req;
@@ -443,31 +444,27 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
 
         ngx_shmtx_lock(&zone->shm.shpool->mutex);
 
-        node = ngx_http_apisec_shm_lookup(&zone->shm, hash, &key);
+        node = ngx_http_apisec_shm_get(&zone->shm, hash, &key, now,
+                                       r->connection->log, &created);
 
-        if (node) {
-            ngx_http_apisec_shm_touch(&zone->shm, node);
+        if (node == NULL) {
+            ngx_shmtx_unlock(&zone->shm.shpool->mutex);
 
-        } else {
-            node = ngx_http_apisec_shm_alloc(&zone->shm, hash, &key, 0, now,
-                                             r->connection->log);
-            if (node == NULL) {
-                ngx_shmtx_unlock(&zone->shm.shpool->mutex);
+            /* never admitted silently: alloc() logged an ALERT */
 
-                /* never admitted silently: alloc() logged an ALERT */
+            st->nomem = 1;
+            st->refused = 1;
+            st->excess = limit->burst + 1000;
+            st->level = st->excess;
 
-                st->nomem = 1;
-                st->refused = 1;
-                st->excess = limit->burst + 1000;
-                st->level = st->excess;
-
-                if (!limit->dry_run) {
-                    refused = 1;
-                }
-
-                continue;
+            if (!limit->dry_run) {
+                refused = 1;
             }
 
+            continue;
+        }
+
+        if (created) {
             ngx_http_apisec_limit_node(node)->last = now;
         }
 

@@ -391,6 +391,31 @@ ngx_http_apisec_shm_touch(ngx_http_apisec_shm_ctx_t *ctx,
 
 
 /*
+ * Under the zone's mutex: the key's node, touched, or a new one (*created
+ * set; its value zeroed); NULL when the zone has no room (alloc() said so)
+ */
+
+ngx_http_apisec_shm_node_t *
+ngx_http_apisec_shm_get(ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash,
+    ngx_str_t *key, ngx_msec_t now, ngx_log_t *log, ngx_uint_t *created)
+{
+    ngx_http_apisec_shm_node_t  *node;
+
+    node = ngx_http_apisec_shm_lookup(ctx, hash, key);
+
+    if (node) {
+        ngx_http_apisec_shm_touch(ctx, node);
+        *created = 0;
+        return node;
+    }
+
+    *created = 1;
+
+    return ngx_http_apisec_shm_alloc(ctx, hash, key, 0, now, log);
+}
+
+
+/*
  * Under the zone's mutex: a new node for the key, with kind->size + tail
  * bytes of value, the first kind->size of them zeroed.  Up to two idle
  * nodes go first; while the slab is still full, the least recently used

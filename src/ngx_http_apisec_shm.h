@@ -141,6 +141,9 @@ ngx_int_t ngx_http_apisec_shm_key(ngx_http_request_t *r,
     ngx_http_apisec_shm_ctx_t *ctx, ngx_str_t *key, uint32_t *hash);
 ngx_http_apisec_shm_node_t *ngx_http_apisec_shm_lookup(
     ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash, ngx_str_t *key);
+ngx_http_apisec_shm_node_t *ngx_http_apisec_shm_get(
+    ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash, ngx_str_t *key,
+    ngx_msec_t now, ngx_log_t *log, ngx_uint_t *created);
 ngx_http_apisec_shm_node_t *ngx_http_apisec_shm_alloc(
     ngx_http_apisec_shm_ctx_t *ctx, uint32_t hash, ngx_str_t *key,
     size_t tail, ngx_msec_t now, ngx_log_t *log);
