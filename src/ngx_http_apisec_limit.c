@@ -157,6 +157,10 @@ void
 ngx_http_apisec_limit_merge_conf(ngx_http_apisec_limit_conf_t *prev,
     ngx_http_apisec_limit_conf_t *conf)
 {
+    ngx_uint_t                     i;
+    ngx_http_apisec_limit_t       *limits;
+    ngx_http_apisec_limit_zone_t  *zone;
+
     if (conf->limits == NGX_CONF_UNSET_PTR) {
         conf->limits_pos = prev->limits_pos;
     }
@@ -172,6 +176,22 @@ ngx_http_apisec_limit_merge_conf(ngx_http_apisec_limit_conf_t *prev,
                               NGX_HTTP_TOO_MANY_REQUESTS);
     ngx_conf_merge_uint_value(conf->log_level, prev->log_level,
                               NGX_LOG_INFO);
+
+    /* the Redis pre-pass only where a zone asks Redis */
+
+    conf->redis = 0;
+
+    if (conf->limits) {
+        limits = conf->limits->elts;
+
+        for (i = 0; i < conf->limits->nelts; i++) {
+            zone = limits[i].shm_zone->data;
+
+            if (zone && zone->shm.redis) {
+                conf->redis = 1;
+            }
+        }
+    }
 }
 
 
@@ -319,9 +339,11 @@ ngx_http_apisec_limit_access(ngx_http_request_t *r)
         rate = ctx->consumer->rate;
     }
 
-    rc = ngx_http_apisec_limit_redis(r, prev, limits, n, rate);
-    if (rc != NGX_DECLINED) {
-        return rc;
+    if (alcf->limit.redis) {
+        rc = ngx_http_apisec_limit_redis(r, prev, limits, n, rate);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
     }
 
     if (req == NULL) {

@@ -88,6 +88,7 @@ typedef struct {
 typedef struct {
     ngx_array_t                *limits;     /* ngx_http_apisec_limit_t; NULL */
     ngx_array_t                *bans;       /* ngx_http_apisec_ban_t; NULL */
+    ngx_uint_t                  redis;      /* a limit zone kept in Redis */
     ngx_flag_t                  headers;    /* apisec_limit_headers */
     ngx_uint_t                  status;     /* apisec_limit_status */
     ngx_uint_t                  log_level;  /* apisec_limit_log_level */
