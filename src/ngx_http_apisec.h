@@ -308,7 +308,6 @@ struct ngx_http_apisec_ctx_s {
 
     /* the request body: read (NGX_DONE while reading), its verdict */
     ngx_int_t                   body_rc;        /* 0: not looked at */
-    ngx_http_apisec_schema_result_t  *problems; /* "errors" of the body */
     unsigned                    body_reading:1;
     unsigned                    body_async:1;
 
@@ -353,7 +352,7 @@ ngx_int_t ngx_http_apisec_error_body(ngx_http_request_t *r, ngx_chain_t *in,
 ngx_int_t ngx_http_apisec_problem_json(ngx_pool_t *pool, ngx_uint_t status,
     ngx_str_t *detail, ngx_str_t *errors, ngx_str_t *out);
 ngx_int_t ngx_http_apisec_problem_errors(ngx_pool_t *pool,
-    ngx_http_apisec_schema_result_t *res, ngx_str_t *body);
+    ngx_http_apisec_schema_result_t *res, ngx_str_t *out);
 
 /* body: apisec_json_schema, apisec_json_max_depth, apisec_json_max_size */
 char *ngx_http_apisec_json_schema(ngx_conf_t *cf, ngx_command_t *cmd,

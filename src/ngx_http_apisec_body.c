@@ -377,7 +377,11 @@ ngx_http_apisec_body_check(ngx_http_request_t *r,
                   ctx->body_schema ? ctx->body_label : &alcf->body.file,
                   res->total, where, &res->errors[0].detail);
 
-    ctx->problems = res;
+    if (ngx_http_apisec_problem_errors(r->pool, res, &ctx->errors)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     return ngx_http_apisec_refuse(r, NGX_HTTP_APISEC_UNPROCESSABLE, 0,
                                   "The request body does not conform to "
@@ -575,7 +579,11 @@ ngx_http_apisec_body_missing(ngx_http_request_t *r)
     res->total = 1;
     ngx_str_set(&res->errors[0].detail, "a JSON body is required");
 
-    ctx->problems = res;
+    if (ngx_http_apisec_problem_errors(r->pool, res, &ctx->errors)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     return ngx_http_apisec_refuse(r, NGX_HTTP_APISEC_UNPROCESSABLE, 0,
                                   "The request body does not conform to "

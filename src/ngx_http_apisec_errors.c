@@ -131,13 +131,6 @@ ngx_http_apisec_error_header(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ctx->problems && detail == &ctx->detail
-        && ngx_http_apisec_problem_errors(r->pool, ctx->problems, &ctx->body)
-           != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
     r->headers_out.content_type_len = sizeof("application/problem+json") - 1;
     ngx_str_set(&r->headers_out.content_type, "application/problem+json");
     r->headers_out.content_type_lowcase = NULL;
@@ -278,28 +271,29 @@ ngx_http_apisec_problem_json(ngx_pool_t *pool, ngx_uint_t status,
 
 
 /*
- * A validation refusal's violations, appended to the problem+json body:
- * "errors":[{"pointer":"/a/0","detail":"..."}] (at most
- * NGX_HTTP_APISEC_SCHEMA_MAX_ERRORS; the pointers carry the client's
- * member names, cut by the validator, escaped here).
+ * A validation refusal's violations, for the problem+json body's "errors"
+ * (ngx_http_apisec_problem_json()): [{"pointer":"/a/0","detail":"..."}],
+ * at most NGX_HTTP_APISEC_SCHEMA_MAX_ERRORS; the pointers carry the
+ * client's member names, cut by the validator, escaped here.  No
+ * violations: an empty string, no "errors".
  */
 
 ngx_int_t
 ngx_http_apisec_problem_errors(ngx_pool_t *pool,
-    ngx_http_apisec_schema_result_t *res, ngx_str_t *body)
+    ngx_http_apisec_schema_result_t *res, ngx_str_t *out)
 {
     u_char                          *p;
     size_t                           len;
     ngx_uint_t                       i;
     ngx_http_apisec_schema_error_t  *e;
 
-    /* the body ends with "}\n" */
+    ngx_str_null(out);
 
-    if (body->len < 2 || res->nerrors == 0) {
+    if (res->nerrors == 0) {
         return NGX_OK;
     }
 
-    len = body->len + sizeof(",\"errors\":[]") - 1;
+    len = sizeof("[]") - 1;
 
     for (i = 0; i < res->nerrors; i++) {
         e = &res->errors[i];
@@ -315,11 +309,9 @@ ngx_http_apisec_problem_errors(ngx_pool_t *pool,
         return NGX_ERROR;
     }
 
-    ngx_memcpy(p, body->data, body->len - 2);
-    body->data = p;
-    p += body->len - 2;
+    out->data = p;
 
-    p = ngx_cpymem(p, ",\"errors\":[", sizeof(",\"errors\":[") - 1);
+    *p++ = '[';
 
     for (i = 0; i < res->nerrors; i++) {
         e = &res->errors[i];
@@ -337,10 +329,8 @@ ngx_http_apisec_problem_errors(ngx_pool_t *pool,
     }
 
     *p++ = ']';
-    *p++ = '}';
-    *p++ = LF;
 
-    body->len = p - body->data;
+    out->len = p - out->data;
 
     return NGX_OK;
 }

@@ -500,7 +500,7 @@ ngx_http_apisec_openapi_body_dry_run(ngx_http_request_t *r, ngx_int_t rc)
     }
 
     ctx->status = 0;
-    ctx->problems = NULL;
+    ngx_str_null(&ctx->errors);
     ngx_str_null(&ctx->detail);
 
     return NGX_DECLINED;
