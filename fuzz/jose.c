@@ -37,6 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_error_t                    err;
     ngx_http_apisec_jwt_conf_t     *jcf;
     ngx_http_apisec_jose_policy_t   policy;
+    ngx_http_apisec_jose_claims_t   registered;
 
     jcf = ngx_http_apisec_fuzz_jwt_conf();
     pool = ngx_http_apisec_fuzz_pool();
@@ -113,7 +114,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         } else {
             why = NULL;
-            rc = ngx_http_apisec_jose_check_claims(json, &policy, &why);
+            ngx_http_apisec_jose_claims_json(json, &registered);
+            rc = ngx_http_apisec_jose_check_claims(&registered, &policy,
+                                                   &why);
             ngx_http_apisec_fuzz_assert((rc == NGX_HTTP_APISEC_JWT_OK)
                                         == (why == NULL));
         }

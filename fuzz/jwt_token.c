@@ -30,11 +30,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     u_char                         *p;
     json_t                         *header, *claims;
     ngx_int_t                       rc;
-    ngx_str_t                       value, token, seg[3], sig, kid;
+    ngx_str_t                       value, token, seg[3], sig, kid, text;
     ngx_uint_t                      alg, i;
     ngx_pool_t                     *pool;
     ngx_http_apisec_jwt_conf_t     *jcf;
     ngx_http_apisec_jose_policy_t   policy;
+    ngx_http_apisec_jose_claims_t   registered;
 
     jcf = ngx_http_apisec_fuzz_jwt_conf();
     pool = ngx_http_apisec_fuzz_pool();
@@ -45,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     value.len = size;
     value.data = ngx_http_apisec_fuzz_copy(pool, data, size, 0);
 
-    rc = ngx_http_apisec_jose_bearer(&value, jcf->max_size, &token);
+    rc = ngx_http_apisec_jose_bearer(&value, jcf->max_size, &token, NULL);
 
     ngx_http_apisec_fuzz_assert(rc == NGX_OK || rc == NGX_DECLINED
                                 || rc == NGX_ABORT || rc == NGX_ERROR);
@@ -111,21 +112,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     ngx_http_apisec_fuzz_assert(sig.len <= seg[2].len * 3 / 4);
 
-    claims = ngx_http_apisec_jose_json(&seg[1], sig.data + sig.len, &why,
-                                       "claims");
-    if (claims == NULL) {
+    if (ngx_http_apisec_jose_claims(&seg[1], sig.data + sig.len, &text,
+                                    &registered, &claims, &why)
+        != NGX_OK)
+    {
         ngx_http_apisec_fuzz_assert(why != NULL);
         goto done;
     }
 
     why = NULL;
 
-    rc = ngx_http_apisec_jose_check_claims(claims, &policy, &why);
+    rc = ngx_http_apisec_jose_check_claims(&registered, &policy, &why);
 
     ngx_http_apisec_fuzz_assert((rc == NGX_HTTP_APISEC_JWT_OK)
                                 == (why == NULL));
 
-    json_decref(claims);
+    if (claims) {
+        json_decref(claims);
+    }
 
 done:
 

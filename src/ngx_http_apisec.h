@@ -279,7 +279,16 @@ struct ngx_http_apisec_ctx_s {
     ngx_uint_t                  jwt_cache;      /* NGX_HTTP_APISEC_JWT_CACHE_ */
     ngx_uint_t                  introspect_cache;   /* the same values */
     json_t                     *jwt_header;     /* owned, freed by cleanup */
-    json_t                     *jwt_claims;     /* owned, freed by cleanup */
+    json_t                     *jwt_claims;     /* owned, freed by cleanup;
+                                                   a JWT's parsed when first
+                                                   asked for: read them with
+                                                   ngx_http_apisec_jwt_claims()
+                                                   */
+    ngx_str_t                   jwt_claims_seg; /* a JWT's claims, base64url,
+                                                   not parsed yet */
+    void                       *jwt_slot;       /* the worker's memo slot of
+                                                   the token, at ... */
+    ngx_uint_t                  jwt_slot_gen;   /* ... this generation */
     ngx_str_t                   subject;        /* "sub", when a string */
 
     /* API keys: the conf it was done with, its result and consumer */
@@ -415,6 +424,8 @@ ngx_int_t ngx_http_apisec_csrf_access(ngx_http_request_t *r,
 /* jwt: the result of authentication, computed once per request and conf */
 ngx_http_apisec_ctx_t *ngx_http_apisec_jwt_result(ngx_http_request_t *r,
     ngx_uint_t access);
+json_t *ngx_http_apisec_jwt_claims(ngx_http_request_t *r,
+    ngx_http_apisec_ctx_t *ctx);
 
 /* apikey: API keys */
 ngx_http_apisec_ctx_t *ngx_http_apisec_apikey_result(ngx_http_request_t *r,

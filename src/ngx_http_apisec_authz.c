@@ -493,6 +493,12 @@ ngx_http_apisec_authz_access(ngx_http_request_t *r,
                                           NGX_HTTP_APISEC_AUTHZ_NOBODY);
     }
 
+    /* a JWT's claims, parsed now: roles, scopes and claims read them */
+
+    if (kind == NGX_HTTP_APISEC_AUTHN_BEARER) {
+        (void) ngx_http_apisec_jwt_claims(r, ctx);
+    }
+
     if (acf->roles) {
         line = acf->roles->elts;
 

@@ -711,11 +711,14 @@ ngx_http_apisec_introspect_claims(json_t *claims,
 {
     json_t                         *v;
     ngx_uint_t                      result;
+    ngx_http_apisec_jose_claims_t   registered;
     ngx_http_apisec_jose_policy_t   policy;
 
     ngx_http_apisec_jwks_policy(jcf, now, &policy);
 
-    result = ngx_http_apisec_jose_check_claims(claims, &policy, why);
+    ngx_http_apisec_jose_claims_json(claims, &registered);
+
+    result = ngx_http_apisec_jose_check_claims(&registered, &policy, why);
     if (result != NGX_HTTP_APISEC_JWT_OK) {
         return result;
     }

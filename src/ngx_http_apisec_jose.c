@@ -19,8 +19,30 @@
  */
 
 
-static json_t *ngx_http_apisec_jose_parse(ngx_str_t *text, char **why,
-    char *what);
+/* the claims scanner's position (ngx_http_apisec_jose_scan()) */
+
+typedef struct {
+    u_char                     *p;
+    u_char                     *last;
+} ngx_http_apisec_jose_scan_t;
+
+/* how deep the scanner follows objects and arrays; deeper: jansson's */
+#define NGX_HTTP_APISEC_JOSE_SCAN_DEPTH    16
+
+/* the members of one object the scanner keeps apart; more: jansson's */
+#define NGX_HTTP_APISEC_JOSE_SCAN_MEMBERS  32
+
+
+static ngx_int_t ngx_http_apisec_jose_scan_object(
+    ngx_http_apisec_jose_scan_t *s, ngx_http_apisec_jose_claims_t *claims,
+    ngx_uint_t depth);
+static ngx_int_t ngx_http_apisec_jose_scan_value(
+    ngx_http_apisec_jose_scan_t *s, ngx_http_apisec_jose_value_t *v,
+    ngx_http_apisec_jose_claims_t *aud, ngx_uint_t depth);
+static ngx_int_t ngx_http_apisec_jose_scan_string(
+    ngx_http_apisec_jose_scan_t *s, ngx_str_t *str);
+static void ngx_http_apisec_jose_claim_json(json_t *json, const char *name,
+    ngx_http_apisec_jose_value_t *v);
 static ngx_int_t ngx_http_apisec_jose_type_match(ngx_str_t *a, ngx_str_t *b);
 
 
@@ -110,13 +132,18 @@ ngx_http_apisec_jose_alg(u_char *name, size_t len)
 /*
  * "Bearer" 1*SP b64token, spaces around tolerated, the scheme in any case.
  * NGX_OK: the token; NGX_DECLINED: another scheme (no bearer credentials);
- * NGX_ABORT: a token longer than "max"; NGX_ERROR: malformed.
+ * NGX_ABORT: a token longer than "max"; NGX_ERROR: malformed.  With NGX_OK
+ * and seg not NULL, seg[] holds what ngx_http_apisec_jose_split() would
+ * find when it would find three segments, found in the same pass; else
+ * seg[0].data is NULL.
  */
 
 ngx_int_t
-ngx_http_apisec_jose_bearer(ngx_str_t *value, size_t max, ngx_str_t *token)
+ngx_http_apisec_jose_bearer(ngx_str_t *value, size_t max, ngx_str_t *token,
+    ngx_str_t *seg)
 {
-    u_char  *p, *last, *start, *basis;
+    u_char      *p, *last, *start, *basis, *dot[2];
+    ngx_uint_t   dots, other;
 
     p = value->data;
     last = p + value->len;
@@ -167,9 +194,23 @@ ngx_http_apisec_jose_bearer(ngx_str_t *value, size_t max, ngx_str_t *token)
         p += 8;
     }
 
+    dots = 0;
+    other = 0;
+
     while (p < last
            && (ngx_http_apisec_b64token[*p >> 5] & (1U << (*p & 0x1f))))
     {
+        /* not base64url: a dot of the three segments, or "~", "+", "/" */
+
+        if (basis[*p] & 0x40) {
+            if (*p == '.' && dots < 2) {
+                dot[dots++] = p;
+
+            } else {
+                other = 1;
+            }
+        }
+
         p++;
 
         while (last - p >= 8
@@ -181,8 +222,12 @@ ngx_http_apisec_jose_bearer(ngx_str_t *value, size_t max, ngx_str_t *token)
         }
     }
 
-    while (p < last && *p == '=') {
-        p++;
+    if (p < last && *p == '=') {
+        other = 1;
+
+        while (p < last && *p == '=') {
+            p++;
+        }
     }
 
     if (p != last || p == start || *start == '=') {
@@ -191,6 +236,22 @@ ngx_http_apisec_jose_bearer(ngx_str_t *value, size_t max, ngx_str_t *token)
 
     token->len = last - start;
     token->data = start;
+
+    if (seg == NULL) {
+        return NGX_OK;
+    }
+
+    if (dots != 2 || other || dot[0] == start || dot[1] == dot[0] + 1) {
+        seg[0].data = NULL;
+        return NGX_OK;
+    }
+
+    seg[0].data = start;
+    seg[0].len = dot[0] - start;
+    seg[1].data = dot[0] + 1;
+    seg[1].len = dot[1] - seg[1].data;
+    seg[2].data = dot[1] + 1;
+    seg[2].len = last - seg[2].data;
 
     return NGX_OK;
 }
@@ -267,8 +328,9 @@ ngx_http_apisec_jose_split(ngx_str_t *token, ngx_str_t *seg)
 ngx_int_t
 ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src)
 {
-    u_char   *d, *s, *basis;
-    size_t    len;
+    u_char    *d, *s, *basis;
+    size_t     len;
+    uint32_t   a, b, c, e;
 
     basis = ngx_http_apisec_basis64url;
 
@@ -280,13 +342,21 @@ ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src)
     }
 
     for (d = dst->data; len >= 4; len -= 4, s += 4) {
-        if ((basis[s[0]] | basis[s[1]] | basis[s[2]] | basis[s[3]]) & 0x40) {
+
+        /* read into locals first: a store through d may alias basis */
+
+        a = basis[s[0]];
+        b = basis[s[1]];
+        c = basis[s[2]];
+        e = basis[s[3]];
+
+        if ((a | b | c | e) & 0x40) {
             return NGX_ERROR;
         }
 
-        *d++ = (u_char) (basis[s[0]] << 2 | basis[s[1]] >> 4);
-        *d++ = (u_char) (basis[s[1]] << 4 | basis[s[2]] >> 2);
-        *d++ = (u_char) (basis[s[2]] << 6 | basis[s[3]]);
+        *d++ = (u_char) (a << 2 | b >> 4);
+        *d++ = (u_char) (b << 4 | c >> 2);
+        *d++ = (u_char) (c << 6 | e);
     }
 
     if (len == 2) {
@@ -333,12 +403,18 @@ ngx_http_apisec_jose_json(ngx_str_t *seg, u_char *buf, char **why,
         return NULL;
     }
 
-    return ngx_http_apisec_jose_parse(&text, why, what);
+    return ngx_http_apisec_jose_load(&text, why, what);
 }
 
 
-static json_t *
-ngx_http_apisec_jose_parse(ngx_str_t *text, char **why, char *what)
+/*
+ * Decoded JSON text to an object without duplicate member names, by
+ * jansson: NULL with *why set when it is not one.  what: "header" or
+ * "claims".
+ */
+
+json_t *
+ngx_http_apisec_jose_load(ngx_str_t *text, char **why, char *what)
 {
     json_t        *json;
     json_error_t   err;
@@ -463,79 +539,625 @@ ngx_http_apisec_jose_check_header(json_t *header,
 
 
 /*
+ * The claims (RFC 7519, 4.1) of a token: decoded from seg into buf (room
+ * for 3/4 of seg->len: *text), then read by the scanner, or by jansson
+ * where the scanner stands aside (*json, then the caller's: NULL when the
+ * scanner read them).  NGX_ERROR with *why set: not base64url, or not a
+ * JSON object without duplicate member names, as jansson says.
+ */
+
+ngx_int_t
+ngx_http_apisec_jose_claims(ngx_str_t *seg, u_char *buf, ngx_str_t *text,
+    ngx_http_apisec_jose_claims_t *claims, json_t **json, char **why)
+{
+    *json = NULL;
+    text->data = buf;
+
+    if (ngx_http_apisec_base64url_decode(text, seg) != NGX_OK) {
+        *why = "claims are not base64url";
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_apisec_jose_scan(text, claims) == NGX_OK) {
+        return NGX_OK;
+    }
+
+    *json = ngx_http_apisec_jose_load(text, why, "claims");
+
+    if (*json == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_apisec_jose_claims_json(*json, claims);
+
+    return NGX_OK;
+}
+
+
+/*
+ * The claims scanner: one pass over the decoded claims, no allocation,
+ * the registered claims a policy reads noted as it goes.  It reads a
+ * subset of JSON only, the one tokens are made of: an object; member
+ * names and strings of printable ASCII without escapes; integers of 15
+ * digits at most (exact as a double); true, false, null; arrays and
+ * objects 16 deep at most, of 32 members at most each; an "aud" array of
+ * 16 elements at most.  Within that subset it accepts exactly what
+ * jansson accepts with JSON_REJECT_DUPLICATES and finds the same values
+ * (fuzz/claims_scan.c checks both on every input).  NGX_OK: the claims
+ * are read; NGX_DECLINED: the text is outside the subset (malformed or
+ * not), and jansson decides.  The scanner refuses nothing itself, so that
+ * what is refused, and why, is jansson's alone.
+ */
+
+static u_char  ngx_http_apisec_jose_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,     /* no '"' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,     /* no '\' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,     /* no DEL */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
+
+
+#define ngx_http_apisec_jose_scan_ws(s)                                       \
+    while (s->p < s->last                                                     \
+           && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r'                 \
+               || *s->p == '\t'))                                             \
+    {                                                                         \
+        s->p++;                                                               \
+    }
+
+
+ngx_int_t
+ngx_http_apisec_jose_scan(ngx_str_t *text,
+    ngx_http_apisec_jose_claims_t *claims)
+{
+    ngx_http_apisec_jose_scan_t   scan, *s;
+
+    claims->exp.type = NGX_HTTP_APISEC_JOSE_ABSENT;
+    claims->nbf.type = NGX_HTTP_APISEC_JOSE_ABSENT;
+    claims->iat.type = NGX_HTTP_APISEC_JOSE_ABSENT;
+    claims->sub.type = NGX_HTTP_APISEC_JOSE_ABSENT;
+    claims->iss.type = NGX_HTTP_APISEC_JOSE_ABSENT;
+    claims->aud.type = NGX_HTTP_APISEC_JOSE_ABSENT;
+    claims->naud = 0;
+    claims->aud_json = NULL;
+
+    s = &scan;
+    s->p = text->data;
+    s->last = text->data + text->len;
+
+    ngx_http_apisec_jose_scan_ws(s);
+
+    if (s->p == s->last || *s->p != '{') {
+        return NGX_DECLINED;
+    }
+
+    s->p++;
+
+    if (ngx_http_apisec_jose_scan_object(s, claims, 1) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    ngx_http_apisec_jose_scan_ws(s);
+
+    return (s->p == s->last) ? NGX_OK : NGX_DECLINED;
+}
+
+
+/* after "{": the members, "}" included; claims: the top level's only */
+
+static ngx_int_t
+ngx_http_apisec_jose_scan_object(ngx_http_apisec_jose_scan_t *s,
+    ngx_http_apisec_jose_claims_t *claims, ngx_uint_t depth)
+{
+    u_char                        *k;
+    ngx_str_t                      key[NGX_HTTP_APISEC_JOSE_SCAN_MEMBERS];
+    ngx_uint_t                     i, n;
+    ngx_http_apisec_jose_value_t  *v;
+    ngx_http_apisec_jose_claims_t *aud;
+
+    ngx_http_apisec_jose_scan_ws(s);
+
+    if (s->p < s->last && *s->p == '}') {
+        s->p++;
+        return NGX_OK;
+    }
+
+    for (n = 0; /* void */; n++) {
+
+        if (n == NGX_HTTP_APISEC_JOSE_SCAN_MEMBERS
+            || s->p == s->last || *s->p != '"')
+        {
+            return NGX_DECLINED;
+        }
+
+        s->p++;
+
+        if (ngx_http_apisec_jose_scan_string(s, &key[n]) != NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+        /* a duplicate member name: jansson's to refuse */
+
+        for (i = 0; i < n; i++) {
+            if (key[i].len == key[n].len
+                && ngx_memcmp(key[i].data, key[n].data, key[n].len) == 0)
+            {
+                return NGX_DECLINED;
+            }
+        }
+
+        ngx_http_apisec_jose_scan_ws(s);
+
+        if (s->p == s->last || *s->p != ':') {
+            return NGX_DECLINED;
+        }
+
+        s->p++;
+
+        ngx_http_apisec_jose_scan_ws(s);
+
+        v = NULL;
+        aud = NULL;
+
+        if (claims && key[n].len == 3) {
+            k = key[n].data;
+
+            switch (k[0]) {
+
+            case 'e':
+                if (k[1] == 'x' && k[2] == 'p') {
+                    v = &claims->exp;
+                }
+                break;
+
+            case 'n':
+                if (k[1] == 'b' && k[2] == 'f') {
+                    v = &claims->nbf;
+                }
+                break;
+
+            case 'i':
+                if (k[1] == 'a' && k[2] == 't') {
+                    v = &claims->iat;
+
+                } else if (k[1] == 's' && k[2] == 's') {
+                    v = &claims->iss;
+                }
+                break;
+
+            case 's':
+                if (k[1] == 'u' && k[2] == 'b') {
+                    v = &claims->sub;
+                }
+                break;
+
+            case 'a':
+                if (k[1] == 'u' && k[2] == 'd') {
+                    v = &claims->aud;
+                    aud = claims;
+                }
+                break;
+            }
+        }
+
+        if (ngx_http_apisec_jose_scan_value(s, v, aud, depth) != NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+        ngx_http_apisec_jose_scan_ws(s);
+
+        if (s->p == s->last) {
+            return NGX_DECLINED;
+        }
+
+        if (*s->p == '}') {
+            s->p++;
+            return NGX_OK;
+        }
+
+        if (*s->p != ',') {
+            return NGX_DECLINED;
+        }
+
+        s->p++;
+
+        ngx_http_apisec_jose_scan_ws(s);
+    }
+}
+
+
+/*
+ * One value, noted in *v when v is not NULL; aud: an array's elements go
+ * to aud->auds[]
+ */
+
+static ngx_int_t
+ngx_http_apisec_jose_scan_value(ngx_http_apisec_jose_scan_t *s,
+    ngx_http_apisec_jose_value_t *v, ngx_http_apisec_jose_claims_t *aud,
+    ngx_uint_t depth)
+{
+    u_char                        *p, *start;
+    int64_t                        n;
+    ngx_str_t                      str;
+    ngx_uint_t                     type;
+    ngx_http_apisec_jose_value_t  *e;
+
+    p = s->p;
+
+    if (p == s->last) {
+        return NGX_DECLINED;
+    }
+
+    type = NGX_HTTP_APISEC_JOSE_OTHER;
+
+    switch (*p) {
+
+    case '"':
+        s->p++;
+
+        if (ngx_http_apisec_jose_scan_string(s, &str) != NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+        if (v) {
+            v->type = NGX_HTTP_APISEC_JOSE_STRING;
+            v->string = str;
+        }
+
+        return NGX_OK;
+
+    case '{':
+        if (depth == NGX_HTTP_APISEC_JOSE_SCAN_DEPTH) {
+            return NGX_DECLINED;
+        }
+
+        s->p++;
+
+        if (ngx_http_apisec_jose_scan_object(s, NULL, depth + 1) != NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+        break;
+
+    case '[':
+        if (depth == NGX_HTTP_APISEC_JOSE_SCAN_DEPTH) {
+            return NGX_DECLINED;
+        }
+
+        s->p++;
+
+        ngx_http_apisec_jose_scan_ws(s);
+
+        if (aud) {
+            type = NGX_HTTP_APISEC_JOSE_ARRAY;
+        }
+
+        if (s->p < s->last && *s->p == ']') {
+            s->p++;
+            break;
+        }
+
+        for ( ;; ) {
+            e = NULL;
+
+            if (aud) {
+                if (aud->naud == NGX_HTTP_APISEC_JOSE_AUD_MAX) {
+                    return NGX_DECLINED;
+                }
+
+                e = &aud->auds[aud->naud++];
+                e->type = NGX_HTTP_APISEC_JOSE_OTHER;
+            }
+
+            if (ngx_http_apisec_jose_scan_value(s, e, NULL, depth + 1)
+                != NGX_OK)
+            {
+                return NGX_DECLINED;
+            }
+
+            ngx_http_apisec_jose_scan_ws(s);
+
+            if (s->p == s->last) {
+                return NGX_DECLINED;
+            }
+
+            if (*s->p == ']') {
+                s->p++;
+                break;
+            }
+
+            if (*s->p != ',') {
+                return NGX_DECLINED;
+            }
+
+            s->p++;
+
+            ngx_http_apisec_jose_scan_ws(s);
+        }
+
+        break;
+
+    case 't':
+        if (s->last - p < 4 || ngx_strncmp(p, "true", 4) != 0) {
+            return NGX_DECLINED;
+        }
+
+        s->p += 4;
+        break;
+
+    case 'f':
+        if (s->last - p < 5 || ngx_strncmp(p, "false", 5) != 0) {
+            return NGX_DECLINED;
+        }
+
+        s->p += 5;
+        break;
+
+    case 'n':
+        if (s->last - p < 4 || ngx_strncmp(p, "null", 4) != 0) {
+            return NGX_DECLINED;
+        }
+
+        s->p += 4;
+        break;
+
+    default:
+
+        /*
+         * an integer: "-"? then "0" or a digit 1-9 and more digits, 15 in
+         * all at most; a fraction, an exponent or a longer number is
+         * jansson's (strtod(), and its overflow checks)
+         */
+
+        if (*p == '-') {
+            p++;
+        }
+
+        start = p;
+        n = 0;
+
+        if (p < s->last && *p == '0') {
+            p++;
+
+        } else {
+            while (p < s->last && *p >= '0' && *p <= '9') {
+                n = n * 10 + (*p++ - '0');
+
+                if (p - start > 15) {
+                    return NGX_DECLINED;
+                }
+            }
+
+            if (p == start) {
+                return NGX_DECLINED;
+            }
+        }
+
+        if (*s->p == '-') {
+            n = -n;
+        }
+
+        s->p = p;
+
+        if (v) {
+            v->type = NGX_HTTP_APISEC_JOSE_NUMBER;
+            v->number = (double) n;
+        }
+
+        return NGX_OK;
+    }
+
+    if (v) {
+        v->type = type;
+    }
+
+    return NGX_OK;
+}
+
+
+/* after the opening quote: printable ASCII, no escape, to the closing one */
+
+static ngx_int_t
+ngx_http_apisec_jose_scan_string(ngx_http_apisec_jose_scan_t *s,
+    ngx_str_t *str)
+{
+    u_char  *p, *last;
+
+    p = s->p;
+    last = s->last;
+
+    while (last - p >= 4
+           && ngx_http_apisec_jose_plain[p[0]]
+           && ngx_http_apisec_jose_plain[p[1]]
+           && ngx_http_apisec_jose_plain[p[2]]
+           && ngx_http_apisec_jose_plain[p[3]])
+    {
+        p += 4;
+    }
+
+    while (p < last && ngx_http_apisec_jose_plain[*p]) {
+        p++;
+    }
+
+    if (p == last || *p != '"') {
+        return NGX_DECLINED;
+    }
+
+    str->data = s->p;
+    str->len = p - s->p;
+
+    s->p = p + 1;
+
+    return NGX_OK;
+}
+
+
+/* the registered claims of claims parsed by jansson */
+
+void
+ngx_http_apisec_jose_claims_json(json_t *json,
+    ngx_http_apisec_jose_claims_t *claims)
+{
+    json_t  *v;
+
+    ngx_http_apisec_jose_claim_json(json, "exp", &claims->exp);
+    ngx_http_apisec_jose_claim_json(json, "nbf", &claims->nbf);
+    ngx_http_apisec_jose_claim_json(json, "iat", &claims->iat);
+    ngx_http_apisec_jose_claim_json(json, "sub", &claims->sub);
+    ngx_http_apisec_jose_claim_json(json, "iss", &claims->iss);
+    ngx_http_apisec_jose_claim_json(json, "aud", &claims->aud);
+
+    claims->naud = 0;
+    claims->aud_json = NULL;
+
+    v = json_object_get(json, "aud");
+
+    if (json_is_array(v)) {
+        claims->aud.type = NGX_HTTP_APISEC_JOSE_ARRAY;
+        claims->aud_json = v;
+    }
+}
+
+
+static void
+ngx_http_apisec_jose_claim_json(json_t *json, const char *name,
+    ngx_http_apisec_jose_value_t *v)
+{
+    json_t  *c;
+
+    c = json_object_get(json, name);
+
+    if (c == NULL) {
+        v->type = NGX_HTTP_APISEC_JOSE_ABSENT;
+
+    } else if (json_is_string(c)) {
+        v->type = NGX_HTTP_APISEC_JOSE_STRING;
+        v->string.len = json_string_length(c);
+        v->string.data = (u_char *) json_string_value(c);
+
+    } else if (json_is_number(c)) {
+        v->type = NGX_HTTP_APISEC_JOSE_NUMBER;
+        v->number = json_number_value(c);
+
+    } else {
+        v->type = NGX_HTTP_APISEC_JOSE_OTHER;
+    }
+}
+
+
+/*
+ * The claims' strings moved with the text they point into: from
+ * [from, from + len) to "to"
+ */
+
+void
+ngx_http_apisec_jose_claims_move(ngx_http_apisec_jose_claims_t *claims,
+    u_char *from, u_char *to, size_t len)
+{
+    ngx_uint_t                     i;
+    ngx_http_apisec_jose_value_t  *v;
+
+    for (i = 0; i < 3 + claims->naud; i++) {
+        v = (i == 0) ? &claims->sub
+                     : (i == 1) ? &claims->iss
+                                : (i == 2) ? &claims->aud
+                                           : &claims->auds[i - 3];
+
+        if (v->type == NGX_HTTP_APISEC_JOSE_STRING
+            && v->string.data >= from
+            && v->string.data <= from + len)
+        {
+            v->string.data = to + (v->string.data - from);
+        }
+    }
+}
+
+
+/*
  * RFC 7519, 4.1: exp, nbf and iat are numbers and are checked against
  * the policy's "now" with its leeway; iss is one of its issuers; aud, a
  * string or an array of strings, holds one of its audiences.
  */
 
 ngx_uint_t
-ngx_http_apisec_jose_check_claims(json_t *claims,
+ngx_http_apisec_jose_check_claims(ngx_http_apisec_jose_claims_t *claims,
     ngx_http_apisec_jose_policy_t *policy, char **why)
 {
-    double       t, early, late;
-    json_t      *v, *a;
-    size_t       j, n;
-    ngx_str_t   *s;
-    ngx_uint_t   i;
+    double                         early, late;
+    json_t                        *e;
+    size_t                         j, n;
+    ngx_str_t                     *s, aud;
+    ngx_uint_t                     i;
+    ngx_http_apisec_jose_value_t  *v;
 
     early = (double) policy->now - policy->leeway;
     late = (double) policy->now + policy->leeway;
 
-    v = json_object_get(claims, "exp");
+    v = &claims->exp;
 
-    if (v) {
-        if (!json_is_number(v)) {
+    if (v->type) {
+        if (v->type != NGX_HTTP_APISEC_JOSE_NUMBER) {
             *why = "exp is not a number";
             return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
         }
 
-        t = json_number_value(v);
-
-        if (early >= t) {
+        if (early >= v->number) {
             *why = "token expired";
             return NGX_HTTP_APISEC_JWT_EXPIRED;
         }
     }
 
-    v = json_object_get(claims, "nbf");
+    v = &claims->nbf;
 
-    if (v) {
-        if (!json_is_number(v)) {
+    if (v->type) {
+        if (v->type != NGX_HTTP_APISEC_JOSE_NUMBER) {
             *why = "nbf is not a number";
             return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
         }
 
-        if (late < json_number_value(v)) {
+        if (late < v->number) {
             *why = "token not yet valid (nbf)";
             return NGX_HTTP_APISEC_JWT_NOT_YET_VALID;
         }
     }
 
-    v = json_object_get(claims, "iat");
+    v = &claims->iat;
 
-    if (v) {
-        if (!json_is_number(v)) {
+    if (v->type) {
+        if (v->type != NGX_HTTP_APISEC_JOSE_NUMBER) {
             *why = "iat is not a number";
             return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
         }
 
-        if (late < json_number_value(v)) {
+        if (late < v->number) {
             *why = "token issued in the future (iat)";
             return NGX_HTTP_APISEC_JWT_ISSUED_IN_FUTURE;
         }
     }
 
-    v = json_object_get(claims, "sub");
-
-    if (v && !json_is_string(v)) {
+    if (claims->sub.type
+        && claims->sub.type != NGX_HTTP_APISEC_JOSE_STRING)
+    {
         *why = "sub is not a string";
         return NGX_HTTP_APISEC_JWT_BAD_CLAIM;
     }
 
     if (policy->issuers) {
-        v = json_object_get(claims, "iss");
+        v = &claims->iss;
 
-        if (!json_is_string(v)) {
+        if (v->type != NGX_HTTP_APISEC_JOSE_STRING) {
             *why = "no iss";
             return NGX_HTTP_APISEC_JWT_BAD_ISSUER;
         }
@@ -543,8 +1165,8 @@ ngx_http_apisec_jose_check_claims(json_t *claims,
         s = policy->issuers->elts;
 
         for (i = 0; i < policy->issuers->nelts; i++) {
-            if (s[i].len == json_string_length(v)
-                && ngx_memcmp(s[i].data, json_string_value(v), s[i].len) == 0)
+            if (s[i].len == v->string.len
+                && ngx_memcmp(s[i].data, v->string.data, s[i].len) == 0)
             {
                 break;
             }
@@ -557,33 +1179,51 @@ ngx_http_apisec_jose_check_claims(json_t *claims,
     }
 
     if (policy->audiences) {
-        a = json_object_get(claims, "aud");
+        v = &claims->aud;
 
-        if (json_is_string(a)) {
+        if (v->type == NGX_HTTP_APISEC_JOSE_STRING) {
             n = 1;
 
-        } else if (json_is_array(a)) {
-            n = json_array_size(a);
+        } else if (v->type == NGX_HTTP_APISEC_JOSE_ARRAY) {
+            n = claims->aud_json ? json_array_size(claims->aud_json)
+                                 : claims->naud;
 
         } else {
-            *why = a ? "aud is neither a string nor an array" : "no aud";
+            *why = v->type ? "aud is neither a string nor an array"
+                           : "no aud";
             return NGX_HTTP_APISEC_JWT_BAD_AUDIENCE;
         }
 
         s = policy->audiences->elts;
 
         for (j = 0; j < n; j++) {
-            v = json_is_array(a) ? json_array_get(a, j) : a;
 
-            if (!json_is_string(v)) {
-                *why = "aud holds a non-string";
-                return NGX_HTTP_APISEC_JWT_BAD_AUDIENCE;
+            if (v->type == NGX_HTTP_APISEC_JOSE_STRING) {
+                aud = v->string;
+
+            } else if (claims->aud_json) {
+                e = json_array_get(claims->aud_json, j);
+
+                if (!json_is_string(e)) {
+                    *why = "aud holds a non-string";
+                    return NGX_HTTP_APISEC_JWT_BAD_AUDIENCE;
+                }
+
+                aud.len = json_string_length(e);
+                aud.data = (u_char *) json_string_value(e);
+
+            } else {
+                if (claims->auds[j].type != NGX_HTTP_APISEC_JOSE_STRING) {
+                    *why = "aud holds a non-string";
+                    return NGX_HTTP_APISEC_JWT_BAD_AUDIENCE;
+                }
+
+                aud = claims->auds[j].string;
             }
 
             for (i = 0; i < policy->audiences->nelts; i++) {
-                if (s[i].len == json_string_length(v)
-                    && ngx_memcmp(s[i].data, json_string_value(v), s[i].len)
-                       == 0)
+                if (s[i].len == aud.len
+                    && ngx_memcmp(s[i].data, aud.data, aud.len) == 0)
                 {
                     return NGX_HTTP_APISEC_JWT_OK;
                 }
@@ -596,7 +1236,6 @@ ngx_http_apisec_jose_check_claims(json_t *claims,
 
     return NGX_HTTP_APISEC_JWT_OK;
 }
-
 
 
 /*

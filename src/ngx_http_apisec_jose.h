@@ -102,20 +102,68 @@ typedef struct {
 } ngx_http_apisec_jose_policy_t;
 
 
+/*
+ * The registered claims a policy reads (RFC 7519, 4.1), as a token has
+ * them: each absent, a string, a number or something else; "aud" may be
+ * an array too.  Strings point into the decoded claims (or into a json_t
+ * that holds them).
+ */
+
+#define NGX_HTTP_APISEC_JOSE_ABSENT     0
+#define NGX_HTTP_APISEC_JOSE_STRING     1
+#define NGX_HTTP_APISEC_JOSE_NUMBER     2
+#define NGX_HTTP_APISEC_JOSE_ARRAY      3
+#define NGX_HTTP_APISEC_JOSE_OTHER      4
+
+/* the elements of an "aud" array the scanner keeps; more: jansson's */
+#define NGX_HTTP_APISEC_JOSE_AUD_MAX    16
+
+typedef struct {
+    ngx_uint_t                  type;
+    double                      number;
+    ngx_str_t                   string;
+} ngx_http_apisec_jose_value_t;
+
+typedef struct {
+    ngx_http_apisec_jose_value_t  exp;
+    ngx_http_apisec_jose_value_t  nbf;
+    ngx_http_apisec_jose_value_t  iat;
+    ngx_http_apisec_jose_value_t  sub;
+    ngx_http_apisec_jose_value_t  iss;
+    ngx_http_apisec_jose_value_t  aud;
+
+    /* aud, an array: its elements, from the scanner or from jansson */
+    ngx_uint_t                    naud;
+    ngx_http_apisec_jose_value_t  auds[NGX_HTTP_APISEC_JOSE_AUD_MAX];
+    json_t                       *aud_json;
+} ngx_http_apisec_jose_claims_t;
+
+
 extern ngx_http_apisec_jose_alg_t  ngx_http_apisec_jose_algs[];
 
 
 ngx_int_t ngx_http_apisec_jose_alg(u_char *name, size_t len);
 ngx_int_t ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src);
 ngx_int_t ngx_http_apisec_jose_bearer(ngx_str_t *value, size_t max,
-    ngx_str_t *token);
+    ngx_str_t *token, ngx_str_t *seg);
 ngx_int_t ngx_http_apisec_jose_split(ngx_str_t *token, ngx_str_t *seg);
 json_t *ngx_http_apisec_jose_json(ngx_str_t *seg, u_char *buf, char **why,
     char *what);
 ngx_uint_t ngx_http_apisec_jose_check_header(json_t *header,
     ngx_http_apisec_jose_policy_t *policy, ngx_uint_t *alg, ngx_str_t *kid,
     char **why);
-ngx_uint_t ngx_http_apisec_jose_check_claims(json_t *claims,
+ngx_int_t ngx_http_apisec_jose_scan(ngx_str_t *text,
+    ngx_http_apisec_jose_claims_t *claims);
+ngx_int_t ngx_http_apisec_jose_claims(ngx_str_t *seg, u_char *buf,
+    ngx_str_t *text, ngx_http_apisec_jose_claims_t *claims, json_t **json,
+    char **why);
+json_t *ngx_http_apisec_jose_load(ngx_str_t *text, char **why, char *what);
+void ngx_http_apisec_jose_claims_json(json_t *json,
+    ngx_http_apisec_jose_claims_t *claims);
+void ngx_http_apisec_jose_claims_move(ngx_http_apisec_jose_claims_t *claims,
+    u_char *from, u_char *to, size_t len);
+ngx_uint_t ngx_http_apisec_jose_check_claims(
+    ngx_http_apisec_jose_claims_t *claims,
     ngx_http_apisec_jose_policy_t *policy, char **why);
 ngx_int_t ngx_http_apisec_jose_strip_media(ngx_str_t *type);
 size_t ngx_http_apisec_jose_ecdsa_der(u_char *der, u_char *rs, size_t n);

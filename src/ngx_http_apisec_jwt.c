@@ -32,17 +32,26 @@ typedef struct {
 
 typedef struct {
     u_char                      seg[NGX_HTTP_APISEC_JWT_PARSED_MAX];
-    size_t                      len;
-    json_t                     *json;
+    size_t                      len;        /* 0: a free slot */
+    json_t                     *json;       /* the header's; a token's
+                                               claims once parsed, or NULL */
 
     /* the tokens' slots only: the whole token is in seg[] */
 
+    ngx_uint_t                  gen;        /* bumped as the slot is taken */
+    u_char                      text[NGX_HTTP_APISEC_JWT_PARSED_MAX / 4 * 3];
+    ngx_http_apisec_jose_claims_t  claims;  /* its strings in text[] or
+                                               in json */
     json_t                     *header;     /* its parsed header */
     uint64_t                    tail;       /* its last 8 bytes */
     size_t                      hlen;       /* header's text */
     size_t                      clen;       /* claims' text */
     ngx_uint_t                  alg;        /* the header's, known good */
     ngx_str_t                   kid;        /* the header's, in "header" */
+
+    /* the headers' slots: the checks that do not depend on a policy */
+    ngx_uint_t                  result;
+    char                       *why;
 
     /*
      * the memo of a verified signature: until "verified" (a time), the
@@ -64,17 +73,26 @@ typedef struct {
 static ngx_uint_t ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
     ngx_str_t *kid, char **why);
+static ngx_uint_t ngx_http_apisec_jwt_header(ngx_str_t *seg, u_char *buf,
+    ngx_http_apisec_jose_policy_t *policy, json_t **header, ngx_uint_t *alg,
+    ngx_str_t *kid, char **why);
+static ngx_http_apisec_jwt_parsed_t *ngx_http_apisec_jwt_header_find(
+    ngx_str_t *seg, u_char *buf, json_t **json, char **why);
+static ngx_uint_t ngx_http_apisec_jwt_read_claims(ngx_http_apisec_ctx_t *ctx,
+    ngx_str_t *seg, u_char *buf, ngx_str_t *text,
+    ngx_http_apisec_jose_claims_t *claims, char **why);
 static ngx_uint_t ngx_http_apisec_jwt_issuer_keys(
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_jwt_parsed_t *slot,
-    ngx_str_t *seg, u_char *buf, ngx_str_t **issuer, char **why);
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_jose_claims_t *claims,
+    ngx_str_t **issuer, char **why);
 static ngx_uint_t ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token, ngx_str_t *seg,
     ngx_http_apisec_jwt_parsed_t **slot, char **why);
 static ngx_http_apisec_jwt_parsed_t *ngx_http_apisec_jwt_token_find(
     ngx_str_t *token);
-static json_t *ngx_http_apisec_jwt_token_parse(ngx_str_t *token,
-    ngx_str_t *seg, json_t *header, ngx_uint_t alg, ngx_str_t *kid,
-    u_char *buf, ngx_http_apisec_jwt_parsed_t **slot, char **why);
+static ngx_http_apisec_jwt_parsed_t *ngx_http_apisec_jwt_token_keep(
+    ngx_str_t *token, ngx_str_t *seg, json_t *header, ngx_uint_t alg,
+    ngx_str_t *kid, ngx_str_t *text, ngx_http_apisec_jose_claims_t *claims,
+    json_t *json);
 static void ngx_http_apisec_jwt_slot_free(ngx_http_apisec_jwt_parsed_t *p);
 static ngx_uint_t ngx_http_apisec_jwt_equal(u_char *a, u_char *b, size_t len);
 static ngx_int_t ngx_http_apisec_jwt_challenge(ngx_http_request_t *r,
@@ -120,7 +138,7 @@ static ngx_http_apisec_jwt_error_t  ngx_http_apisec_jwt_errors[] = {
  */
 
 static ngx_http_apisec_jwt_parsed_cache_t  ngx_http_apisec_jwt_headers;
-static ngx_http_apisec_jwt_parsed_cache_t  ngx_http_apisec_jwt_claims;
+static ngx_http_apisec_jwt_parsed_cache_t  ngx_http_apisec_jwt_tokens;
 
 
 /* the access phase's part */
@@ -246,6 +264,8 @@ ngx_http_apisec_jwt_result(ngx_http_request_t *r, ngx_uint_t access)
         ctx->jwt_claims = NULL;
     }
 
+    ngx_str_null(&ctx->jwt_claims_seg);
+    ctx->jwt_slot = NULL;
     ngx_str_null(&ctx->subject);
     ngx_str_null(&kid);
     ctx->jwt_cache = NGX_HTTP_APISEC_JWT_CACHE_NONE;
@@ -300,9 +320,9 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     u_char                        *p;
     double                         t;
     time_t                         exp, now, until;
-    json_t                        *header, *claims, *v;
+    json_t                        *header;
     ngx_int_t                      rc;
-    ngx_str_t                      token, seg[3], sig, input, keyset;
+    ngx_str_t                      token, seg[3], sig, input, keyset, text;
     ngx_str_t                     *issuer;
     ngx_uint_t                     result, alg, memo, verified, hmac, i, n;
     ngx_uint_t                     shared;
@@ -311,6 +331,7 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_http_apisec_jwks_t       **source;
     ngx_http_apisec_jwt_parsed_t  *slot;
     ngx_http_apisec_jose_policy_t  policy;
+    ngx_http_apisec_jose_claims_t  cl, *claims;
     u_char                         digest[NGX_HTTP_APISEC_DIGEST_LEN];
     u_char                         dgst[NGX_HTTP_APISEC_MAX_MD];
     u_char                         keysets[2 * NGX_HTTP_APISEC_KEY_FP_LEN];
@@ -320,7 +341,7 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
      * its header and claims parsed, and maybe its signature's verdict kept
      */
 
-    result = ngx_http_apisec_jwt_get_token(r, jcf, &token, &slot, why);
+    result = ngx_http_apisec_jwt_get_token(r, jcf, &token, seg, &slot, why);
     if (result != NGX_HTTP_APISEC_JWT_OK) {
         return result;
     }
@@ -338,6 +359,7 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     }
 
     p = NULL;
+    claims = NULL;
 
     if (slot) {
         seg[0].data = token.data;
@@ -349,6 +371,15 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
         header = json_incref(slot->header);
         ctx->jwt_header = header;
+
+        claims = &slot->claims;
+
+        if (slot->json) {
+            ctx->jwt_claims = json_incref(slot->json);
+        }
+
+        ctx->jwt_slot = slot;
+        ctx->jwt_slot_gen = slot->gen;
 
         /* alg is known, crit absent and kid a string: checked before */
 
@@ -369,7 +400,12 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
         }
 
     } else {
-        if (ngx_http_apisec_jose_split(&token, seg) != NGX_OK) {
+
+        /* split already when the Authorization header was read */
+
+        if (seg[0].data == NULL
+            && ngx_http_apisec_jose_split(&token, seg) != NGX_OK)
+        {
             *why = "token is not three base64url segments";
             return NGX_HTTP_APISEC_JWT_MALFORMED;
         }
@@ -381,15 +417,11 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
             return NGX_HTTP_APISEC_JWT_ERROR;
         }
 
-        header = ngx_http_apisec_jwt_parse(&seg[0], p, why, "header");
-        if (header == NULL) {
-            return NGX_HTTP_APISEC_JWT_MALFORMED;
-        }
+        result = ngx_http_apisec_jwt_header(&seg[0], p, &jcf->policy, &header,
+                                            &alg, kid, why);
 
         ctx->jwt_header = header;
 
-        result = ngx_http_apisec_jose_check_header(header, &jcf->policy, &alg,
-                                                   kid, why);
         if (result != NGX_HTTP_APISEC_JWT_OK) {
             return result;
         }
@@ -397,6 +429,13 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
     input.data = token.data;
     input.len = seg[1].data + seg[1].len - token.data;
+
+    /*
+     * the claims, when read before the signature is verified, decoded
+     * after the signature's room in the buffer (3/4 of seg[2].len)
+     */
+
+    ctx->jwt_claims_seg = seg[1];
 
     sig.len = 0;
 
@@ -409,15 +448,18 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     issuer = NULL;
 
     if (jcf->bound) {
-        if (p == NULL && slot == NULL) {
-            p = ngx_pnalloc(r->pool, token.len);
-            if (p == NULL) {
-                return NGX_HTTP_APISEC_JWT_ERROR;
+        if (claims == NULL) {
+            result = ngx_http_apisec_jwt_read_claims(ctx, &seg[1],
+                                                     p + seg[2].len, &text,
+                                                     &cl, why);
+            if (result != NGX_HTTP_APISEC_JWT_OK) {
+                return result;
             }
+
+            claims = &cl;
         }
 
-        result = ngx_http_apisec_jwt_issuer_keys(jcf, slot, &seg[1], p,
-                                                 &issuer, why);
+        result = ngx_http_apisec_jwt_issuer_keys(jcf, claims, &issuer, why);
         if (result != NGX_HTTP_APISEC_JWT_OK) {
             return result;
         }
@@ -599,26 +641,25 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
         }
     }
 
-    if (slot) {
-        claims = json_incref(slot->json);
-
-    } else {
-        if (p == NULL) {
-            p = ngx_pnalloc(r->pool, token.len);
-            if (p == NULL) {
-                return NGX_HTTP_APISEC_JWT_ERROR;
+    if (slot == NULL) {
+        if (claims == NULL) {
+            result = ngx_http_apisec_jwt_read_claims(ctx, &seg[1],
+                                                     p + seg[2].len, &text,
+                                                     &cl, why);
+            if (result != NGX_HTTP_APISEC_JWT_OK) {
+                return result;
             }
+
+            claims = &cl;
         }
 
-        claims = ngx_http_apisec_jwt_token_parse(&token, seg, header, alg,
-                                                 kid, p + sig.len, &slot,
-                                                 why);
-        if (claims == NULL) {
-            return NGX_HTTP_APISEC_JWT_MALFORMED;
+        slot = ngx_http_apisec_jwt_token_keep(&token, seg, header, alg, kid,
+                                              &text, &cl, ctx->jwt_claims);
+        if (slot) {
+            ctx->jwt_slot = slot;
+            ctx->jwt_slot_gen = slot->gen;
         }
     }
-
-    ctx->jwt_claims = claims;
 
     ngx_http_apisec_jwks_policy(jcf, now, &policy);
 
@@ -630,12 +671,11 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     /* a verified token is kept until its "exp" at the latest */
 
     if (ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_MISS || !verified) {
-        v = json_object_get(claims, "exp");
         exp = 0;
 
-        if (v) {
-            /* a number, not yet past: checked above */
-            t = json_number_value(v);
+        if (claims->exp.type == NGX_HTTP_APISEC_JOSE_NUMBER) {
+            /* not yet past: checked above */
+            t = claims->exp.number;
             exp = (t < (double) NGX_MAX_TIME_T_VALUE) ? (time_t) t
                                                       : NGX_MAX_TIME_T_VALUE;
         }
@@ -666,14 +706,110 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
         ngx_memcpy(slot->keyset, keyset.data, keyset.len);
     }
 
-    v = json_object_get(claims, "sub");
+    if (claims->sub.type == NGX_HTTP_APISEC_JOSE_STRING) {
+        ctx->subject = claims->sub.string;
 
-    if (v) {
-        ctx->subject.len = json_string_length(v);
-        ctx->subject.data = (u_char *) json_string_value(v);
+        if (slot && claims == &slot->claims) {
+
+            /* a copy: another token may take the slot while this runs */
+
+            ctx->subject.data = ngx_pstrdup(r->pool, &claims->sub.string);
+            if (ctx->subject.data == NULL) {
+                return NGX_HTTP_APISEC_JWT_ERROR;
+            }
+        }
     }
 
     return NGX_HTTP_APISEC_JWT_OK;
+}
+
+
+/*
+ * The claims of a token not in the worker's memo: decoded into buf and
+ * read (ngx_http_apisec_jose_claims()); when jansson parsed them, the
+ * ctx owns its object.
+ */
+
+static ngx_uint_t
+ngx_http_apisec_jwt_read_claims(ngx_http_apisec_ctx_t *ctx, ngx_str_t *seg,
+    u_char *buf, ngx_str_t *text, ngx_http_apisec_jose_claims_t *claims,
+    char **why)
+{
+    json_t  *json;
+
+    if (ngx_http_apisec_jose_claims(seg, buf, text, claims, &json, why)
+        != NGX_OK)
+    {
+        return NGX_HTTP_APISEC_JWT_MALFORMED;
+    }
+
+    if (json) {
+        ctx->jwt_claims = json;
+    }
+
+    return NGX_HTTP_APISEC_JWT_OK;
+}
+
+
+/*
+ * A bearer token's claims as a JSON object, for whatever reads more of
+ * them than the registered claims (authorization, variables): a JWT's are
+ * parsed by jansson the first time they are asked for, and kept by the
+ * worker's memo slot of the token while it holds that token.  NULL: no
+ * claims.
+ */
+
+json_t *
+ngx_http_apisec_jwt_claims(ngx_http_request_t *r, ngx_http_apisec_ctx_t *ctx)
+{
+    char                          *why;
+    u_char                        *buf;
+    json_t                        *json;
+    ngx_http_apisec_jwt_parsed_t  *slot;
+
+    if (ctx == NULL || ctx->jwt_claims || ctx->jwt_claims_seg.len == 0) {
+        return ctx ? ctx->jwt_claims : NULL;
+    }
+
+    slot = ctx->jwt_slot;
+
+    if (slot && slot->gen != ctx->jwt_slot_gen) {
+        slot = NULL;
+    }
+
+    if (slot && slot->json) {
+        ctx->jwt_claims = json_incref(slot->json);
+        return ctx->jwt_claims;
+    }
+
+    buf = ngx_pnalloc(r->pool, ctx->jwt_claims_seg.len);
+    if (buf == NULL) {
+        return NULL;
+    }
+
+    why = NULL;
+
+    json = ngx_http_apisec_jose_json(&ctx->jwt_claims_seg, buf, &why,
+                                     "claims");
+    if (json == NULL) {
+
+        /* claims the scanner read and jansson refuses: never */
+
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "apisec: bearer token claims read before "
+                      "are not parsed now: %s", why ? why : "");
+
+        ngx_str_null(&ctx->jwt_claims_seg);
+        return NULL;
+    }
+
+    ctx->jwt_claims = json;
+
+    if (slot) {
+        slot->json = json_incref(json);
+    }
+
+    return json;
 }
 
 
@@ -686,32 +822,17 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
 static ngx_uint_t
 ngx_http_apisec_jwt_issuer_keys(ngx_http_apisec_jwt_conf_t *jcf,
-    ngx_http_apisec_jwt_parsed_t *slot, ngx_str_t *seg, u_char *buf,
-    ngx_str_t **issuer, char **why)
+    ngx_http_apisec_jose_claims_t *claims, ngx_str_t **issuer, char **why)
 {
-    json_t      *claims, *v;
     ngx_str_t   *bound, iss;
     ngx_uint_t   i;
 
     static ngx_str_t  none = ngx_null_string;
 
-    if (slot) {
-        claims = json_incref(slot->json);
-
-    } else {
-        claims = ngx_http_apisec_jose_json(seg, buf, why, "claims");
-        if (claims == NULL) {
-            return NGX_HTTP_APISEC_JWT_MALFORMED;
-        }
-    }
-
     ngx_str_null(&iss);
 
-    v = json_object_get(claims, "iss");
-
-    if (json_is_string(v)) {
-        iss.len = json_string_length(v);
-        iss.data = (u_char *) json_string_value(v);
+    if (claims->iss.type == NGX_HTTP_APISEC_JOSE_STRING) {
+        iss = claims->iss.string;
     }
 
     *issuer = &none;
@@ -726,8 +847,6 @@ ngx_http_apisec_jwt_issuer_keys(ngx_http_apisec_jwt_conf_t *jcf,
         }
     }
 
-    json_decref(claims);
-
     if ((*issuer)->data == NULL && !jcf->unbound) {
         *why = "no key is bound to the token's issuer";
         return NGX_HTTP_APISEC_JWT_BAD_ISSUER;
@@ -739,7 +858,7 @@ ngx_http_apisec_jwt_issuer_keys(ngx_http_apisec_jwt_conf_t *jcf,
 
 static ngx_uint_t
 ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
-    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token, ngx_str_t *seg,
     ngx_http_apisec_jwt_parsed_t **slot, char **why)
 {
     u_char                     *p, *last;
@@ -748,6 +867,7 @@ ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
     ngx_http_variable_value_t  *vv;
 
     *slot = NULL;
+    seg[0].data = NULL;
 
     if (jcf->token == NGX_HTTP_APISEC_JWT_TOKEN_QUERY) {
         n = ngx_http_apisec_query_arg(r, &jcf->token_name,
@@ -833,7 +953,7 @@ ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
     }
 
     rc = ngx_http_apisec_jose_bearer(&r->headers_in.authorization->value,
-                                    jcf->max_size, token);
+                                    jcf->max_size, token, seg);
 
     switch (rc) {
 
@@ -866,9 +986,29 @@ json_t *
 ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
     char *what)
 {
-    json_t                              *json;
+    json_t                        *json;
+    ngx_http_apisec_jwt_parsed_t  *p;
+
+    p = ngx_http_apisec_jwt_header_find(seg, buf, &json, why);
+
+    return p ? json_incref(p->json) : json;
+}
+
+
+/*
+ * The worker's slot of a header (its text compared), filled when new with
+ * the parsed header and what ngx_http_apisec_jose_check_header() finds
+ * with every algorithm allowed and no typ asked for.  NULL: *json is the
+ * header parsed and too large to keep, or NULL with *why set.
+ */
+
+static ngx_http_apisec_jwt_parsed_t *
+ngx_http_apisec_jwt_header_find(ngx_str_t *seg, u_char *buf, json_t **json,
+    char **why)
+{
     ngx_uint_t                           i;
     ngx_http_apisec_jwt_parsed_t        *p;
+    ngx_http_apisec_jose_policy_t        all;
     ngx_http_apisec_jwt_parsed_cache_t  *cache;
 
     cache = &ngx_http_apisec_jwt_headers;
@@ -880,25 +1020,94 @@ ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
             && p->len == seg->len
             && ngx_memcmp(p->seg, seg->data, seg->len) == 0)
         {
-            return json_incref(p->json);
+            return p;
         }
     }
 
-    json = ngx_http_apisec_jose_json(seg, buf, why, what);
+    *json = ngx_http_apisec_jose_json(seg, buf, why, "header");
 
-    if (json == NULL || seg->len > NGX_HTTP_APISEC_JWT_PARSED_MAX) {
-        return json;
+    if (*json == NULL || seg->len > NGX_HTTP_APISEC_JWT_PARSED_MAX) {
+        return NULL;
     }
 
     p = &cache->slot[cache->next++ % NGX_HTTP_APISEC_JWT_PARSED];
 
     ngx_http_apisec_jwt_slot_free(p);
 
-    p->json = json_incref(json);
+    p->json = *json;
     p->len = seg->len;
     ngx_memcpy(p->seg, seg->data, seg->len);
 
-    return json;
+    ngx_memzero(&all, sizeof(ngx_http_apisec_jose_policy_t));
+    all.algorithms = NGX_HTTP_APISEC_ALGS_ALL;
+
+    p->why = NULL;
+    p->result = ngx_http_apisec_jose_check_header(p->json, &all, &p->alg,
+                                                  &p->kid, &p->why);
+
+    return p;
+}
+
+
+/*
+ * The header of a token not in the worker's memo, parsed (*header, NULL
+ * when it is not JSON) and checked against the policy.  A worker keeps the
+ * last few headers with what ngx_http_apisec_jose_check_header() found
+ * with every algorithm allowed and no typ asked for; the policy's own
+ * checks then come in the order that function has: kid, a known alg,
+ * alg among the policy's, crit, typ.
+ */
+
+static ngx_uint_t
+ngx_http_apisec_jwt_header(ngx_str_t *seg, u_char *buf,
+    ngx_http_apisec_jose_policy_t *policy, json_t **header, ngx_uint_t *alg,
+    ngx_str_t *kid, char **why)
+{
+    json_t                        *json;
+    ngx_http_apisec_jwt_parsed_t  *p;
+
+    p = ngx_http_apisec_jwt_header_find(seg, buf, &json, why);
+
+    if (p == NULL) {
+        *header = json;
+
+        if (json == NULL) {
+            return NGX_HTTP_APISEC_JWT_MALFORMED;
+        }
+
+        return ngx_http_apisec_jose_check_header(json, policy, alg, kid, why);
+    }
+
+    *header = json_incref(p->json);
+    *kid = p->kid;
+
+    /* no kid as a string, no alg as a string, "none", an unknown alg */
+
+    if (p->result == NGX_HTTP_APISEC_JWT_MALFORMED
+        || p->result == NGX_HTTP_APISEC_JWT_BAD_ALG)
+    {
+        *why = p->why;
+        return p->result;
+    }
+
+    *alg = p->alg;
+
+    if (!(policy->algorithms & NGX_HTTP_APISEC_ALG_BIT(p->alg))) {
+        *why = "alg not in apisec_jwt_algorithms";
+        return NGX_HTTP_APISEC_JWT_BAD_ALG;
+    }
+
+    if (p->result != NGX_HTTP_APISEC_JWT_OK) {
+        *why = p->why;
+        return p->result;
+    }
+
+    if (policy->types) {
+        return ngx_http_apisec_jose_check_header(p->json, policy, alg, kid,
+                                                 why);
+    }
+
+    return NGX_HTTP_APISEC_JWT_OK;
 }
 
 
@@ -925,10 +1134,9 @@ ngx_http_apisec_jwt_token_find(ngx_str_t *token)
     ngx_memcpy(&tail, token->data + token->len - 8, 8);
 
     for (i = 0; i < NGX_HTTP_APISEC_JWT_PARSED; i++) {
-        p = &ngx_http_apisec_jwt_claims.slot[i];
+        p = &ngx_http_apisec_jwt_tokens.slot[i];
 
-        if (p->json
-            && p->len == token->len
+        if (p->len == token->len
             && p->tail == tail
             && ngx_http_apisec_jwt_equal(p->seg, token->data, token->len))
         {
@@ -941,38 +1149,31 @@ ngx_http_apisec_jwt_token_find(ngx_str_t *token)
 
 
 /*
- * The claims of a token whose signature is good: parsed, and the token
- * kept in a slot (*slot; NULL when the token is too large to keep) with
- * no verdict yet.
+ * A token whose signature is good, kept in a slot with its claims (their
+ * text and what was read of them; jansson's object when it parsed them)
+ * and no verdict yet; NULL: the token is too large to keep.
  */
 
-static json_t *
-ngx_http_apisec_jwt_token_parse(ngx_str_t *token, ngx_str_t *seg,
-    json_t *header, ngx_uint_t alg, ngx_str_t *kid, u_char *buf,
-    ngx_http_apisec_jwt_parsed_t **slot, char **why)
+static ngx_http_apisec_jwt_parsed_t *
+ngx_http_apisec_jwt_token_keep(ngx_str_t *token, ngx_str_t *seg,
+    json_t *header, ngx_uint_t alg, ngx_str_t *kid, ngx_str_t *text,
+    ngx_http_apisec_jose_claims_t *claims, json_t *json)
 {
-    json_t                              *json;
     ngx_http_apisec_jwt_parsed_t        *p;
     ngx_http_apisec_jwt_parsed_cache_t  *cache;
 
-    *slot = NULL;
-
-    json = ngx_http_apisec_jose_json(&seg[1], buf, why, "claims");
-
-    if (json == NULL
-        || token->len > NGX_HTTP_APISEC_JWT_PARSED_MAX
-        || token->len < 8)
-    {
-        return json;
+    if (token->len > NGX_HTTP_APISEC_JWT_PARSED_MAX || token->len < 8) {
+        return NULL;
     }
 
-    cache = &ngx_http_apisec_jwt_claims;
+    cache = &ngx_http_apisec_jwt_tokens;
 
     p = &cache->slot[cache->next++ % NGX_HTTP_APISEC_JWT_PARSED];
 
     ngx_http_apisec_jwt_slot_free(p);
 
-    p->json = json_incref(json);
+    p->gen++;
+    p->json = json ? json_incref(json) : NULL;
     p->header = json_incref(header);
     p->len = token->len;
     p->hlen = seg[0].len;
@@ -982,9 +1183,15 @@ ngx_http_apisec_jwt_token_parse(ngx_str_t *token, ngx_str_t *seg,
     ngx_memcpy(p->seg, token->data, token->len);
     ngx_memcpy(&p->tail, token->data + token->len - 8, 8);
 
-    *slot = p;
+    /* 3/4 of clen at most: fits */
 
-    return json;
+    ngx_memcpy(p->text, text->data, text->len);
+
+    p->claims = *claims;
+    ngx_http_apisec_jose_claims_move(&p->claims, text->data, p->text,
+                                     text->len);
+
+    return p;
 }
 
 
@@ -1014,6 +1221,8 @@ ngx_http_apisec_jwt_slot_free(ngx_http_apisec_jwt_parsed_t *p)
     ngx_str_null(&p->kid);
     p->verified = 0;
     p->keyset_len = 0;
+    p->result = 0;
+    p->why = NULL;
 }
 
 
@@ -1174,7 +1383,7 @@ ngx_http_apisec_jwt_exit(void)
     ngx_http_apisec_jwt_parsed_cache_t  *cache[2];
 
     cache[0] = &ngx_http_apisec_jwt_headers;
-    cache[1] = &ngx_http_apisec_jwt_claims;
+    cache[1] = &ngx_http_apisec_jwt_tokens;
 
     for (n = 0; n < 2; n++) {
         for (i = 0; i < NGX_HTTP_APISEC_JWT_PARSED; i++) {

@@ -11,6 +11,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <jansson.h>
 
 #include "ngx_http_apisec_digest.h"
@@ -18,6 +19,18 @@
 
 
 #define NGX_HTTP_APISEC_KEY_FP_LEN      32
+
+/*
+ * HMAC over SHA256_CTX and SHA512_CTX states copied as structs: no
+ * provider call, no allocation (bench/README.md, the floor's "sha256ctx");
+ * deprecated by OpenSSL 3.0, so an OpenSSL built without the 3.0 API falls
+ * back to EVP_MD_CTX_copy_ex()
+ */
+#ifndef OPENSSL_NO_DEPRECATED_3_0
+#define NGX_HTTP_APISEC_SHA_CTX         1
+#else
+#define NGX_HTTP_APISEC_SHA_CTX         0
+#endif
 
 
 typedef struct {
@@ -41,6 +54,10 @@ typedef struct {
     /* HS*: the digest states after the ipad and opad blocks */
     EVP_MD_CTX                 *inner[3];
     EVP_MD_CTX                 *outer[3];
+#if (NGX_HTTP_APISEC_SHA_CTX)
+    SHA256_CTX                  hs256[2];       /* inner, outer */
+    SHA512_CTX                  hs512[2][2];    /* HS384, HS512 */
+#endif
 } ngx_http_apisec_jwt_key_t;
 
 

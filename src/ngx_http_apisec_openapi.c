@@ -545,7 +545,7 @@ ngx_http_apisec_openapi_security_check(ngx_http_request_t *r,
             }
 
             if (kind != NGX_HTTP_APISEC_AUTHN_BEARER || ictx == NULL
-                || ictx->jwt_claims == NULL)
+                || ngx_http_apisec_jwt_claims(r, ictx) == NULL)
             {
                 ok = 0;
                 continue;

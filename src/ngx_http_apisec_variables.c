@@ -228,7 +228,8 @@ ngx_http_apisec_variable_claim_set(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    claim = ngx_http_apisec_claim_get(ctx->jwt_claims, &cs->path);
+    claim = ngx_http_apisec_claim_get(ngx_http_apisec_jwt_claims(r, ctx),
+                                      &cs->path);
 
     rc = ngx_http_apisec_claim_text(claim, buf, sizeof(buf), &len);
 
@@ -306,7 +307,8 @@ ngx_http_apisec_variable_subject(ngx_http_request_t *r,
     }
 
     sub = (kind == NGX_HTTP_APISEC_AUTHN_BEARER)
-          ? json_object_get(ctx->jwt_claims, "sub") : NULL;
+          ? json_object_get(ngx_http_apisec_jwt_claims(r, ctx), "sub")
+          : NULL;
 
     return ngx_http_apisec_variable_set_json(r, v, sub);
 }
@@ -340,6 +342,8 @@ ngx_http_apisec_variable_consumer(ngx_http_request_t *r,
         v->not_found = 0;
         return NGX_OK;
     }
+
+    (void) ngx_http_apisec_jwt_claims(r, ctx);
 
     c = json_object_get(ctx->jwt_claims, "client_id");
 
@@ -394,7 +398,7 @@ ngx_http_apisec_variable_roles(ngx_http_request_t *r,
 
     alcf = ngx_http_get_module_loc_conf(r->main, ngx_http_apisec_module);
 
-    roles = ngx_http_apisec_claim_get(ctx->jwt_claims,
+    roles = ngx_http_apisec_claim_get(ngx_http_apisec_jwt_claims(r, ctx),
                                       &alcf->authz.roles_claim);
 
     if (!json_is_string(roles) && !json_is_array(roles)) {
@@ -533,7 +537,8 @@ ngx_http_apisec_variable_jwt_claim(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    return ngx_http_apisec_variable_json(r, v, ctx->jwt_claims,
+    return ngx_http_apisec_variable_json(r, v,
+                                         ngx_http_apisec_jwt_claims(r, ctx),
                                          (ngx_str_t *) data,
                                          sizeof("apisec_jwt_claim_") - 1);
 }
