@@ -19,13 +19,6 @@
  */
 
 
-/* the claims scanner's position (ngx_http_apisec_jose_scan()) */
-
-typedef struct {
-    u_char                     *p;
-    u_char                     *last;
-} ngx_http_apisec_jose_scan_t;
-
 /* how deep the scanner follows objects and arrays; deeper: jansson's */
 #define NGX_HTTP_APISEC_JOSE_SCAN_DEPTH    16
 
@@ -33,14 +26,11 @@ typedef struct {
 #define NGX_HTTP_APISEC_JOSE_SCAN_MEMBERS  32
 
 
-static ngx_int_t ngx_http_apisec_jose_scan_object(
-    ngx_http_apisec_jose_scan_t *s, ngx_http_apisec_jose_claims_t *claims,
+static u_char *ngx_http_apisec_jose_scan_object(u_char *p, u_char *last,
+    ngx_http_apisec_jose_claims_t *claims, ngx_uint_t depth);
+static u_char *ngx_http_apisec_jose_scan_value(u_char *p, u_char *last,
+    ngx_http_apisec_jose_value_t *v, ngx_http_apisec_jose_claims_t *aud,
     ngx_uint_t depth);
-static ngx_int_t ngx_http_apisec_jose_scan_value(
-    ngx_http_apisec_jose_scan_t *s, ngx_http_apisec_jose_value_t *v,
-    ngx_http_apisec_jose_claims_t *aud, ngx_uint_t depth);
-static ngx_int_t ngx_http_apisec_jose_scan_string(
-    ngx_http_apisec_jose_scan_t *s, ngx_str_t *str);
 static void ngx_http_apisec_jose_claim_json(json_t *json, const char *name,
     ngx_http_apisec_jose_value_t *v);
 static ngx_int_t ngx_http_apisec_jose_type_match(ngx_str_t *a, ngx_str_t *b);
@@ -157,7 +147,7 @@ ngx_http_apisec_jose_bearer(ngx_str_t *value, size_t max, ngx_str_t *token,
     }
 
     if (last - p < 6
-        || ngx_strncasecmp(p, (u_char *) "bearer", 6) != 0
+        || !ngx_http_apisec_jose_is_bearer(p)
         || (last - p > 6 && p[6] != ' ' && p[6] != '\t'))
     {
         return NGX_DECLINED;
@@ -328,9 +318,9 @@ ngx_http_apisec_jose_split(ngx_str_t *token, ngx_str_t *seg)
 ngx_int_t
 ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src)
 {
-    u_char    *d, *s, *basis;
+    u_char    *d, *s, *end, *basis;
     size_t     len;
-    uint32_t   a, b, c, e;
+    uint32_t   a, b, c, e, bad, v;
 
     basis = ngx_http_apisec_basis64url;
 
@@ -341,23 +331,35 @@ ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src)
         return NGX_ERROR;
     }
 
-    for (d = dst->data; len >= 4; len -= 4, s += 4) {
+    /*
+     * four characters to three bytes, read into locals first (a store
+     * through d may alias basis); a character outside the alphabet (77)
+     * sets 0x40 in "bad", looked at once at the end: what was written to
+     * dst then does not matter
+     */
 
-        /* read into locals first: a store through d may alias basis */
+    bad = 0;
+    end = s + (len & ~(size_t) 3);
 
+    for (d = dst->data; s < end; s += 4, d += 3) {
         a = basis[s[0]];
         b = basis[s[1]];
         c = basis[s[2]];
         e = basis[s[3]];
 
-        if ((a | b | c | e) & 0x40) {
-            return NGX_ERROR;
-        }
+        bad |= a | b | c | e;
+        v = a << 18 | b << 12 | c << 6 | e;
 
-        *d++ = (u_char) (a << 2 | b >> 4);
-        *d++ = (u_char) (b << 4 | c >> 2);
-        *d++ = (u_char) (c << 6 | e);
+        d[0] = (u_char) (v >> 16);
+        d[1] = (u_char) (v >> 8);
+        d[2] = (u_char) v;
     }
+
+    if (bad & 0x40) {
+        return NGX_ERROR;
+    }
+
+    len &= 3;
 
     if (len == 2) {
         if (((basis[s[0]] | basis[s[1]]) & 0x40) || (basis[s[1]] & 0x0f)) {
@@ -378,6 +380,55 @@ ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src)
     }
 
     dst->len = d - dst->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Would ngx_http_apisec_base64url_decode() decode src?  The same checks,
+ * nothing written.
+ */
+
+ngx_int_t
+ngx_http_apisec_base64url_valid(ngx_str_t *src)
+{
+    u_char  *s, *last, *basis;
+    size_t   len;
+
+    basis = ngx_http_apisec_basis64url;
+
+    s = src->data;
+    len = src->len;
+    last = s + len;
+
+    if (len % 4 == 1) {
+        return NGX_ERROR;
+    }
+
+    while (last - s >= 8
+           && !((basis[s[0]] | basis[s[1]] | basis[s[2]] | basis[s[3]]
+                 | basis[s[4]] | basis[s[5]] | basis[s[6]] | basis[s[7]])
+                & 0x40))
+    {
+        s += 8;
+    }
+
+    while (s < last && !(basis[*s] & 0x40)) {
+        s++;
+    }
+
+    if (s != last) {
+        return NGX_ERROR;
+    }
+
+    /* the unused bits of the last character are zero */
+
+    if ((len % 4 == 2 && (basis[last[-1]] & 0x0f))
+        || (len % 4 == 3 && (basis[last[-1]] & 0x03)))
+    {
+        return NGX_ERROR;
+    }
 
     return NGX_OK;
 }
@@ -550,13 +601,25 @@ ngx_int_t
 ngx_http_apisec_jose_claims(ngx_str_t *seg, u_char *buf, ngx_str_t *text,
     ngx_http_apisec_jose_claims_t *claims, json_t **json, char **why)
 {
-    *json = NULL;
     text->data = buf;
 
     if (ngx_http_apisec_base64url_decode(text, seg) != NGX_OK) {
+        *json = NULL;
         *why = "claims are not base64url";
         return NGX_ERROR;
     }
+
+    return ngx_http_apisec_jose_claims_text(text, claims, json, why);
+}
+
+
+/* the same with the claims decoded already */
+
+ngx_int_t
+ngx_http_apisec_jose_claims_text(ngx_str_t *text,
+    ngx_http_apisec_jose_claims_t *claims, json_t **json, char **why)
+{
+    *json = NULL;
 
     if (ngx_http_apisec_jose_scan(text, claims) == NGX_OK) {
         return NGX_OK;
@@ -609,12 +672,27 @@ static u_char  ngx_http_apisec_jose_plain[256] = {
 };
 
 
-#define ngx_http_apisec_jose_scan_ws(s)                                       \
-    while (s->p < s->last                                                     \
-           && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r'                 \
-               || *s->p == '\t'))                                             \
+#define ngx_http_apisec_jose_scan_ws(p, last)                                 \
+    while (p < last && *p <= ' '                                              \
+           && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))          \
     {                                                                         \
-        s->p++;                                                               \
+        p++;                                                                  \
+    }
+
+/* printable ASCII but '"' and '\' from p on: where it stops */
+
+#define ngx_http_apisec_jose_scan_plain(p, last)                              \
+    while (last - p >= 4                                                      \
+           && ngx_http_apisec_jose_plain[p[0]]                                \
+           && ngx_http_apisec_jose_plain[p[1]]                                \
+           && ngx_http_apisec_jose_plain[p[2]]                                \
+           && ngx_http_apisec_jose_plain[p[3]])                               \
+    {                                                                         \
+        p += 4;                                                               \
+    }                                                                         \
+                                                                              \
+    while (p < last && ngx_http_apisec_jose_plain[*p]) {                      \
+        p++;                                                                  \
     }
 
 
@@ -622,7 +700,7 @@ ngx_int_t
 ngx_http_apisec_jose_scan(ngx_str_t *text,
     ngx_http_apisec_jose_claims_t *claims)
 {
-    ngx_http_apisec_jose_scan_t   scan, *s;
+    u_char  *p, *last;
 
     claims->exp.type = NGX_HTTP_APISEC_JOSE_ABSENT;
     claims->nbf.type = NGX_HTTP_APISEC_JOSE_ABSENT;
@@ -633,86 +711,111 @@ ngx_http_apisec_jose_scan(ngx_str_t *text,
     claims->naud = 0;
     claims->aud_json = NULL;
 
-    s = &scan;
-    s->p = text->data;
-    s->last = text->data + text->len;
+    p = text->data;
+    last = p + text->len;
 
-    ngx_http_apisec_jose_scan_ws(s);
+    ngx_http_apisec_jose_scan_ws(p, last);
 
-    if (s->p == s->last || *s->p != '{') {
+    if (p == last || *p != '{') {
         return NGX_DECLINED;
     }
 
-    s->p++;
+    p = ngx_http_apisec_jose_scan_object(p + 1, last, claims, 1);
 
-    if (ngx_http_apisec_jose_scan_object(s, claims, 1) != NGX_OK) {
+    if (p == NULL) {
         return NGX_DECLINED;
     }
 
-    ngx_http_apisec_jose_scan_ws(s);
+    ngx_http_apisec_jose_scan_ws(p, last);
 
-    return (s->p == s->last) ? NGX_OK : NGX_DECLINED;
+    return (p == last) ? NGX_OK : NGX_DECLINED;
 }
 
 
-/* after "{": the members, "}" included; claims: the top level's only */
+/*
+ * After "{": the members and the "}"; where the object ends, or NULL
+ * (outside the subset).  claims: the top level's only.
+ */
 
-static ngx_int_t
-ngx_http_apisec_jose_scan_object(ngx_http_apisec_jose_scan_t *s,
+static u_char *
+ngx_http_apisec_jose_scan_object(u_char *p, u_char *last,
     ngx_http_apisec_jose_claims_t *claims, ngx_uint_t depth)
 {
-    u_char                        *k;
+    u_char                        *k, *start;
+    size_t                         len;
     ngx_str_t                      key[NGX_HTTP_APISEC_JOSE_SCAN_MEMBERS];
     ngx_uint_t                     i, n;
     ngx_http_apisec_jose_value_t  *v;
     ngx_http_apisec_jose_claims_t *aud;
 
-    ngx_http_apisec_jose_scan_ws(s);
-
-    if (s->p < s->last && *s->p == '}') {
-        s->p++;
-        return NGX_OK;
-    }
-
     for (n = 0; /* void */; n++) {
 
-        if (n == NGX_HTTP_APISEC_JOSE_SCAN_MEMBERS
-            || s->p == s->last || *s->p != '"')
-        {
-            return NGX_DECLINED;
+        ngx_http_apisec_jose_scan_ws(p, last);
+
+        if (p == last) {
+            return NULL;
         }
 
-        s->p++;
-
-        if (ngx_http_apisec_jose_scan_string(s, &key[n]) != NGX_OK) {
-            return NGX_DECLINED;
+        if (*p == '}' && n == 0) {
+            return p + 1;
         }
+
+        if (*p != '"' || n == NGX_HTTP_APISEC_JOSE_SCAN_MEMBERS) {
+            return NULL;
+        }
+
+        /* a member name: short, one character at a time */
+
+        k = ++p;
+
+        while (p < last && ngx_http_apisec_jose_plain[*p]) {
+            p++;
+        }
+
+        if (p == last || *p != '"') {
+            return NULL;
+        }
+
+        len = p++ - k;
 
         /* a duplicate member name: jansson's to refuse */
 
         for (i = 0; i < n; i++) {
-            if (key[i].len == key[n].len
-                && ngx_memcmp(key[i].data, key[n].data, key[n].len) == 0)
+            if (key[i].len == len
+                && (len == 0
+                    || (key[i].data[0] == k[0]
+                        && ngx_memcmp(key[i].data, k, len) == 0)))
             {
-                return NGX_DECLINED;
+                return NULL;
             }
         }
 
-        ngx_http_apisec_jose_scan_ws(s);
+        key[n].len = len;
+        key[n].data = k;
 
-        if (s->p == s->last || *s->p != ':') {
-            return NGX_DECLINED;
+        if (p < last && *p == ':') {
+            p++;
+
+        } else {
+            ngx_http_apisec_jose_scan_ws(p, last);
+
+            if (p == last || *p != ':') {
+                return NULL;
+            }
+
+            p++;
         }
 
-        s->p++;
+        ngx_http_apisec_jose_scan_ws(p, last);
 
-        ngx_http_apisec_jose_scan_ws(s);
+        if (p == last) {
+            return NULL;
+        }
 
         v = NULL;
         aud = NULL;
 
-        if (claims && key[n].len == 3) {
-            k = key[n].data;
+        if (claims && len == 3) {
 
             switch (k[0]) {
 
@@ -752,165 +855,193 @@ ngx_http_apisec_jose_scan_object(ngx_http_apisec_jose_scan_t *s,
             }
         }
 
-        if (ngx_http_apisec_jose_scan_value(s, v, aud, depth) != NGX_OK) {
-            return NGX_DECLINED;
+        if (*p == '"') {
+
+            /* a string, the most frequent value, here */
+
+            start = ++p;
+
+            ngx_http_apisec_jose_scan_plain(p, last);
+
+            if (p == last || *p != '"') {
+                return NULL;
+            }
+
+            if (v) {
+                v->type = NGX_HTTP_APISEC_JOSE_STRING;
+                v->string.data = start;
+                v->string.len = p - start;
+            }
+
+            p++;
+
+        } else {
+            p = ngx_http_apisec_jose_scan_value(p, last, v, aud, depth);
+
+            if (p == NULL) {
+                return NULL;
+            }
         }
 
-        ngx_http_apisec_jose_scan_ws(s);
-
-        if (s->p == s->last) {
-            return NGX_DECLINED;
+        if (p < last && *p == ',') {
+            p++;
+            continue;
         }
 
-        if (*s->p == '}') {
-            s->p++;
-            return NGX_OK;
+        ngx_http_apisec_jose_scan_ws(p, last);
+
+        if (p == last) {
+            return NULL;
         }
 
-        if (*s->p != ',') {
-            return NGX_DECLINED;
+        if (*p == '}') {
+            return p + 1;
         }
 
-        s->p++;
+        if (*p != ',') {
+            return NULL;
+        }
 
-        ngx_http_apisec_jose_scan_ws(s);
+        p++;
     }
 }
 
 
 /*
- * One value, noted in *v when v is not NULL; aud: an array's elements go
- * to aud->auds[]
+ * One value at p (not whitespace, not the end), noted in *v when v is not
+ * NULL; aud: an array's elements go to aud->auds[].  Where it ends, or
+ * NULL.
  */
 
-static ngx_int_t
-ngx_http_apisec_jose_scan_value(ngx_http_apisec_jose_scan_t *s,
+static u_char *
+ngx_http_apisec_jose_scan_value(u_char *p, u_char *last,
     ngx_http_apisec_jose_value_t *v, ngx_http_apisec_jose_claims_t *aud,
     ngx_uint_t depth)
 {
-    u_char                        *p, *start;
+    u_char                        *start;
     int64_t                        n;
-    ngx_str_t                      str;
-    ngx_uint_t                     type;
+    ngx_uint_t                     type, neg;
     ngx_http_apisec_jose_value_t  *e;
-
-    p = s->p;
-
-    if (p == s->last) {
-        return NGX_DECLINED;
-    }
 
     type = NGX_HTTP_APISEC_JOSE_OTHER;
 
     switch (*p) {
 
     case '"':
-        s->p++;
+        start = ++p;
 
-        if (ngx_http_apisec_jose_scan_string(s, &str) != NGX_OK) {
-            return NGX_DECLINED;
+        ngx_http_apisec_jose_scan_plain(p, last);
+
+        if (p == last || *p != '"') {
+            return NULL;
         }
 
         if (v) {
             v->type = NGX_HTTP_APISEC_JOSE_STRING;
-            v->string = str;
+            v->string.data = start;
+            v->string.len = p - start;
         }
 
-        return NGX_OK;
+        return p + 1;
 
     case '{':
         if (depth == NGX_HTTP_APISEC_JOSE_SCAN_DEPTH) {
-            return NGX_DECLINED;
+            return NULL;
         }
 
-        s->p++;
+        p = ngx_http_apisec_jose_scan_object(p + 1, last, NULL, depth + 1);
 
-        if (ngx_http_apisec_jose_scan_object(s, NULL, depth + 1) != NGX_OK) {
-            return NGX_DECLINED;
+        if (p == NULL) {
+            return NULL;
         }
 
         break;
 
     case '[':
         if (depth == NGX_HTTP_APISEC_JOSE_SCAN_DEPTH) {
-            return NGX_DECLINED;
+            return NULL;
         }
 
-        s->p++;
-
-        ngx_http_apisec_jose_scan_ws(s);
+        p++;
 
         if (aud) {
             type = NGX_HTTP_APISEC_JOSE_ARRAY;
         }
 
-        if (s->p < s->last && *s->p == ']') {
-            s->p++;
+        ngx_http_apisec_jose_scan_ws(p, last);
+
+        if (p < last && *p == ']') {
+            p++;
             break;
         }
 
         for ( ;; ) {
+
+            if (p == last) {
+                return NULL;
+            }
+
             e = NULL;
 
             if (aud) {
                 if (aud->naud == NGX_HTTP_APISEC_JOSE_AUD_MAX) {
-                    return NGX_DECLINED;
+                    return NULL;
                 }
 
                 e = &aud->auds[aud->naud++];
                 e->type = NGX_HTTP_APISEC_JOSE_OTHER;
             }
 
-            if (ngx_http_apisec_jose_scan_value(s, e, NULL, depth + 1)
-                != NGX_OK)
-            {
-                return NGX_DECLINED;
+            p = ngx_http_apisec_jose_scan_value(p, last, e, NULL, depth + 1);
+
+            if (p == NULL) {
+                return NULL;
             }
 
-            ngx_http_apisec_jose_scan_ws(s);
+            ngx_http_apisec_jose_scan_ws(p, last);
 
-            if (s->p == s->last) {
-                return NGX_DECLINED;
+            if (p == last) {
+                return NULL;
             }
 
-            if (*s->p == ']') {
-                s->p++;
+            if (*p == ']') {
+                p++;
                 break;
             }
 
-            if (*s->p != ',') {
-                return NGX_DECLINED;
+            if (*p != ',') {
+                return NULL;
             }
 
-            s->p++;
+            p++;
 
-            ngx_http_apisec_jose_scan_ws(s);
+            ngx_http_apisec_jose_scan_ws(p, last);
         }
 
         break;
 
     case 't':
-        if (s->last - p < 4 || ngx_strncmp(p, "true", 4) != 0) {
-            return NGX_DECLINED;
+        if (last - p < 4 || ngx_strncmp(p, "true", 4) != 0) {
+            return NULL;
         }
 
-        s->p += 4;
+        p += 4;
         break;
 
     case 'f':
-        if (s->last - p < 5 || ngx_strncmp(p, "false", 5) != 0) {
-            return NGX_DECLINED;
+        if (last - p < 5 || ngx_strncmp(p, "false", 5) != 0) {
+            return NULL;
         }
 
-        s->p += 5;
+        p += 5;
         break;
 
     case 'n':
-        if (s->last - p < 4 || ngx_strncmp(p, "null", 4) != 0) {
-            return NGX_DECLINED;
+        if (last - p < 4 || ngx_strncmp(p, "null", 4) != 0) {
+            return NULL;
         }
 
-        s->p += 4;
+        p += 4;
         break;
 
     default:
@@ -921,86 +1052,46 @@ ngx_http_apisec_jose_scan_value(ngx_http_apisec_jose_scan_t *s,
          * jansson's (strtod(), and its overflow checks)
          */
 
+        neg = 0;
+
         if (*p == '-') {
+            neg = 1;
             p++;
         }
 
         start = p;
         n = 0;
 
-        if (p < s->last && *p == '0') {
+        if (p < last && *p == '0') {
             p++;
 
         } else {
-            while (p < s->last && *p >= '0' && *p <= '9') {
-                n = n * 10 + (*p++ - '0');
-
-                if (p - start > 15) {
-                    return NGX_DECLINED;
+            while (p < last && *p >= '0' && *p <= '9') {
+                if (p - start == 15) {
+                    return NULL;
                 }
+
+                n = n * 10 + (*p++ - '0');
             }
 
             if (p == start) {
-                return NGX_DECLINED;
+                return NULL;
             }
         }
 
-        if (*s->p == '-') {
-            n = -n;
-        }
-
-        s->p = p;
-
         if (v) {
             v->type = NGX_HTTP_APISEC_JOSE_NUMBER;
-            v->number = (double) n;
+            v->number = (double) (neg ? -n : n);
         }
 
-        return NGX_OK;
+        return p;
     }
 
     if (v) {
         v->type = type;
     }
 
-    return NGX_OK;
-}
-
-
-/* after the opening quote: printable ASCII, no escape, to the closing one */
-
-static ngx_int_t
-ngx_http_apisec_jose_scan_string(ngx_http_apisec_jose_scan_t *s,
-    ngx_str_t *str)
-{
-    u_char  *p, *last;
-
-    p = s->p;
-    last = s->last;
-
-    while (last - p >= 4
-           && ngx_http_apisec_jose_plain[p[0]]
-           && ngx_http_apisec_jose_plain[p[1]]
-           && ngx_http_apisec_jose_plain[p[2]]
-           && ngx_http_apisec_jose_plain[p[3]])
-    {
-        p += 4;
-    }
-
-    while (p < last && ngx_http_apisec_jose_plain[*p]) {
-        p++;
-    }
-
-    if (p == last || *p != '"') {
-        return NGX_DECLINED;
-    }
-
-    str->data = s->p;
-    str->len = p - s->p;
-
-    s->p = p + 1;
-
-    return NGX_OK;
+    return p;
 }
 
 

@@ -132,18 +132,27 @@ typedef struct {
     ngx_http_apisec_jose_value_t  iss;
     ngx_http_apisec_jose_value_t  aud;
 
-    /* aud, an array: its elements, from the scanner or from jansson */
+    /* aud, an array: its elements, from jansson or (last) the scanner */
+    json_t                       *aud_json;
     ngx_uint_t                    naud;
     ngx_http_apisec_jose_value_t  auds[NGX_HTTP_APISEC_JOSE_AUD_MAX];
-    json_t                       *aud_json;
 } ngx_http_apisec_jose_claims_t;
 
 
 extern ngx_http_apisec_jose_alg_t  ngx_http_apisec_jose_algs[];
 
 
+/* "bearer" in any case at p (6 bytes there): a letter | 0x20 is lowercase */
+
+#define ngx_http_apisec_jose_is_bearer(p)                                     \
+    (((p)[0] | 0x20) == 'b' && ((p)[1] | 0x20) == 'e'                         \
+     && ((p)[2] | 0x20) == 'a' && ((p)[3] | 0x20) == 'r'                      \
+     && ((p)[4] | 0x20) == 'e' && ((p)[5] | 0x20) == 'r')
+
+
 ngx_int_t ngx_http_apisec_jose_alg(u_char *name, size_t len);
 ngx_int_t ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src);
+ngx_int_t ngx_http_apisec_base64url_valid(ngx_str_t *src);
 ngx_int_t ngx_http_apisec_jose_bearer(ngx_str_t *value, size_t max,
     ngx_str_t *token, ngx_str_t *seg);
 ngx_int_t ngx_http_apisec_jose_split(ngx_str_t *token, ngx_str_t *seg);
@@ -157,6 +166,8 @@ ngx_int_t ngx_http_apisec_jose_scan(ngx_str_t *text,
 ngx_int_t ngx_http_apisec_jose_claims(ngx_str_t *seg, u_char *buf,
     ngx_str_t *text, ngx_http_apisec_jose_claims_t *claims, json_t **json,
     char **why);
+ngx_int_t ngx_http_apisec_jose_claims_text(ngx_str_t *text,
+    ngx_http_apisec_jose_claims_t *claims, json_t **json, char **why);
 json_t *ngx_http_apisec_jose_load(ngx_str_t *text, char **why, char *what);
 void ngx_http_apisec_jose_claims_json(json_t *json,
     ngx_http_apisec_jose_claims_t *claims);

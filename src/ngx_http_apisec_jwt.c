@@ -74,8 +74,8 @@ static ngx_uint_t ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_http_apisec_ctx_t *ctx,
     ngx_str_t *kid, char **why);
 static ngx_uint_t ngx_http_apisec_jwt_header(ngx_str_t *seg, u_char *buf,
-    ngx_http_apisec_jose_policy_t *policy, json_t **header, ngx_uint_t *alg,
-    ngx_str_t *kid, char **why);
+    ngx_http_apisec_jwt_parsed_t *p, ngx_http_apisec_jose_policy_t *policy,
+    json_t **header, ngx_uint_t *alg, ngx_str_t *kid, char **why);
 static ngx_http_apisec_jwt_parsed_t *ngx_http_apisec_jwt_header_find(
     ngx_str_t *seg, u_char *buf, json_t **json, char **why);
 static ngx_uint_t ngx_http_apisec_jwt_read_claims(ngx_http_apisec_ctx_t *ctx,
@@ -86,7 +86,13 @@ static ngx_uint_t ngx_http_apisec_jwt_issuer_keys(
     ngx_str_t **issuer, char **why);
 static ngx_uint_t ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token, ngx_str_t *seg,
-    ngx_http_apisec_jwt_parsed_t **slot, char **why);
+    ngx_http_apisec_jwt_parsed_t **slot, ngx_uint_t *unscanned, char **why);
+static ngx_uint_t ngx_http_apisec_jwt_bearer(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token, ngx_str_t *seg,
+    char **why);
+static ngx_http_apisec_jwt_parsed_t *ngx_http_apisec_jwt_quick(
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token, ngx_str_t *seg,
+    u_char *buf, ngx_str_t *text, ngx_str_t *sig);
 static ngx_http_apisec_jwt_parsed_t *ngx_http_apisec_jwt_token_find(
     ngx_str_t *token);
 static ngx_http_apisec_jwt_parsed_t *ngx_http_apisec_jwt_token_keep(
@@ -325,11 +331,11 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_str_t                      token, seg[3], sig, input, keyset, text;
     ngx_str_t                     *issuer;
     ngx_uint_t                     result, alg, memo, verified, hmac, i, n;
-    ngx_uint_t                     shared;
+    ngx_uint_t                     shared, unscanned;
     ngx_shm_zone_t                *cache;
     ngx_array_t                  **sets;
     ngx_http_apisec_jwks_t       **source;
-    ngx_http_apisec_jwt_parsed_t  *slot;
+    ngx_http_apisec_jwt_parsed_t  *slot, *kept;
     ngx_http_apisec_jose_policy_t  policy;
     ngx_http_apisec_jose_claims_t  cl, *claims;
     u_char                         digest[NGX_HTTP_APISEC_DIGEST_LEN];
@@ -341,7 +347,8 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
      * its header and claims parsed, and maybe its signature's verdict kept
      */
 
-    result = ngx_http_apisec_jwt_get_token(r, jcf, &token, seg, &slot, why);
+    result = ngx_http_apisec_jwt_get_token(r, jcf, &token, seg, &slot,
+                                           &unscanned, why);
     if (result != NGX_HTTP_APISEC_JWT_OK) {
         return result;
     }
@@ -360,6 +367,9 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
     p = NULL;
     claims = NULL;
+    text.data = NULL;
+    sig.data = NULL;
+    sig.len = 0;
 
     if (slot) {
         seg[0].data = token.data;
@@ -401,6 +411,39 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
     } else {
 
+        /*
+         * one buffer for the decoded header, claims and signature: the
+         * signature first, the claims after its room (3/4 of seg[2].len)
+         */
+
+        p = ngx_pnalloc(r->pool, token.len);
+        if (p == NULL) {
+            return NGX_HTTP_APISEC_JWT_ERROR;
+        }
+
+        kept = NULL;
+
+        if (unscanned
+            && (kept = ngx_http_apisec_jwt_quick(jcf, &token, seg, p, &text,
+                                                 &sig))
+               == NULL)
+        {
+            /* the way every token went before: scanned, then split */
+
+            text.data = NULL;
+            sig.data = NULL;
+            sig.len = 0;
+
+            result = ngx_http_apisec_jwt_bearer(r, jcf, &token, seg, why);
+            if (result != NGX_HTTP_APISEC_JWT_OK) {
+                return result;
+            }
+
+        } else if (unscanned) {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "apisec: JWT split and decoded, a kept header");
+        }
+
         /* split already when the Authorization header was read */
 
         if (seg[0].data == NULL
@@ -410,15 +453,8 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
             return NGX_HTTP_APISEC_JWT_MALFORMED;
         }
 
-        /* one buffer for the decoded header, claims and signature */
-
-        p = ngx_pnalloc(r->pool, token.len);
-        if (p == NULL) {
-            return NGX_HTTP_APISEC_JWT_ERROR;
-        }
-
-        result = ngx_http_apisec_jwt_header(&seg[0], p, &jcf->policy, &header,
-                                            &alg, kid, why);
+        result = ngx_http_apisec_jwt_header(&seg[0], p, kept, &jcf->policy,
+                                            &header, &alg, kid, why);
 
         ctx->jwt_header = header;
 
@@ -430,14 +466,7 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     input.data = token.data;
     input.len = seg[1].data + seg[1].len - token.data;
 
-    /*
-     * the claims, when read before the signature is verified, decoded
-     * after the signature's room in the buffer (3/4 of seg[2].len)
-     */
-
     ctx->jwt_claims_seg = seg[1];
-
-    sig.len = 0;
 
     /*
      * keys bound to issuers: the token's "iss" (not verified yet) picks
@@ -590,11 +619,13 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
             }
         }
 
-        sig.data = p;
+        if (sig.data == NULL) {
+            sig.data = p;
 
-        if (ngx_http_apisec_base64url_decode(&sig, &seg[2]) != NGX_OK) {
-            *why = "signature is not base64url";
-            return NGX_HTTP_APISEC_JWT_MALFORMED;
+            if (ngx_http_apisec_base64url_decode(&sig, &seg[2]) != NGX_OK) {
+                *why = "signature is not base64url";
+                return NGX_HTTP_APISEC_JWT_MALFORMED;
+            }
         }
 
         /* the key files' keys, then those of the issuer's sources */
@@ -735,11 +766,19 @@ ngx_http_apisec_jwt_read_claims(ngx_http_apisec_ctx_t *ctx, ngx_str_t *seg,
     u_char *buf, ngx_str_t *text, ngx_http_apisec_jose_claims_t *claims,
     char **why)
 {
-    json_t  *json;
+    json_t     *json;
+    ngx_int_t   rc;
 
-    if (ngx_http_apisec_jose_claims(seg, buf, text, claims, &json, why)
-        != NGX_OK)
-    {
+    /* decoded already by ngx_http_apisec_jwt_quick(), or now */
+
+    if (text->data) {
+        rc = ngx_http_apisec_jose_claims_text(text, claims, &json, why);
+
+    } else {
+        rc = ngx_http_apisec_jose_claims(seg, buf, text, claims, &json, why);
+    }
+
+    if (rc != NGX_OK) {
         return NGX_HTTP_APISEC_JWT_MALFORMED;
     }
 
@@ -748,6 +787,93 @@ ngx_http_apisec_jwt_read_claims(ngx_http_apisec_ctx_t *ctx, ngx_str_t *seg,
     }
 
     return NGX_HTTP_APISEC_JWT_OK;
+}
+
+
+/*
+ * A token taken from "Bearer" without a scan of its characters: split at
+ * its first two dots, its header one this worker has kept (base64url,
+ * since it was decoded), its claims decoded into buf + seg[2].len (*text)
+ * and its signature into buf (*sig) or, where the verified-token cache may
+ * spare the signature, only checked.  Decoding checks every character: on
+ * NGX_OK the token is base64url and the two dots, and the scan and the
+ * split would have found it so (ngx_http_apisec_jose_bearer(),
+ * ngx_http_apisec_jose_split()).  NGX_DECLINED: the caller scans and
+ * splits, and that decides.  The header's slot, or NULL: declined.
+ */
+
+static ngx_http_apisec_jwt_parsed_t *
+ngx_http_apisec_jwt_quick(ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
+    ngx_str_t *seg, u_char *buf, ngx_str_t *text, ngx_str_t *sig)
+{
+    u_char                        *last, *dot[2];
+    ngx_uint_t                     i;
+    ngx_http_apisec_jwt_parsed_t  *p;
+
+    last = token->data + token->len;
+
+    dot[0] = memchr(token->data, '.', token->len);
+
+    if (dot[0] == NULL || dot[0] == token->data) {
+        return NULL;
+    }
+
+    dot[1] = memchr(dot[0] + 1, '.', last - dot[0] - 1);
+
+    if (dot[1] == NULL || dot[1] == dot[0] + 1) {
+        return NULL;
+    }
+
+    seg[0].data = token->data;
+    seg[0].len = dot[0] - token->data;
+    seg[1].data = dot[0] + 1;
+    seg[1].len = dot[1] - seg[1].data;
+    seg[2].data = dot[1] + 1;
+    seg[2].len = last - seg[2].data;
+
+    for (i = 0; i < NGX_HTTP_APISEC_JWT_PARSED; i++) {
+        p = &ngx_http_apisec_jwt_headers.slot[i];
+
+        if (p->json
+            && p->len == seg[0].len
+            && ngx_memcmp(p->seg, seg[0].data, seg[0].len) == 0)
+        {
+            break;
+        }
+    }
+
+    if (i == NGX_HTTP_APISEC_JWT_PARSED) {
+        seg[0].data = NULL;
+        return NULL;
+    }
+
+    text->data = buf + seg[2].len;
+
+    if (ngx_http_apisec_base64url_decode(text, &seg[1]) != NGX_OK) {
+        seg[0].data = NULL;
+        return NULL;
+    }
+
+    sig->data = buf;
+
+    if (jcf->cache
+        && ngx_http_apisec_jose_algs[p->alg].kty != NGX_HTTP_APISEC_KTY_OCT)
+    {
+        if (ngx_http_apisec_base64url_valid(&seg[2]) != NGX_OK) {
+            seg[0].data = NULL;
+            return NULL;
+        }
+
+        sig->data = NULL;
+        return p;
+    }
+
+    if (ngx_http_apisec_base64url_decode(sig, &seg[2]) != NGX_OK) {
+        seg[0].data = NULL;
+        return NULL;
+    }
+
+    return p;
 }
 
 
@@ -859,14 +985,14 @@ ngx_http_apisec_jwt_issuer_keys(ngx_http_apisec_jwt_conf_t *jcf,
 static ngx_uint_t
 ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token, ngx_str_t *seg,
-    ngx_http_apisec_jwt_parsed_t **slot, char **why)
+    ngx_http_apisec_jwt_parsed_t **slot, ngx_uint_t *unscanned, char **why)
 {
     u_char                     *p, *last;
-    ngx_int_t                   rc;
     ngx_uint_t                  n;
     ngx_http_variable_value_t  *vv;
 
     *slot = NULL;
+    *unscanned = 0;
     seg[0].data = NULL;
 
     if (jcf->token == NGX_HTTP_APISEC_JWT_TOKEN_QUERY) {
@@ -933,7 +1059,7 @@ ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
     }
 
     if (last - p > 7
-        && ngx_strncasecmp(p, (u_char *) "bearer", 6) == 0
+        && ngx_http_apisec_jose_is_bearer(p)
         && (p[6] == ' ' || p[6] == '\t'))
     {
         p += 7;
@@ -950,7 +1076,32 @@ ngx_http_apisec_jwt_get_token(ngx_http_request_t *r,
         if (*slot) {
             return NGX_HTTP_APISEC_JWT_OK;
         }
+
+        /*
+         * a token not scanned yet: ngx_http_apisec_jwt_quick() decodes
+         * it, which checks every character, and else it is scanned
+         * (ngx_http_apisec_jwt_bearer()) before anything else looks at it;
+         * an opaque token goes to introspection scanned
+         */
+
+        if (!jcf->introspect && token->len <= jcf->max_size) {
+            *unscanned = 1;
+            return NGX_HTTP_APISEC_JWT_OK;
+        }
     }
+
+    return ngx_http_apisec_jwt_bearer(r, jcf, token, seg, why);
+}
+
+
+/* "Bearer" and a b64token in the Authorization header, scanned */
+
+static ngx_uint_t
+ngx_http_apisec_jwt_bearer(ngx_http_request_t *r,
+    ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token, ngx_str_t *seg,
+    char **why)
+{
+    ngx_int_t  rc;
 
     rc = ngx_http_apisec_jose_bearer(&r->headers_in.authorization->value,
                                     jcf->max_size, token, seg);
@@ -1060,13 +1211,14 @@ ngx_http_apisec_jwt_header_find(ngx_str_t *seg, u_char *buf, json_t **json,
 
 static ngx_uint_t
 ngx_http_apisec_jwt_header(ngx_str_t *seg, u_char *buf,
-    ngx_http_apisec_jose_policy_t *policy, json_t **header, ngx_uint_t *alg,
-    ngx_str_t *kid, char **why)
+    ngx_http_apisec_jwt_parsed_t *p, ngx_http_apisec_jose_policy_t *policy,
+    json_t **header, ngx_uint_t *alg, ngx_str_t *kid, char **why)
 {
-    json_t                        *json;
-    ngx_http_apisec_jwt_parsed_t  *p;
+    json_t  *json;
 
-    p = ngx_http_apisec_jwt_header_find(seg, buf, &json, why);
+    if (p == NULL) {
+        p = ngx_http_apisec_jwt_header_find(seg, buf, &json, why);
+    }
 
     if (p == NULL) {
         *header = json;
@@ -1187,7 +1339,12 @@ ngx_http_apisec_jwt_token_keep(ngx_str_t *token, ngx_str_t *seg,
 
     ngx_memcpy(p->text, text->data, text->len);
 
-    p->claims = *claims;
+    /* what was read, and the elements of "aud" there are */
+
+    ngx_memcpy(&p->claims, claims,
+               offsetof(ngx_http_apisec_jose_claims_t, auds)
+               + claims->naud * sizeof(ngx_http_apisec_jose_value_t));
+
     ngx_http_apisec_jose_claims_move(&p->claims, text->data, p->text,
                                      text->len);
 

@@ -781,6 +781,32 @@ ngx_http_apisec_jwt_verify(ngx_http_apisec_jwt_key_t *key, ngx_uint_t alg,
     ngx_http_apisec_jose_alg_t  *a;
 
     a = &ngx_http_apisec_jose_algs[alg];
+
+#if (NGX_HTTP_APISEC_SHA_CTX)
+
+    if (a->kty == NGX_HTTP_APISEC_KTY_OCT) {
+
+        /* SHA-256, -384, -512: a MAC of 32, 48 or 64 bytes */
+
+        if (siglen != 32 + 16 * a->md) {
+            return NGX_DECLINED;
+        }
+
+        ngx_http_apisec_jwt_hmac(key, a->md, input, len, buf);
+
+        /* in constant time, 8 bytes at a time */
+
+        for (d = 0, n = 0; n < siglen; n += 8) {
+            ngx_memcpy(&x, buf + n, 8);
+            ngx_memcpy(&y, sig + n, 8);
+            d |= x ^ y;
+        }
+
+        return d == 0 ? NGX_OK : NGX_DECLINED;
+    }
+
+#endif
+
     md = ngx_http_apisec_md(a->md);
     ctx = ngx_http_apisec_md_ctx(a->md);
 
@@ -795,22 +821,6 @@ ngx_http_apisec_jwt_verify(ngx_http_apisec_jwt_key_t *key, ngx_uint_t alg,
         if (siglen != (size_t) EVP_MD_get_size(md)) {
             return NGX_DECLINED;
         }
-
-#if (NGX_HTTP_APISEC_SHA_CTX)
-
-        ngx_http_apisec_jwt_hmac(key, a->md, input, len, buf);
-
-        /* in constant time, 8 bytes at a time: 32, 48 or 64 of them */
-
-        for (d = 0, n = 0; n < siglen; n += 8) {
-            ngx_memcpy(&x, buf + n, 8);
-            ngx_memcpy(&y, sig + n, 8);
-            d |= x ^ y;
-        }
-
-        return d == 0 ? NGX_OK : NGX_DECLINED;
-
-#endif
 
         if (!EVP_MD_CTX_copy_ex(ctx, key->inner[a->md])
             || !EVP_DigestUpdate(ctx, input, len)
