@@ -318,9 +318,13 @@ ngx_http_apisec_jose_split(ngx_str_t *token, ngx_str_t *seg)
 ngx_int_t
 ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src)
 {
-    u_char    *d, *s, *end, *basis;
-    size_t     len;
-    uint32_t   a, b, c, e, bad, v;
+    u_char     *d, *s, *end, *basis;
+    size_t      len;
+    uint32_t    bad, v, *t;
+    ngx_uint_t  i, x;
+
+    static uint32_t  table[4][256];
+    static ngx_uint_t  ready;
 
     basis = ngx_http_apisec_basis64url;
 
@@ -332,30 +336,46 @@ ngx_http_apisec_base64url_decode(ngx_str_t *dst, ngx_str_t *src)
     }
 
     /*
-     * four characters to three bytes, read into locals first (a store
-     * through d may alias basis); a character outside the alphabet (77)
-     * sets 0x40 in "bad", looked at once at the end: what was written to
-     * dst then does not matter
+     * four characters to three bytes by one table per position: each
+     * character's bits already where they go in the 24 bits of the three
+     * bytes, bit 31 for a character outside the alphabet; "bad" is looked
+     * at once at the end, what was written to dst then does not matter
      */
+
+    if (!ready) {
+        for (i = 0; i < 256; i++) {
+            x = basis[i];
+
+            if (x & 0x40) {
+                table[0][i] = table[1][i] = table[2][i] = table[3][i]
+                            = 0x80000000;
+                continue;
+            }
+
+            table[0][i] = (uint32_t) x << 18;
+            table[1][i] = (uint32_t) x << 12;
+            table[2][i] = (uint32_t) x << 6;
+            table[3][i] = (uint32_t) x;
+        }
+
+        ready = 1;
+    }
+
+    t = &table[0][0];
 
     bad = 0;
     end = s + (len & ~(size_t) 3);
 
     for (d = dst->data; s < end; s += 4, d += 3) {
-        a = basis[s[0]];
-        b = basis[s[1]];
-        c = basis[s[2]];
-        e = basis[s[3]];
-
-        bad |= a | b | c | e;
-        v = a << 18 | b << 12 | c << 6 | e;
+        v = t[s[0]] | t[256 + s[1]] | t[512 + s[2]] | t[768 + s[3]];
+        bad |= v;
 
         d[0] = (u_char) (v >> 16);
         d[1] = (u_char) (v >> 8);
         d[2] = (u_char) v;
     }
 
-    if (bad & 0x40) {
+    if (bad & 0x80000000) {
         return NGX_ERROR;
     }
 
@@ -920,6 +940,7 @@ ngx_http_apisec_jose_scan_value(u_char *p, u_char *last,
 {
     u_char                        *start;
     int64_t                        n;
+    uint64_t                       w;
     ngx_uint_t                     type, neg;
     ngx_http_apisec_jose_value_t  *e;
 
@@ -1066,6 +1087,31 @@ ngx_http_apisec_jose_scan_value(u_char *p, u_char *last,
             p++;
 
         } else {
+
+#if (NGX_HAVE_LITTLE_ENDIAN)
+
+            /*
+             * eight digits at a time when there are (a NumericDate has
+             * ten): checked and converted as one 64-bit word
+             */
+
+            if (last - p >= 8) {
+                ngx_memcpy(&w, p, 8);
+
+                if (((w & 0xf0f0f0f0f0f0f0f0)
+                     | (((w + 0x0606060606060606) & 0xf0f0f0f0f0f0f0f0) >> 4))
+                    == 0x3333333333333333)
+                {
+                    w = ((w & 0x0f0f0f0f0f0f0f0f) * 2561) >> 8;
+                    w = ((w & 0x00ff00ff00ff00ff) * 6553601) >> 16;
+                    n = (int64_t) (((w & 0x0000ffff0000ffff)
+                                    * 42949672960001) >> 32);
+                    p += 8;
+                }
+            }
+
+#endif
+
             while (p < last && *p >= '0' && *p <= '9') {
                 if (p - start == 15) {
                     return NULL;
@@ -1157,22 +1203,24 @@ void
 ngx_http_apisec_jose_claims_move(ngx_http_apisec_jose_claims_t *claims,
     u_char *from, u_char *to, size_t len)
 {
-    ngx_uint_t                     i;
-    ngx_http_apisec_jose_value_t  *v;
+    ngx_uint_t  i;
 
-    for (i = 0; i < 3 + claims->naud; i++) {
-        v = (i == 0) ? &claims->sub
-                     : (i == 1) ? &claims->iss
-                                : (i == 2) ? &claims->aud
-                                           : &claims->auds[i - 3];
-
-        if (v->type == NGX_HTTP_APISEC_JOSE_STRING
-            && v->string.data >= from
-            && v->string.data <= from + len)
-        {
-            v->string.data = to + (v->string.data - from);
-        }
+#define ngx_http_apisec_jose_move(v)                                          \
+    if ((v).type == NGX_HTTP_APISEC_JOSE_STRING                               \
+        && (v).string.data >= from && (v).string.data <= from + len)          \
+    {                                                                         \
+        (v).string.data = to + ((v).string.data - from);                      \
     }
+
+    ngx_http_apisec_jose_move(claims->sub);
+    ngx_http_apisec_jose_move(claims->iss);
+    ngx_http_apisec_jose_move(claims->aud);
+
+    for (i = 0; i < claims->naud; i++) {
+        ngx_http_apisec_jose_move(claims->auds[i]);
+    }
+
+#undef ngx_http_apisec_jose_move
 }
 
 

@@ -333,7 +333,7 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
     ngx_uint_t                     result, alg, memo, verified, hmac, i, n;
     ngx_uint_t                     shared, unscanned;
     ngx_shm_zone_t                *cache;
-    ngx_array_t                  **sets;
+    ngx_array_t                  **sets, *one[1];
     ngx_http_apisec_jwks_t       **source;
     ngx_http_apisec_jwt_parsed_t  *slot, *kept;
     ngx_http_apisec_jose_policy_t  policy;
@@ -630,11 +630,16 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 
         /* the key files' keys, then those of the issuer's sources */
 
-        n = jcf->sources ? jcf->sources->nelts : 0;
+        if (jcf->sources == NULL) {
+            sets = one;
 
-        sets = ngx_palloc(r->pool, (n + 1) * sizeof(ngx_array_t *));
-        if (sets == NULL) {
-            return NGX_HTTP_APISEC_JWT_ERROR;
+        } else {
+            n = jcf->sources->nelts;
+
+            sets = ngx_palloc(r->pool, (n + 1) * sizeof(ngx_array_t *));
+            if (sets == NULL) {
+                return NGX_HTTP_APISEC_JWT_ERROR;
+            }
         }
 
         sets[0] = jcf->keys;
@@ -1366,7 +1371,10 @@ ngx_http_apisec_jwt_slot_free(ngx_http_apisec_jwt_parsed_t *p)
     }
 
     ngx_explicit_memzero(p->seg, p->len);
-    ngx_explicit_memzero(p->keyset, sizeof(p->keyset));
+
+    if (p->keyset_len) {
+        ngx_explicit_memzero(p->keyset, sizeof(p->keyset));
+    }
 
     p->json = NULL;
     p->header = NULL;
