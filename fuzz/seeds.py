@@ -91,6 +91,49 @@ for s in ['{"alg":"HS256","alg":"RS256"}', '{"a":{"x":1,"x":2}}',
           '{"iss":"https://issuer.example\\ud800"}']:
     w('jose', s)
 
+# claims_scan: claims JSON text on both sides of each edge of the
+# scanner's subset (ngx_http_apisec_jose_scan())
+def nest(k, inner='{}'):
+    return '{"a":' * (k - 1) + inner + '}' * (k - 1)
+
+
+def arrays(k):
+    return '{"a":' + '[' * (k - 1) + ']' * (k - 1) + '}'
+
+
+def members(n):
+    return '{' + ','.join('"m%d":%d' % (i, i) for i in range(n)) + '}'
+
+
+def auds(n, last='api'):
+    return json.dumps({"aud": ["a%d" % i for i in range(n - 1)] + [last]},
+                      separators=(',', ':'))
+
+
+for s in [json.dumps(claims, separators=(',', ':')), '{}',
+          ' \t\r\n{ \t\r\n"sub" \t\r\n: \t\r\n"alice" \t\r\n, "aud" :\n'
+          '[ "x" ,\t"api" ] }\r\n ',
+          '{"a":1,"a":2}', '{"o":{"p":{"q":{"x":1,"x":2}}}}',
+          '{"a":1,"\\u0061":2}', '{"sub":"\\u0000admin"}',
+          b'{"sub":"\xff\xfe"}', '{"sub":"\u00e9lise"}',
+          b'{"sub":"a\x01b"}', b'{"sub":"a\x7fb"}',
+          '{"exp":999999999999999}', '{"exp":-999999999999999}',
+          '{"exp":9999999999999999}', '{"exp":99999999999999999999}',
+          '{"exp":1.7e9}', '{"exp":-0}', '{"exp":"-0"}', '{"exp":-0.0}',
+          '{"exp":01}', '{"exp":-}', '{"exp":0,"nbf":-1,"iat":1}',
+          '{"t":true,"f":false,"n":null}', '{"t":truex}', '{"exp":null}',
+          '{"exp":"1","nbf":[1],"iat":{},"sub":1,"iss":true,"aud":null}',
+          nest(16), nest(17), nest(16, '[]'), arrays(16), arrays(17),
+          '[' * 2100 + ']' * 2100, members(32), members(33),
+          auds(16), auds(17), '{"aud":[1,"api"]}', '{"aud":[]}',
+          '{"aud":[["a"],{"b":"c"},true,null,-5,"api"]}', '{"aud":"api"}',
+          '{"o":{"aud":[1,2]}}', '{"":1}', '{"":1,"":2}',
+          '{"a":1}x', '{"a":1}}', '{"a":1} {}', b'{"a":1}\x00',
+          '["a"]', '"str"', '1', 'null', '', ' ',
+          '{"a":1,}', '{"a"1}', '{"a":[1,]}', '{"a":}', '{,}', '{"a":1',
+          '{"a', '{"a":"b\\"c"}', '{"a":tru}', '{"a":nul}', '{"a":fals}']:
+    w('claims_scan', s)
+
 # keys: the test suite's key files, good and bad
 for f in sorted(glob.glob('t/data/*.jwk') + glob.glob('t/data/*.jwks')
                 + glob.glob('t/data/*.pub') + glob.glob('t/data/*.json')
