@@ -815,6 +815,7 @@ ngx_http_apisec_jwt_quick(ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
     ngx_uint_t                     i;
     ngx_http_apisec_jwt_parsed_t  *p;
 
+    p = NULL;
     last = token->data + token->len;
 
     dot[0] = memchr(token->data, '.', token->len);
@@ -1220,6 +1221,8 @@ ngx_http_apisec_jwt_header(ngx_str_t *seg, u_char *buf,
     json_t **header, ngx_uint_t *alg, ngx_str_t *kid, char **why)
 {
     json_t  *json;
+
+    json = NULL;
 
     if (p == NULL) {
         p = ngx_http_apisec_jwt_header_find(seg, buf, &json, why);
