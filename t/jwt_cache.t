@@ -112,8 +112,8 @@ our @FILL = do {
 
 # A, B, then the fill tokens, with A asked for again every $EVERY of them:
 # LRU keeps A, and lets B (never asked for again) go.  An RS256 entry
-# takes 512 bytes (it holds the signature's text): a 32k zone holds about
-# 30 of them, so A comes round well before 30 others have been stored.
+# takes 512 bytes (it holds the signature's text): a 32k zone holds 40 of
+# them, so A comes round well before 40 others have been stored.
 our $EVERY = 16;
 
 sub lru_sequence {
