@@ -582,8 +582,8 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
                   && ngx_http_apisec_jose_algs[alg].md
                      == NGX_HTTP_APISEC_SHA256);
 
-        if (ngx_http_apisec_jwt_cache_digest(&keyset, &token, input.len,
-                                             digest, shared ? dgst : NULL)
+        if (ngx_http_apisec_jwt_cache_digest(&keyset, &input, digest,
+                                             shared ? dgst : NULL)
             != NGX_OK)
         {
             ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -591,7 +591,7 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
             return NGX_HTTP_APISEC_JWT_ERROR;
         }
 
-        if (ngx_http_apisec_jwt_cache_lookup(cache, digest, &until)
+        if (ngx_http_apisec_jwt_cache_lookup(cache, digest, &seg[2], &until)
             == NGX_OK)
         {
             ctx->jwt_cache = NGX_HTTP_APISEC_JWT_CACHE_HIT;
@@ -717,8 +717,8 @@ ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
         }
 
         if (cache && ctx->jwt_cache == NGX_HTTP_APISEC_JWT_CACHE_MISS) {
-            until = ngx_http_apisec_jwt_cache_store(cache, digest, exp,
-                                                    r->connection->log);
+            until = ngx_http_apisec_jwt_cache_store(cache, digest, &seg[2],
+                                                    exp, r->connection->log);
 
         } else {
             until = now + (jcf->cache

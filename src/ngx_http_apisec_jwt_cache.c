@@ -11,6 +11,7 @@
 #include "ngx_http_apisec_jwt_cache.h"
 #include "ngx_http_apisec_shm.h"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 
 
@@ -19,14 +20,20 @@
 
 /*
  * A verified token: the value of a cache zone's store node, whose key is
- * SHA-256(token || key set fingerprint), never the token itself.
+ * SHA-256(signing input || key set fingerprint || its length), never the
+ * token itself.  The head is followed by the token's signature segment,
+ * "len" bytes of base64url text as received: a hit needs it byte for byte
+ * (ngx_http_apisec_jwt_cache_lookup()).
  */
 typedef struct {
     time_t                               expires;
+    size_t                               len;    /* of the signature */
 } ngx_http_apisec_jwt_cache_node_t;
 
 #define ngx_http_apisec_jwt_cache_node(sn)                                    \
     ((ngx_http_apisec_jwt_cache_node_t *) ngx_http_apisec_shm_value(sn))
+
+#define ngx_http_apisec_jwt_cache_sig(jn)  ((u_char *) ((jn) + 1))
 
 
 typedef struct {
@@ -193,20 +200,30 @@ ngx_http_apisec_jwt_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
 
 /*
- * SHA-256(token || key set fingerprint || its length in one byte): a hit
- * needs the very same bytes, signature included, verified by the same
- * keys (the length byte keeps a fingerprint of 32 bytes and one of 64
- * apart).  SHA-256 rather than SHA-512/256: as strong, and with the SHA
- * extensions of current x86 and ARM CPUs about twice as fast per byte.
- *
- * The token comes first so that its signing input ("input" bytes of it)
- * is hashed once for both: when "dgst" is not NULL, SHA-256(signing input)
+ * SHA-256(signing input || key set fingerprint || its length in one byte):
+ * the header and claims as received, verified by the same keys (the
+ * length byte keeps a fingerprint of 32 bytes and one of 64 apart).  The
+ * signature is not hashed: the entry holds it and a hit needs it byte for
+ * byte, so that a miss hashes the signing input once for both the cache
+ * and the verification: when "dgst" is not NULL, SHA-256(signing input)
  * is written there too, the digest RS256, PS256 and ES256 verify.
+ * SHA-256 rather than SHA-512/256: as strong, and with the SHA extensions
+ * of current x86 and ARM CPUs about twice as fast per byte.
+ *
+ * The last byte is the fingerprint's length and the fingerprint comes
+ * right before it, so the hashed bytes tell the signing input and the
+ * fingerprint apart: two keys are equal only for the same signing input
+ * and key set (or a SHA-256 collision).  Nor can a key equal one of the
+ * layout before the signature was kept, SHA-256(whole token || fingerprint
+ * || length): read the same way, that would make the whole token, with
+ * two dots, equal to a signing input, with one.  (A zone reused across a
+ * reload only ever holds nodes of the same module binary anyway: another
+ * binary is another zone tag, and nginx then makes a new zone.)
  */
 
 ngx_int_t
-ngx_http_apisec_jwt_cache_digest(ngx_str_t *keyset, ngx_str_t *token,
-    size_t input, u_char *digest, u_char *dgst)
+ngx_http_apisec_jwt_cache_digest(ngx_str_t *keyset, ngx_str_t *input,
+    u_char *digest, u_char *dgst)
 {
     u_char       len;
     EVP_MD      *md;
@@ -223,16 +240,14 @@ ngx_http_apisec_jwt_cache_digest(ngx_str_t *keyset, ngx_str_t *token,
     len = (u_char) keyset->len;
 
     if (!EVP_DigestInit_ex(ctx, md, NULL)
-        || !EVP_DigestUpdate(ctx, token->data, dgst ? input : token->len))
+        || !EVP_DigestUpdate(ctx, input->data, input->len))
     {
         goto failed;
     }
 
     if (dgst) {
         if (!EVP_MD_CTX_copy_ex(copy, ctx)
-            || !EVP_DigestFinal_ex(copy, dgst, NULL)
-            || !EVP_DigestUpdate(ctx, token->data + input,
-                                 token->len - input))
+            || !EVP_DigestFinal_ex(copy, dgst, NULL))
         {
             goto failed;
         }
@@ -268,11 +283,17 @@ ngx_http_apisec_jwt_cache_valid(ngx_shm_zone_t *zone)
 }
 
 
-/* NGX_OK: a hit, *expires is the entry's end; NGX_DECLINED: a miss */
+/*
+ * NGX_OK: a hit, *expires is the entry's end; NGX_DECLINED: a miss.  A hit
+ * needs the entry of the digest (signing input and key set) and, in it,
+ * the very same signature text: same length, same bytes, compared in
+ * constant time, so that the time a lookup takes tells nothing about how
+ * much of a guessed signature matches the one verified.
+ */
 
 ngx_int_t
 ngx_http_apisec_jwt_cache_lookup(ngx_shm_zone_t *zone, u_char *digest,
-    time_t *expires)
+    ngx_str_t *sig, time_t *expires)
 {
     uint32_t                           hash;
     ngx_int_t                          rc;
@@ -295,14 +316,20 @@ ngx_http_apisec_jwt_cache_lookup(ngx_shm_zone_t *zone, u_char *digest,
     if (node) {
         jn = ngx_http_apisec_jwt_cache_node(node);
 
-        if (jn->expires > ngx_time()) {
+        if (jn->expires <= ngx_time()) {
+            ngx_http_apisec_shm_free(&ctx->shm, node);
+
+        } else if (jn->len == sig->len
+                   && CRYPTO_memcmp(ngx_http_apisec_jwt_cache_sig(jn),
+                                    sig->data, sig->len)
+                      == 0)
+        {
             *expires = jn->expires;
             ngx_http_apisec_shm_touch(&ctx->shm, node);
             rc = NGX_OK;
-
-        } else {
-            ngx_http_apisec_shm_free(&ctx->shm, node);
         }
+
+        /* else another signature of the same header and claims: a miss */
     }
 
     ngx_shmtx_unlock(&ctx->shm.shpool->mutex);
@@ -315,17 +342,24 @@ ngx_http_apisec_jwt_cache_lookup(ngx_shm_zone_t *zone, u_char *digest,
  * expires: the token's "exp", or 0 when it has none; the entry lives at
  * most "valid" seconds either way.  Returns the entry's end (also when no
  * room was found for it), or 0 when the token is not to be kept.
+ *
+ * One entry a digest: when the zone holds the digest with another
+ * signature (ECDSA and RSA-PSS sign the same input differently each time,
+ * an issuer may sign the same claims twice), the signature verified last
+ * replaces it, in place when it is as long.  The same signature, stored by
+ * another worker meanwhile, is left as it is.
  */
 
 time_t
 ngx_http_apisec_jwt_cache_store(ngx_shm_zone_t *zone, u_char *digest,
-    time_t expires, ngx_log_t *log)
+    ngx_str_t *sig, time_t expires, ngx_log_t *log)
 {
     time_t                             now, limit;
     uint32_t                           hash;
     ngx_str_t                          key;
     ngx_http_apisec_shm_node_t        *node;
     ngx_http_apisec_jwt_cache_ctx_t   *ctx;
+    ngx_http_apisec_jwt_cache_node_t  *jn;
 
     ctx = zone->data;
     now = ngx_time();
@@ -348,14 +382,36 @@ ngx_http_apisec_jwt_cache_store(ngx_shm_zone_t *zone, u_char *digest,
 
     node = ngx_http_apisec_shm_lookup(&ctx->shm, hash, &key);
 
+    if (node) {
+        jn = ngx_http_apisec_jwt_cache_node(node);
+
+        if (jn->len != sig->len) {
+            ngx_http_apisec_shm_free(&ctx->shm, node);
+            node = NULL;
+
+        } else if (CRYPTO_memcmp(ngx_http_apisec_jwt_cache_sig(jn),
+                                 sig->data, sig->len)
+                   != 0)
+        {
+            jn->expires = expires;
+            ngx_memcpy(ngx_http_apisec_jwt_cache_sig(jn), sig->data,
+                       sig->len);
+            ngx_http_apisec_shm_touch(&ctx->shm, node);
+        }
+    }
+
     if (node == NULL) {
-        node = ngx_http_apisec_shm_alloc(&ctx->shm, hash, &key, 0,
+        node = ngx_http_apisec_shm_alloc(&ctx->shm, hash, &key, sig->len,
                                          ngx_current_msec, log);
 
         /* no room: the token was verified all the same, just not kept */
 
         if (node) {
-            ngx_http_apisec_jwt_cache_node(node)->expires = expires;
+            jn = ngx_http_apisec_jwt_cache_node(node);
+            jn->expires = expires;
+            jn->len = sig->len;
+            ngx_memcpy(ngx_http_apisec_jwt_cache_sig(jn), sig->data,
+                       sig->len);
         }
     }
 

@@ -51,6 +51,54 @@ sub swap_claims {
 $T{tampered} = tamper_sig($T{rs});
 $T{swapped} = swap_claims($T{rs}, $T{iss_a});
 
+# The zone's key is the digest of the header and claims (and the key set)
+# only; the entry holds the signature, which must match byte for byte.
+# These change the signature alone: one character in its middle (still
+# canonical base64url, as long), or its length: its first 4 characters
+# dropped (3 bytes less, its end unchanged) or "AAAA" appended (3 bytes
+# more, ending in "AA"): still canonical base64url either way.
+sub tamper_mid {
+    my ($t) = @_;
+    my @a = split /\./, $t;
+    my $i = int(length($a[2]) / 2);
+    my $c = substr($a[2], $i, 1);
+    substr($a[2], $i, 1) = $c eq 'A' ? 'B' : 'A';
+    return join '.', @a;
+}
+
+sub sig_shorter {
+    my ($t) = @_;
+    my @a = split /\./, $t;
+    substr($a[2], 0, 4) = '';
+    return join '.', @a;
+}
+
+sub sig_longer { my ($t) = @_; return $t . 'AAAA' }
+
+$T{ps} = mint('--alg', 'PS256', '--key', "$D/rsa.key", '--kid', 'rsa1', @ok);
+$T{ed} = mint('--alg', 'EdDSA', '--key', "$D/ed25519.key", '--kid', 'ed1',
+              @ok);
+
+for my $k (qw(rs ps es ed)) {
+    $T{"${k}_mid"} = tamper_mid($T{$k});
+    $T{"${k}_short"} = sig_shorter($T{$k});
+    $T{"${k}_long"} = sig_longer($T{$k});
+}
+
+# two valid ES256 tokens of the same header and claims (ECDSA signs with
+# a random nonce): one zone key, two signatures
+{
+    my $claims = sprintf '{"sub":"alice","exp":%d}', time() + 600;
+    my @es = ('--alg', 'ES256', '--key', "$D/ec256.key", '--kid', 'ec256',
+              '--claims', $claims);
+    $T{es_a} = mint(@es);
+    $T{es_b} = mint(@es);
+    my @a = split /\./, $T{es_a};
+    my @b = split /\./, $T{es_b};
+    die "ES256: not the same signing input twice\n"
+        unless "$a[0].$a[1]" eq "$b[0].$b[1]" && $a[2] ne $b[2];
+}
+
 # many distinct tokens for the eviction blocks
 our @FILL = do {
     open(my $fh, '-|', '/usr/bin/python3', "$D/../lib/jwt-mint", @rs,
@@ -63,8 +111,10 @@ our @FILL = do {
 };
 
 # A, B, then the fill tokens, with A asked for again every $EVERY of them:
-# LRU keeps A, and lets B (never asked for again) go
-our $EVERY = 40;
+# LRU keeps A, and lets B (never asked for again) go.  An RS256 entry
+# takes 512 bytes (it holds the signature's text): a 32k zone holds 40 of
+# them, so A comes round well before 40 others have been stored.
+our $EVERY = 16;
 
 sub lru_sequence {
     my ($touch) = @_;
@@ -266,6 +316,172 @@ main::bearer($::T{rs}, $::T{swapped})
 [200, 401]
 --- response_headers eval
 ["X-Cache: MISS", "X-Cache: MISS\nX-Auth-Result: bad_signature\n!X-Subject"]
+
+
+
+=== TEST 7a: RS256, PS256, ES256, EdDSA tokens verified and cached, then
+a reload: new workers, whose memo never saw them
+--- skip_eval: 8: $Test::Apisec::Backend ne 'Test::Apisec::Runner'
+--- log_level: debug
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        apisec_jwt_cache zone=jwt:1m;
+        add_header X-Subject $apisec_subject always;
+        add_header X-Cache $apisec_jwt_cache_status always;
+        add_header X-Auth-Result $apisec_auth_result always;
+        empty_gif;
+    }
+--- reload_config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        apisec_jwt_cache zone=jwt:1m;
+        add_header X-Subject $apisec_subject always;
+        add_header X-Cache $apisec_jwt_cache_status always;
+        add_header X-Auth-Result $apisec_auth_result always;
+        add_header X-Reloaded yes always;
+        empty_gif;
+    }
+--- reload_after: 4
+--- more_headers eval
+main::bearer($::T{rs}, $::T{ps}, $::T{es}, $::T{ed})
+--- request eval
+[("GET /api") x 4]
+--- error_code eval
+[(200) x 4]
+--- response_headers eval
+[("X-Cache: MISS\nX-Auth-Result: ok\n!X-Reloaded") x 4]
+
+
+
+=== TEST 7b: RS256: the zone holds the token, but not this signature: one
+character changed in its middle, 4 characters less, 4 more: a miss,
+verified, refused
+--- skip_eval: 9: $Test::Apisec::Backend ne 'Test::Apisec::Runner'
+--- same_nginx
+--- more_headers eval
+main::bearer($::T{rs_mid}, $::T{rs_short}, $::T{rs_long})
+--- request eval
+[("GET /api") x 3]
+--- error_code eval
+[(401) x 3]
+--- response_headers eval
+[("X-Cache: MISS\nX-Auth-Result: bad_signature\nX-Reloaded: yes\n"
+  . "!X-Subject") x 3]
+--- error_log
+apisec: JWT refused: signature invalid, kid "rsa1"
+--- no_error_log
+apisec: JWT cache hit
+
+
+
+=== TEST 7c: PS256: the same
+--- skip_eval: 9: $Test::Apisec::Backend ne 'Test::Apisec::Runner'
+--- same_nginx
+--- more_headers eval
+main::bearer($::T{ps_mid}, $::T{ps_short}, $::T{ps_long})
+--- request eval
+[("GET /api") x 3]
+--- error_code eval
+[(401) x 3]
+--- response_headers eval
+[("X-Cache: MISS\nX-Auth-Result: bad_signature\n!X-Subject") x 3]
+--- error_log
+apisec: JWT refused: signature invalid, kid "rsa1"
+--- no_error_log
+apisec: JWT cache hit
+
+
+
+=== TEST 7d: ES256: the same
+--- skip_eval: 9: $Test::Apisec::Backend ne 'Test::Apisec::Runner'
+--- same_nginx
+--- more_headers eval
+main::bearer($::T{es_mid}, $::T{es_short}, $::T{es_long})
+--- request eval
+[("GET /api") x 3]
+--- error_code eval
+[(401) x 3]
+--- response_headers eval
+[("X-Cache: MISS\nX-Auth-Result: bad_signature\n!X-Subject") x 3]
+--- error_log
+apisec: JWT refused: signature invalid, kid "ec256"
+--- no_error_log
+apisec: JWT cache hit
+
+
+
+=== TEST 7e: EdDSA: the same
+--- skip_eval: 9: $Test::Apisec::Backend ne 'Test::Apisec::Runner'
+--- same_nginx
+--- more_headers eval
+main::bearer($::T{ed_mid}, $::T{ed_short}, $::T{ed_long})
+--- request eval
+[("GET /api") x 3]
+--- error_code eval
+[(401) x 3]
+--- response_headers eval
+[("X-Cache: MISS\nX-Auth-Result: bad_signature\n!X-Subject") x 3]
+--- error_log
+apisec: JWT refused: signature invalid, kid "ed1"
+--- no_error_log
+apisec: JWT cache hit
+
+
+
+=== TEST 7f: the tokens themselves still hit, in the zone (not the worker
+memo): their entries kept the verified signatures
+--- skip_eval: 12: $Test::Apisec::Backend ne 'Test::Apisec::Runner'
+--- same_nginx
+--- more_headers eval
+main::bearer($::T{rs}, $::T{ps}, $::T{es}, $::T{ed})
+--- request eval
+[("GET /api") x 4]
+--- error_code eval
+[(200) x 4]
+--- response_headers eval
+[("X-Cache: HIT\nX-Auth-Result: ok\nX-Subject: alice") x 4]
+--- error_log
+apisec: JWT cache hit, signature not verified again
+--- no_error_log
+(worker memo)
+
+
+
+=== TEST 7g: two valid signatures of the same header and claims: the one
+verified last replaces the other in the zone
+--- skip_eval: 4: $Test::Apisec::Backend ne 'Test::Apisec::Runner'
+--- config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        apisec_jwt_cache zone=jwt:1m;
+        add_header X-Cache $apisec_jwt_cache_status always;
+        add_header X-Auth-Result $apisec_auth_result always;
+        empty_gif;
+    }
+--- reload_config
+    location /api {
+        apisec_jwt on;
+        apisec_jwt_key_file $TEST_NGINX_DATA/jwks.json;
+        apisec_jwt_cache zone=jwt:1m;
+        add_header X-Cache $apisec_jwt_cache_status always;
+        add_header X-Auth-Result $apisec_auth_result always;
+        add_header X-Reloaded yes always;
+        empty_gif;
+    }
+--- reload_after: 2
+--- more_headers eval
+main::bearer($::T{es_a}, $::T{es_b}, $::T{es_b}, $::T{es_a})
+--- request eval
+[("GET /api") x 4]
+--- error_code eval
+[200, 200, 200, 200]
+--- response_headers eval
+["X-Cache: MISS\nX-Auth-Result: ok", "X-Cache: MISS\nX-Auth-Result: ok",
+ "X-Cache: HIT\nX-Reloaded: yes", "X-Cache: MISS\nX-Reloaded: yes"]
 
 
 
