@@ -32,6 +32,7 @@ ngx_int_t ngx_http_apisec_digest(ngx_uint_t md, u_char *out,
 ngx_int_t ngx_http_apisec_sha256(u_char *out, ngx_str_t *parts,
     ngx_uint_t n);
 void ngx_http_apisec_digest_exit(void);
+ngx_uint_t ngx_http_apisec_equal(u_char *a, u_char *b, size_t len);
 
 
 #endif /* _NGX_HTTP_APISEC_DIGEST_H_INCLUDED_ */

@@ -76,6 +76,8 @@ static ngx_uint_t ngx_http_apisec_jwt_authenticate(ngx_http_request_t *r,
 static ngx_uint_t ngx_http_apisec_jwt_header(ngx_str_t *seg, u_char *buf,
     ngx_http_apisec_jwt_parsed_t *p, ngx_http_apisec_jose_policy_t *policy,
     json_t **header, ngx_uint_t *alg, ngx_str_t *kid, char **why);
+static ngx_http_apisec_jwt_parsed_t *ngx_http_apisec_jwt_header_kept(
+    ngx_str_t *seg);
 static ngx_http_apisec_jwt_parsed_t *ngx_http_apisec_jwt_header_find(
     ngx_str_t *seg, u_char *buf, json_t **json, char **why);
 static ngx_uint_t ngx_http_apisec_jwt_read_claims(ngx_http_apisec_ctx_t *ctx,
@@ -100,7 +102,6 @@ static ngx_http_apisec_jwt_parsed_t *ngx_http_apisec_jwt_token_keep(
     ngx_str_t *kid, ngx_str_t *text, ngx_http_apisec_jose_claims_t *claims,
     json_t *json);
 static void ngx_http_apisec_jwt_slot_free(ngx_http_apisec_jwt_parsed_t *p);
-static ngx_uint_t ngx_http_apisec_jwt_equal(u_char *a, u_char *b, size_t len);
 static ngx_int_t ngx_http_apisec_jwt_challenge(ngx_http_request_t *r,
     ngx_http_apisec_jwt_conf_t *jcf, ngx_uint_t result);
 static void ngx_http_apisec_jwt_log(ngx_http_request_t *r, ngx_str_t *kid,
@@ -812,10 +813,8 @@ ngx_http_apisec_jwt_quick(ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
     ngx_str_t *seg, u_char *buf, ngx_str_t *text, ngx_str_t *sig)
 {
     u_char                        *last, *dot[2];
-    ngx_uint_t                     i;
     ngx_http_apisec_jwt_parsed_t  *p;
 
-    p = NULL;
     last = token->data + token->len;
 
     dot[0] = memchr(token->data, '.', token->len);
@@ -837,18 +836,9 @@ ngx_http_apisec_jwt_quick(ngx_http_apisec_jwt_conf_t *jcf, ngx_str_t *token,
     seg[2].data = dot[1] + 1;
     seg[2].len = last - seg[2].data;
 
-    for (i = 0; i < NGX_HTTP_APISEC_JWT_PARSED; i++) {
-        p = &ngx_http_apisec_jwt_headers.slot[i];
+    p = ngx_http_apisec_jwt_header_kept(&seg[0]);
 
-        if (p->json
-            && p->len == seg[0].len
-            && ngx_memcmp(p->seg, seg[0].data, seg[0].len) == 0)
-        {
-            break;
-        }
-    }
-
-    if (i == NGX_HTTP_APISEC_JWT_PARSED) {
+    if (p == NULL) {
         seg[0].data = NULL;
         return NULL;
     }
@@ -1152,6 +1142,29 @@ ngx_http_apisec_jwt_parse(ngx_str_t *seg, u_char *buf, char **why,
 }
 
 
+/* the worker's slot of a header, by its exact text; NULL: none */
+
+static ngx_http_apisec_jwt_parsed_t *
+ngx_http_apisec_jwt_header_kept(ngx_str_t *seg)
+{
+    ngx_uint_t                     i;
+    ngx_http_apisec_jwt_parsed_t  *p;
+
+    for (i = 0; i < NGX_HTTP_APISEC_JWT_PARSED; i++) {
+        p = &ngx_http_apisec_jwt_headers.slot[i];
+
+        if (p->json
+            && p->len == seg->len
+            && ngx_memcmp(p->seg, seg->data, seg->len) == 0)
+        {
+            return p;
+        }
+    }
+
+    return NULL;
+}
+
+
 /*
  * The worker's slot of a header (its text compared), filled when new with
  * the parsed header and what ngx_http_apisec_jose_check_header() finds
@@ -1163,23 +1176,17 @@ static ngx_http_apisec_jwt_parsed_t *
 ngx_http_apisec_jwt_header_find(ngx_str_t *seg, u_char *buf, json_t **json,
     char **why)
 {
-    ngx_uint_t                           i;
     ngx_http_apisec_jwt_parsed_t        *p;
     ngx_http_apisec_jose_policy_t        all;
     ngx_http_apisec_jwt_parsed_cache_t  *cache;
 
-    cache = &ngx_http_apisec_jwt_headers;
+    p = ngx_http_apisec_jwt_header_kept(seg);
 
-    for (i = 0; i < NGX_HTTP_APISEC_JWT_PARSED; i++) {
-        p = &cache->slot[i];
-
-        if (p->json
-            && p->len == seg->len
-            && ngx_memcmp(p->seg, seg->data, seg->len) == 0)
-        {
-            return p;
-        }
+    if (p) {
+        return p;
     }
+
+    cache = &ngx_http_apisec_jwt_headers;
 
     *json = ngx_http_apisec_jose_json(seg, buf, why, "header");
 
@@ -1298,7 +1305,7 @@ ngx_http_apisec_jwt_token_find(ngx_str_t *token)
 
         if (p->len == token->len
             && p->tail == tail
-            && ngx_http_apisec_jwt_equal(p->seg, token->data, token->len))
+            && ngx_http_apisec_equal(p->seg, token->data, token->len))
         {
             return p;
         }
@@ -1391,32 +1398,6 @@ ngx_http_apisec_jwt_slot_free(ngx_http_apisec_jwt_parsed_t *p)
     p->keyset_len = 0;
     p->result = 0;
     p->why = NULL;
-}
-
-
-/* equal bytes?  In a time that depends on len only */
-
-static ngx_uint_t
-ngx_http_apisec_jwt_equal(u_char *a, u_char *b, size_t len)
-{
-    uint64_t  x, y, d;
-
-    d = 0;
-
-    while (len >= 8) {
-        ngx_memcpy(&x, a, 8);
-        ngx_memcpy(&y, b, 8);
-        d |= x ^ y;
-        a += 8;
-        b += 8;
-        len -= 8;
-    }
-
-    while (len--) {
-        d |= *a++ ^ *b++;
-    }
-
-    return d == 0;
 }
 
 

@@ -11,7 +11,6 @@
 #include "ngx_http_apisec_jwt_cache.h"
 #include "ngx_http_apisec_shm.h"
 
-#include <openssl/crypto.h>
 #include <openssl/err.h>
 
 
@@ -320,9 +319,8 @@ ngx_http_apisec_jwt_cache_lookup(ngx_shm_zone_t *zone, u_char *digest,
             ngx_http_apisec_shm_free(&ctx->shm, node);
 
         } else if (jn->len == sig->len
-                   && CRYPTO_memcmp(ngx_http_apisec_jwt_cache_sig(jn),
-                                    sig->data, sig->len)
-                      == 0)
+                   && ngx_http_apisec_equal(ngx_http_apisec_jwt_cache_sig(jn),
+                                            sig->data, sig->len))
         {
             *expires = jn->expires;
             ngx_http_apisec_shm_touch(&ctx->shm, node);
@@ -389,9 +387,8 @@ ngx_http_apisec_jwt_cache_store(ngx_shm_zone_t *zone, u_char *digest,
             ngx_http_apisec_shm_free(&ctx->shm, node);
             node = NULL;
 
-        } else if (CRYPTO_memcmp(ngx_http_apisec_jwt_cache_sig(jn),
-                                 sig->data, sig->len)
-                   != 0)
+        } else if (!ngx_http_apisec_equal(ngx_http_apisec_jwt_cache_sig(jn),
+                                          sig->data, sig->len))
         {
             jn->expires = expires;
             ngx_memcpy(ngx_http_apisec_jwt_cache_sig(jn), sig->data,

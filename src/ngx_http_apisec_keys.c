@@ -367,7 +367,9 @@ ngx_http_apisec_jwt_key_hmac(ngx_http_apisec_jwt_key_t *key, u_char *secret,
     ngx_str_t     s;
     ngx_uint_t    i, j;
     unsigned int  klen;
+#if !(NGX_HTTP_APISEC_SHA_CTX)
     EVP_MD_CTX   *ctx;
+#endif
 
     for (i = 0; i < 3; i++) {
 
@@ -404,8 +406,20 @@ ngx_http_apisec_jwt_key_hmac(ngx_http_apisec_jwt_key_t *key, u_char *secret,
 
         for (j = 0; j < 2; j++) {
 
+            for (klen = 0; klen < (unsigned int) bs; klen++) {
+                pad[klen] = k[klen] ^ (j == 0 ? 0x36 : 0x5c);
+            }
+
+#if (NGX_HTTP_APISEC_SHA_CTX)
+
+            ngx_http_apisec_jwt_hmac_init(key, i, j, pad);
+
+#else
+
             ctx = EVP_MD_CTX_new();
             if (ctx == NULL) {
+                ngx_explicit_memzero(k, sizeof(k));
+                ngx_explicit_memzero(pad, sizeof(pad));
                 return "EVP_MD_CTX_new() failed";
             }
 
@@ -415,14 +429,6 @@ ngx_http_apisec_jwt_key_hmac(ngx_http_apisec_jwt_key_t *key, u_char *secret,
                 key->outer[i] = ctx;
             }
 
-            for (klen = 0; klen < (unsigned int) bs; klen++) {
-                pad[klen] = k[klen] ^ (j == 0 ? 0x36 : 0x5c);
-            }
-
-#if (NGX_HTTP_APISEC_SHA_CTX)
-            ngx_http_apisec_jwt_hmac_init(key, i, j, pad);
-#endif
-
             if (!EVP_DigestInit_ex(ctx, md, NULL)
                 || !EVP_DigestUpdate(ctx, pad, bs))
             {
@@ -430,6 +436,8 @@ ngx_http_apisec_jwt_key_hmac(ngx_http_apisec_jwt_key_t *key, u_char *secret,
                 ngx_explicit_memzero(pad, sizeof(pad));
                 return "EVP_DigestInit_ex() failed";
             }
+
+#endif
         }
     }
 
@@ -476,14 +484,14 @@ ngx_http_apisec_jwt_key_cleanup(void *data)
         EVP_PKEY_CTX_free(key->pctx[i]);
     }
 
+#if (NGX_HTTP_APISEC_SHA_CTX)
+    ngx_explicit_memzero(key->hs256, sizeof(key->hs256));
+    ngx_explicit_memzero(key->hs512, sizeof(key->hs512));
+#else
     for (i = 0; i < 3; i++) {
         EVP_MD_CTX_free(key->inner[i]);
         EVP_MD_CTX_free(key->outer[i]);
     }
-
-#if (NGX_HTTP_APISEC_SHA_CTX)
-    ngx_explicit_memzero(key->hs256, sizeof(key->hs256));
-    ngx_explicit_memzero(key->hs512, sizeof(key->hs512));
 #endif
 
     EVP_MD_CTX_free(key->eddsa);
@@ -772,9 +780,7 @@ ngx_http_apisec_jwt_verify(ngx_http_apisec_jwt_key_t *key, ngx_uint_t alg,
     int                          rc;
     u_char                       buf[NGX_HTTP_APISEC_MAX_MD];
     u_char                       der[NGX_HTTP_APISEC_ECDSA_DER_MAX];
-#if (NGX_HTTP_APISEC_SHA_CTX)
-    uint64_t                     d, x, y;
-#endif
+
     EVP_MD                      *md;
     unsigned int                 n;
     EVP_MD_CTX                  *ctx;
@@ -794,31 +800,8 @@ ngx_http_apisec_jwt_verify(ngx_http_apisec_jwt_key_t *key, ngx_uint_t alg,
 
         ngx_http_apisec_jwt_hmac(key, a->md, input, len, buf);
 
-        /* in constant time, 8 bytes at a time: 32 at least */
-
-        d = 0;
-
-        for (n = 0; n < siglen; n += 32) {
-            ngx_memcpy(&x, buf + n, 8);
-            ngx_memcpy(&y, sig + n, 8);
-            d |= x ^ y;
-            ngx_memcpy(&x, buf + n + 8, 8);
-            ngx_memcpy(&y, sig + n + 8, 8);
-            d |= x ^ y;
-
-            if (n + 16 == siglen) {
-                break;
-            }
-
-            ngx_memcpy(&x, buf + n + 16, 8);
-            ngx_memcpy(&y, sig + n + 16, 8);
-            d |= x ^ y;
-            ngx_memcpy(&x, buf + n + 24, 8);
-            ngx_memcpy(&y, sig + n + 24, 8);
-            d |= x ^ y;
-        }
-
-        return d == 0 ? NGX_OK : NGX_DECLINED;
+        return ngx_http_apisec_equal(buf, sig, siglen) ? NGX_OK
+                                                        : NGX_DECLINED;
     }
 
 #endif
@@ -831,6 +814,8 @@ ngx_http_apisec_jwt_verify(ngx_http_apisec_jwt_key_t *key, ngx_uint_t alg,
     }
 
     switch (a->kty) {
+
+#if !(NGX_HTTP_APISEC_SHA_CTX)
 
     case NGX_HTTP_APISEC_KTY_OCT:
 
@@ -849,7 +834,10 @@ ngx_http_apisec_jwt_verify(ngx_http_apisec_jwt_key_t *key, ngx_uint_t alg,
             return NGX_ERROR;
         }
 
-        return CRYPTO_memcmp(buf, sig, siglen) == 0 ? NGX_OK : NGX_DECLINED;
+        return ngx_http_apisec_equal(buf, sig, siglen) ? NGX_OK
+                                                        : NGX_DECLINED;
+
+#endif
 
     case NGX_HTTP_APISEC_KTY_ED25519:
 
@@ -925,8 +913,8 @@ ngx_http_apisec_jwt_verify(ngx_http_apisec_jwt_key_t *key, ngx_uint_t alg,
  * HS256, HS384, HS512 by the SHA256_CTX and SHA512_CTX states after the
  * ipad and opad blocks (RFC 2104), copied as structs per token: the
  * cheapest HMAC OpenSSL offers (bench/README.md, "The floor").  These
- * functions are deprecated by OpenSSL 3.0, not removed; the EVP states
- * are kept as well for an OpenSSL built without them.
+ * functions are deprecated by OpenSSL 3.0, not removed; an OpenSSL built
+ * without them gets EVP_MD_CTX states instead (NGX_HTTP_APISEC_SHA_CTX).
  */
 
 #if defined(__GNUC__)

@@ -52,11 +52,12 @@ typedef struct {
     EVP_MD_CTX                 *eddsa;
 
     /* HS*: the digest states after the ipad and opad blocks */
-    EVP_MD_CTX                 *inner[3];
-    EVP_MD_CTX                 *outer[3];
 #if (NGX_HTTP_APISEC_SHA_CTX)
     SHA256_CTX                  hs256[2];       /* inner, outer */
     SHA512_CTX                  hs512[2][2];    /* HS384, HS512 */
+#else
+    EVP_MD_CTX                 *inner[3];
+    EVP_MD_CTX                 *outer[3];
 #endif
 } ngx_http_apisec_jwt_key_t;
 
